@@ -1,0 +1,59 @@
+/**
+ * `ldapsync sync --domain ID [--import] [--lang L] [--dry-run] [--json]`.
+ * Exit codes are a contract: 0 every outcome below 400, 1 some are not, 2 the run failed.
+ */
+import cliProgress from 'cli-progress';
+import type { Store } from '../store/store.ts';
+import { connect } from '../directory/client.ts';
+import { runSync, SyncError, type SyncReport } from '../sync/engine.ts';
+import type { Outcome } from '../domain/outcome.ts';
+import { parse, requiredId, table } from './args.ts';
+
+export interface Terminal { out: (text: string) => void; err: NodeJS.WritableStream & { isTTY?: boolean } }
+
+async function outcomesOf(store: Store, report: SyncReport): Promise<Outcome[]> {
+  return report.runId === null ? report.outcomes : store.runs.allOutcomes(report.runId);
+}
+
+export async function syncCommand(store: Store, argv: string[], term: Terminal): Promise<number> {
+  const { values } = parse(argv, { domain: { type: 'string' }, import: { type: 'boolean' }, lang: { type: 'string' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' } });
+  const domainId = requiredId(values.domain, '--domain');
+  const bar = term.err.isTTY && !values.json
+    ? new cliProgress.SingleBar({ format: 'syncing {bar} {value} entries | {created} created, {changed} changed, {failed} failed', stream: term.err, hideCursor: true }, cliProgress.Presets.shades_classic)
+    : null;
+  bar?.start(0, 0, { created: 0, changed: 0, failed: 0 });
+  let report: SyncReport;
+  try {
+    report = await runSync({ store, connect: (source) => connect(source) }, {
+      domainId, importNew: values.import === true, lang: typeof values.lang === 'string' ? values.lang : '', dryRun: values['dry-run'] === true,
+      onProgress: (p) => {
+        bar?.setTotal(p.seen);
+        bar?.update(p.seen, { created: p.counts.created, changed: p.counts.updated + p.counts.moved, failed: p.counts.failed + p.counts.conflicts + p.counts.invalid });
+      },
+    });
+  } catch (e) {
+    bar?.stop();
+    if (!(e instanceof SyncError)) throw e;
+    if (values.json) term.out(JSON.stringify({ error: { code: e.code, message: e.message } }));
+    else term.err.write(`ldapsync: ${e.message}\n`);
+    return 2;
+  }
+  bar?.stop();
+  const outcomes = await outcomesOf(store, report);
+  if (values.json) {
+    const { plan, outcomes: _, ...summary } = report;
+    term.out(JSON.stringify({ ...summary, ...(report.dryRun ? { plan } : {}), outcomes }, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v), 2));
+  } else {
+    const c = report.counts;
+    term.out(table(['', 'COUNT'], [
+      ['created', c.created], ['updated', c.updated], ['moved or renamed', c.moved], ['unchanged', c.unchanged],
+      ['reactivated', c.reactivated], ['deactivated', c.deactivated], ['conflicts', c.conflicts], ['invalid', c.invalid],
+      ['failed', c.failed], ['skipped (out of scope)', c.skipped],
+    ]));
+    const problems = outcomes.filter((o) => o.code >= 400);
+    if (problems.length) term.out(`\n${table(['ID', 'USERNAME', 'CODE', 'MESSAGE'], problems.slice(0, 50).map((o) => [o.ID, o.username, o.code, o.message]))}${problems.length > 50 ? `\n... and ${problems.length - 50} more (use --json)` : ''}`);
+    term.out(`\n${report.dryRun ? 'dry run, nothing written: ' : ''}${report.message}`);
+  }
+  if (report.error) return 2;
+  return outcomes.some((o) => o.code >= 400) ? 1 : 0;
+}

@@ -1,0 +1,38 @@
+/** The only reader of process.env: a typed, frozen configuration. */
+import { resolve } from 'node:path';
+
+export interface Config {
+  /** Folder for the embedded SQLite file and generated keys. */
+  dataDir: string;
+  /** PostgreSQL URL; when set, the store is PostgreSQL instead of the embedded SQLite file. */
+  databaseUrl: string | null;
+  host: string;
+  port: number;
+  adminUser: string | null;
+  adminPassword: string | null;
+  logLevel: string;
+  /** Secure cookies; on unless explicitly turned off for plain-HTTP development. */
+  secureCookies: 'auto' | 'always' | 'never';
+}
+
+function integer(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be a whole number from 0 to 65535, not '${value}'`);
+  return n;
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
+  const cookies = env.LDAPSYNC_SECURE_COOKIES ?? 'auto';
+  if (!['auto', 'always', 'never'].includes(cookies)) throw new Error(`LDAPSYNC_SECURE_COOKIES must be auto, always or never, not '${cookies}'`);
+  return Object.freeze({
+    dataDir: resolve(env.LDAPSYNC_DATA_DIR || './data'),
+    databaseUrl: env.DATABASE_URL || null,
+    host: env.HOST || '127.0.0.1',
+    port: integer(env.PORT, 8080, 'PORT'),
+    adminUser: env.LDAPSYNC_ADMIN_USER || null,
+    adminPassword: env.LDAPSYNC_ADMIN_PASSWORD || null,
+    logLevel: env.LOG_LEVEL || 'info',
+    secureCookies: cookies as Config['secureCookies'],
+  });
+}

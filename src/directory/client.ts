@@ -1,0 +1,171 @@
+/**
+ * The LDAP directory over ldapts: failover across the source's servers, verified TLS, one bind,
+ * paged searches streamed a page at a time.
+ */
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import type { ConnectionOptions } from 'node:tls';
+import { Client, type Entry, type Filter } from 'ldapts';
+import type { DirectorySource } from './source.ts';
+import type { DirectoryEntry, DirectoryPort } from './port.ts';
+import { allOf, anyOf, configured, contains, equals } from './escape.ts';
+import { classify, DirectoryError } from './errors.ts';
+import { attributeMap } from './presets.ts';
+
+/** Attributes whose values are bytes, never text. */
+const BINARY_ATTRIBUTES = ['objectGUID', 'objectSid', 'jpegPhoto', 'thumbnailPhoto', 'userCertificate'];
+
+export interface ConnectOptions {
+  /** Called when a server in the list failed and the next one is tried. */
+  onFailover?: (server: string, error: DirectoryError) => void;
+}
+
+export function tlsOptionsFor(source: DirectorySource, host: string): ConnectionOptions {
+  const options: ConnectionOptions = { rejectUnauthorized: source.connection.tlsVerify, minVersion: 'TLSv1.2' };
+  if (source.connection.caFile) options.ca = [readFileSync(source.connection.caFile)];
+  if (!isIP(host)) options.servername = host;
+  return options;
+}
+
+async function openOne(source: DirectorySource, server: string): Promise<Client> {
+  const url = new URL(server);
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const secure = url.protocol === 'ldaps:';
+  const client = new Client({
+    url: server,
+    connectTimeout: source.connection.connectTimeoutMs,
+    timeout: source.connection.timeoutMs,
+    ...(secure ? { tlsOptions: tlsOptionsFor(source, host) } : {}),
+  });
+  try {
+    if (source.connection.starttls) await client.startTLS(tlsOptionsFor(source, host));
+  } catch (e) {
+    await client.unbind().catch(() => undefined);
+    throw classify(e, server, 'connect');
+  }
+  try {
+    if (source.connection.bindUser) await client.bind(source.connection.bindUser, source.connection.bindPass);
+    else await client.bind('', '');
+  } catch (e) {
+    await client.unbind().catch(() => undefined);
+    throw classify(e, server, 'bind');
+  }
+  return client;
+}
+
+/** Connects to the first server of the list that answers and accepts the bind. */
+export async function connect(source: DirectorySource, options: ConnectOptions = {}): Promise<LdapDirectory> {
+  const failures: DirectoryError[] = [];
+  for (const server of source.connection.servers) {
+    try {
+      return new LdapDirectory(source, await openOne(source, server), server);
+    } catch (e) {
+      const error = e instanceof DirectoryError ? e : classify(e, server, 'connect');
+      failures.push(error);
+      options.onFailover?.(server, error);
+    }
+  }
+  const worst = failures.find((f) => f.failure === 'bind') ?? failures.find((f) => f.failure === 'tls') ?? failures[0];
+  throw new DirectoryError(worst?.failure ?? 'unreachable', failures.map((f) => f.message).join('; ') || 'no LDAP server configured');
+}
+
+function toEntry(raw: Entry): DirectoryEntry {
+  const attributes = new Map<string, Array<string | Buffer>>();
+  for (const [key, value] of Object.entries(raw)) {
+    if (key === 'dn') continue;
+    const values = Array.isArray(value) ? value : [value];
+    // ldapts lists every requested attribute, present or not; absent ones are not attributes.
+    if (values.length === 0) continue;
+    attributes.set(key.toLowerCase(), values as Array<string | Buffer>);
+  }
+  return { dn: raw.dn, attributes };
+}
+
+export class LdapDirectory implements DirectoryPort {
+  readonly server: string;
+  private readonly source: DirectorySource;
+  private readonly client: Client;
+
+  constructor(source: DirectorySource, client: Client, server: string) {
+    this.source = source;
+    this.client = client;
+    this.server = server;
+  }
+
+  /** Every attribute the mappers read, and nothing more. */
+  attributes(): string[] {
+    const u = this.source.users;
+    const mapped = Object.keys(attributeMap(this.source.vendor, u.templates, u.attributes));
+    const wanted = [this.source.objectID, u.username, u.displayName, u.aliases, 'preferredLanguage', 'userAccountControl', 'pwdAccountLockedTime', 'nsAccountLock', ...mapped];
+    return [...new Set(wanted.filter(Boolean))];
+  }
+
+  private userFilter(extra?: Filter): Filter {
+    const u = this.source.users;
+    const parts = [configured(u.filter), ...u.filters.map(configured)];
+    if (extra) parts.push(extra);
+    return allOf(parts);
+  }
+
+  private binaryAttributes(): string[] {
+    return [...new Set([...BINARY_ATTRIBUTES, this.source.objectID])];
+  }
+
+  private async *pages(filter: Filter, attributes: string[], sizeLimit = 0): AsyncGenerator<DirectoryEntry[]> {
+    try {
+      const iterator = this.client.searchPaginated(this.source.baseDn, {
+        scope: 'sub',
+        filter,
+        attributes,
+        explicitBufferAttributes: this.binaryAttributes(),
+        paged: { pageSize: this.source.pageSize },
+        sizeLimit,
+      });
+      for await (const page of iterator) yield page.searchEntries.map(toEntry);
+    } catch (e) {
+      throw classify(e, this.server, 'search');
+    }
+  }
+
+  users(): AsyncIterable<DirectoryEntry[]> {
+    return this.pages(this.userFilter(), this.attributes());
+  }
+
+  async idsMatching(filter: string): Promise<Set<string>> {
+    const ids = new Set<string>();
+    for await (const page of this.pages(this.userFilter(configured(filter)), [this.source.objectID])) {
+      for (const entry of page) {
+        const id = entry.attributes.get(this.source.objectID.toLowerCase())?.[0];
+        if (id !== undefined) ids.add(Buffer.from(id).toString('hex'));
+      }
+    }
+    return ids;
+  }
+
+  async usersById(ids: Uint8Array[]): Promise<DirectoryEntry[]> {
+    if (ids.length === 0) return [];
+    const byId = anyOf(ids.map((id) => equals(this.source.objectID, Buffer.from(id))));
+    const out: DirectoryEntry[] = [];
+    for await (const page of this.pages(this.userFilter(byId), this.attributes())) out.push(...page);
+    return out;
+  }
+
+  async search(query: string, limit: number): Promise<DirectoryEntry[]> {
+    const attrs = this.source.users.searchAttributes;
+    const match = query ? anyOf(attrs.map((a) => contains(a, query))) : undefined;
+    const out: DirectoryEntry[] = [];
+    try {
+      for await (const page of this.pages(this.userFilter(match), this.attributes(), limit)) {
+        out.push(...page);
+        if (out.length >= limit) break;
+      }
+    } catch (e) {
+      if (!(e instanceof DirectoryError && /size limit/i.test(e.message))) throw e;
+    }
+    return out.slice(0, limit);
+  }
+
+  async close(): Promise<void> {
+    await this.client.unbind().catch(() => undefined);
+  }
+}

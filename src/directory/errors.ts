@@ -1,0 +1,27 @@
+/** Directory failures, each saying whether the directory was unreachable or refused us. */
+
+export type DirectoryFailure = 'unreachable' | 'timeout' | 'tls' | 'bind' | 'search';
+
+export class DirectoryError extends Error {
+  readonly failure: DirectoryFailure;
+  constructor(failure: DirectoryFailure, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DirectoryError';
+    this.failure = failure;
+  }
+}
+
+/** Turns whatever a socket or ldapts threw into a DirectoryError with a message for admins. */
+export function classify(error: unknown, server: string, phase: 'connect' | 'bind' | 'search'): DirectoryError {
+  if (error instanceof DirectoryError) return error;
+  const err = error as Error & { code?: string | number };
+  const text = err?.message ?? String(error);
+  const code = typeof err?.code === 'string' ? err.code : '';
+  if (/timeout|timed out/i.test(text) || code === 'ETIMEDOUT') return new DirectoryError('timeout', `${server}: ${phase} timed out`, { cause: error });
+  if (/certificate|self[- ]signed|CERT_|SSL|TLS/i.test(text + code)) return new DirectoryError('tls', `${server}: TLS failed: ${text}`, { cause: error });
+  if (err?.name === 'InvalidCredentialsError') return new DirectoryError('bind', `${server}: bind refused: invalid credentials`, { cause: error });
+  if (phase === 'bind' && err?.name?.endsWith('Error') && err.name !== 'Error') return new DirectoryError('bind', `${server}: bind refused: ${text}`, { cause: error });
+  if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN'].includes(code) || /closed|socket|connect/i.test(text))
+    return new DirectoryError('unreachable', `${server}: ${phase} failed: ${text}`, { cause: error });
+  return new DirectoryError(phase === 'search' ? 'search' : 'unreachable', `${server}: ${phase} failed: ${text}`, { cause: error });
+}

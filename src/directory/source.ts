@@ -1,0 +1,206 @@
+/**
+ * A directory source: grommunio's `ldapConfig` shape plus the settings it lacks.
+ * `parseSource` is the single gate every config passes (CLI, API, store): it applies the vendor
+ * preset, checks for contradictions and says what to fix.
+ */
+import { FilterParser } from 'ldapts';
+import { presetFor, TEMPLATE_NAMES, type Vendor, VENDORS } from './presets.ts';
+
+export interface SourceConnection {
+  servers: string[];
+  bindUser: string;
+  bindPass: string;
+  starttls: boolean;
+  /** PEM file with the CA to trust; the system store when absent. */
+  caFile: string | null;
+  /** Certificate verification; only a deliberate `false` turns it off. */
+  tlsVerify: boolean;
+  connectTimeoutMs: number;
+  timeoutMs: number;
+}
+
+export interface SourceUsers {
+  username: string;
+  displayName: string;
+  filter: string;
+  filters: string[];
+  searchAttributes: string[];
+  attributes: Record<string, string>;
+  templates: string[];
+  aliases: string;
+  defaultQuota: number | null;
+  /**
+   * Entries matching this filter are synced as deactivated, on top of the built-in account-state
+   * attributes (userAccountControl, pwdAccountLockedTime, nsAccountLock).
+   */
+  disabledFilter: string | null;
+}
+
+export interface DirectorySource {
+  disabled: boolean;
+  vendor: Vendor;
+  connection: SourceConnection;
+  baseDn: string;
+  objectID: string;
+  users: SourceUsers;
+  groups: Record<string, unknown>;
+  pageSize: number;
+  /** Deactivate linked users whose entry left the directory (after a complete enumeration only). */
+  deactivateGone: boolean;
+}
+
+export class SourceConfigError extends Error {
+  readonly errors: string[];
+  constructor(errors: string[]) {
+    super(`Invalid LDAP configuration: ${errors.join('; ')}`);
+    this.errors = errors;
+  }
+}
+
+type Json = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function str(obj: Json, key: string, path: string, errors: string[]): string | undefined {
+  const v = obj[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') { errors.push(`${path}${key} must be a string`); return undefined; }
+  return v.trim();
+}
+
+function bool(obj: Json, key: string, path: string, errors: string[]): boolean | undefined {
+  const v = obj[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'boolean') { errors.push(`${path}${key} must be true or false`); return undefined; }
+  return v;
+}
+
+function int(obj: Json, key: string, path: string, errors: string[], min: number, max: number): number | undefined {
+  const v = obj[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    errors.push(`${path}${key} must be a whole number from ${min} to ${max}`);
+    return undefined;
+  }
+  return v;
+}
+
+function strings(obj: Json, key: string, path: string, errors: string[]): string[] | undefined {
+  const v = obj[key];
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v) || v.some((s) => typeof s !== 'string')) { errors.push(`${path}${key} must be a list of strings`); return undefined; }
+  return (v as string[]).map((s) => s.trim()).filter(Boolean);
+}
+
+const ATTRIBUTE_NAME = /^[A-Za-z][A-Za-z0-9-]*(;[A-Za-z0-9-]+)*$|^\d+(\.\d+)+$/;
+
+function checkAttribute(name: string | undefined, label: string, errors: string[]): void {
+  if (name !== undefined && name !== '' && !ATTRIBUTE_NAME.test(name)) errors.push(`${label} '${name}' is not an attribute name`);
+}
+
+function checkFilter(filter: string | null | undefined, label: string, errors: string[]): void {
+  if (!filter) return;
+  try {
+    FilterParser.parseString(filter);
+  } catch (e) {
+    errors.push(`${label} '${filter}' is not a valid LDAP filter (${(e as Error).message})`);
+  }
+}
+
+function parseServers(server: string, starttls: boolean, errors: string[]): string[] {
+  const servers = server.split(/\s+/).filter(Boolean).map((s) => s.replace(/\/+$/, ''));
+  if (servers.length === 0) errors.push('connection.server is required: one or more ldap:// or ldaps:// URLs, separated by spaces');
+  for (const s of servers) {
+    let url: URL;
+    try { url = new URL(s); } catch { errors.push(`connection.server '${s}' is not a URL`); continue; }
+    if (url.protocol !== 'ldap:' && url.protocol !== 'ldaps:') errors.push(`connection.server '${s}' must start with ldap:// or ldaps://`);
+    if (url.protocol === 'ldaps:' && starttls) errors.push(`connection.server '${s}' is ldaps:// but starttls is on: use ldap:// with StartTLS, or ldaps:// without it`);
+    if (url.pathname && url.pathname !== '/' && url.pathname !== '') errors.push(`connection.server '${s}' must not have a path; put the base DN in baseDn`);
+  }
+  return servers;
+}
+
+/** Parses and validates a config object; throws SourceConfigError listing every problem. */
+export function parseSource(input: unknown): DirectorySource {
+  const errors: string[] = [];
+  if (!isObject(input)) throw new SourceConfigError(['the LDAP configuration must be a JSON object']);
+  const conn = isObject(input.connection) ? input.connection : {};
+  if (input.connection !== undefined && !isObject(input.connection)) errors.push('connection must be an object');
+  const users = isObject(input.users) ? input.users : {};
+  if (input.users !== undefined && !isObject(input.users)) errors.push('users must be an object');
+  const groups = isObject(input.groups) ? input.groups : {};
+
+  const vendorName = str(input, 'vendor', '', errors) ?? 'openldap';
+  if (!VENDORS.includes(vendorName as Vendor)) errors.push(`vendor '${vendorName}' is unknown; use one of ${VENDORS.join(', ')}`);
+  const vendor = (VENDORS.includes(vendorName as Vendor) ? vendorName : 'openldap') as Vendor;
+  const preset = presetFor(vendor);
+
+  const starttls = bool(conn, 'starttls', 'connection.', errors) ?? false;
+  const servers = parseServers(str(conn, 'server', 'connection.', errors) ?? '', starttls, errors);
+  const baseDn = str(input, 'baseDn', '', errors) ?? '';
+  if (!baseDn) errors.push('baseDn is required: the DN under which users are searched, e.g. ou=people,dc=example,dc=org');
+  const objectID = str(input, 'objectID', '', errors) || preset.objectID;
+  checkAttribute(objectID, 'objectID', errors);
+
+  const attributes: Record<string, string> = {};
+  const rawAttributes = users.attributes;
+  if (rawAttributes !== undefined && rawAttributes !== null) {
+    if (!isObject(rawAttributes)) errors.push('users.attributes must map attribute names to property names');
+    else for (const [k, v] of Object.entries(rawAttributes)) {
+      if (typeof v !== 'string') errors.push(`users.attributes.${k} must be a property name`);
+      else { checkAttribute(k, 'users.attributes key', errors); attributes[k] = v; }
+    }
+  }
+  const templates = strings(users, 'templates', 'users.', errors) ?? [];
+  for (const t of templates) if (!TEMPLATE_NAMES.includes(t)) errors.push(`users.templates: unknown template '${t}'; use ${TEMPLATE_NAMES.join(', ')}`);
+
+  const parsedUsers: SourceUsers = {
+    username: str(users, 'username', 'users.', errors) || preset.username,
+    displayName: str(users, 'displayName', 'users.', errors) || preset.displayName,
+    filter: str(users, 'filter', 'users.', errors) || preset.filter,
+    filters: strings(users, 'filters', 'users.', errors) ?? [],
+    searchAttributes: strings(users, 'searchAttributes', 'users.', errors) ?? preset.searchAttributes,
+    attributes,
+    templates,
+    aliases: str(users, 'aliases', 'users.', errors) ?? preset.aliases,
+    defaultQuota: int(users, 'defaultQuota', 'users.', errors, 0, Number.MAX_SAFE_INTEGER) ?? null,
+    disabledFilter: str(users, 'disabledFilter', 'users.', errors) || null,
+  };
+  for (const [label, name] of [['users.username', parsedUsers.username], ['users.displayName', parsedUsers.displayName], ['users.aliases', parsedUsers.aliases]] as const) checkAttribute(name, label, errors);
+  checkFilter(parsedUsers.filter, 'users.filter', errors);
+  parsedUsers.filters.forEach((f, i) => checkFilter(f, `users.filters[${i}]`, errors));
+  checkFilter(parsedUsers.disabledFilter, 'users.disabledFilter', errors);
+
+  const bindUser = str(conn, 'bindUser', 'connection.', errors) ?? '';
+  const source: DirectorySource = {
+    disabled: bool(input, 'disabled', '', errors) ?? false,
+    vendor,
+    connection: {
+      servers,
+      bindUser,
+      bindPass: typeof conn.bindPass === 'string' ? conn.bindPass : '',
+      starttls,
+      caFile: str(conn, 'caFile', 'connection.', errors) || null,
+      tlsVerify: bool(conn, 'tlsVerify', 'connection.', errors) ?? true,
+      connectTimeoutMs: (int(conn, 'connectTimeout', 'connection.', errors, 1, 600) ?? 10) * 1000,
+      timeoutMs: (int(conn, 'timeout', 'connection.', errors, 1, 3600) ?? 60) * 1000,
+    },
+    baseDn,
+    objectID,
+    users: parsedUsers,
+    groups,
+    pageSize: int(input, 'pageSize', '', errors, 1, 10000) ?? 1000,
+    deactivateGone: bool(input, 'deactivateGone', '', errors) ?? true,
+  };
+  if (conn.bindPass !== undefined && typeof conn.bindPass !== 'string') errors.push('connection.bindPass must be a string');
+  if (bindUser && !source.connection.bindPass) errors.push('connection.bindPass is required when bindUser is set');
+  if (errors.length) throw new SourceConfigError(errors);
+  return source;
+}
+
+/** The config as stored and shown: grommunio's shape plus extensions, `bindPass` left out. */
+export function publicSourceView(raw: Json): Json {
+  const copy = structuredClone(raw);
+  if (isObject(copy.connection)) delete copy.connection.bindPass;
+  return copy;
+}

@@ -1,0 +1,71 @@
+/** What a sync run reports, per object and in total. */
+
+export const OutcomeCode = {
+  synced: 200,
+  created: 201,
+  invalid: 400,
+  gone: 404,
+  conflict: 409,
+  failed: 500,
+  unavailable: 503,
+} as const;
+export type OutcomeCode = (typeof OutcomeCode)[keyof typeof OutcomeCode];
+
+/** One line per object, in grommunio's `syncStatus` shape. */
+export interface Outcome {
+  ID: number;
+  username: string;
+  code: OutcomeCode;
+  message: string;
+}
+
+export interface SyncCounts {
+  created: number;
+  updated: number;
+  moved: number;
+  unchanged: number;
+  reactivated: number;
+  deactivated: number;
+  deleted: number;
+  failed: number;
+  conflicts: number;
+  invalid: number;
+  skipped: number;
+}
+
+export const emptyCounts = (): SyncCounts => ({
+  created: 0, updated: 0, moved: 0, unchanged: 0, reactivated: 0, deactivated: 0,
+  deleted: 0, failed: 0, conflicts: 0, invalid: 0, skipped: 0,
+});
+
+export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled';
+
+export interface SyncSummary {
+  runId: number | null;
+  domainId: number;
+  dryRun: boolean;
+  status: RunStatus;
+  counts: SyncCounts;
+  /** Entries seen in the directory within the source's filter. */
+  entriesSeen: number;
+  /** Why a run failed or was cut short; null when it completed. */
+  error: { code: OutcomeCode; message: string } | null;
+  startedAt: string;
+  finishedAt: string;
+  message: string;
+}
+
+/** grommunio-style one-line message, e.g. "12/14 synced, 3 created, 2 errors (4.2s)". */
+export function summaryMessage(counts: SyncCounts, elapsedMs: number, error: string | null): string {
+  const synced = counts.updated + counts.moved + counts.unchanged + counts.reactivated;
+  const total = synced + counts.failed + counts.conflicts + counts.invalid;
+  const errors = counts.failed + counts.conflicts + counts.invalid;
+  const parts = [`${synced}/${total} synced`];
+  if (counts.created) parts.push(`${counts.created} created`);
+  if (counts.deactivated) parts.push(`${counts.deactivated} deactivated`);
+  if (errors) parts.push(`${errors} error${errors === 1 ? '' : 's'}`);
+  const text = `${parts.join(', ')} (${(elapsedMs / 1000).toFixed(1)}s)`;
+  return error ? `${text}; failed: ${error}` : text;
+}
+
+export const isFailure = (o: Pick<Outcome, 'code'>): boolean => o.code >= 400;

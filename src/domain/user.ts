@@ -1,0 +1,52 @@
+/** Plain user model shared by the engine, the store and the API dialects. */
+
+export type UserStatus = 'active' | 'deactivated';
+
+/** Who put a user in its status: the sync may undo its own deactivations, never an admin's. */
+export type StatusSource = 'sync' | 'admin';
+
+export interface User {
+  id: number;
+  domainId: number;
+  username: string;
+  /** Raw bytes of the directory's stable ID (entryUUID / objectGUID / nsUniqueId); null for local users. */
+  externId: Uint8Array | null;
+  dn: string | null;
+  displayName: string;
+  email: string | null;
+  aliases: string[];
+  lang: string;
+  status: UserStatus;
+  statusSource: StatusSource | null;
+  statusReason: string | null;
+  properties: Record<string, string>;
+  syncHash: string | null;
+  lastSyncedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** The fields a sync owns: what a directory entry maps to. */
+export interface MappedUser {
+  externId: Uint8Array;
+  dn: string;
+  username: string;
+  displayName: string;
+  email: string;
+  aliases: string[];
+  properties: Record<string, string>;
+  enabled: boolean;
+  disabledReason: string | null;
+}
+
+export const isLinked = (user: Pick<User, 'externId'>): boolean => user.externId !== null;
+
+export function externIdHex(id: Uint8Array): string {
+  return Buffer.from(id).toString('hex');
+}
+
+/** The domain part of an address, lower-cased; '' when there is none. */
+export function domainOf(address: string): string {
+  const at = address.lastIndexOf('@');
+  return at < 0 ? '' : address.slice(at + 1).toLowerCase();
+}

@@ -1,0 +1,54 @@
+/** The `ldapsync` command line: serve, sync and the admin objects. */
+import { loadConfig } from './config.ts';
+import { openStore } from './store/store.ts';
+import { UsageError } from './cli/args.ts';
+import { domainCommand, orgCommand, sourceCommand, usersCommand } from './cli/admin-commands.ts';
+import { syncCommand } from './cli/sync-command.ts';
+
+const HELP = `usage: ldapsync COMMAND ...
+
+  serve                                  run the HTTP API (PORT, default 8080)
+  org add NAME | org list                organizations
+  domain add NAME [--org ID] | domain list
+  source set [--org ID] --file FILE      store a directory source (grommunio ldapConfig JSON)
+  source show [--org ID]                 show it (the bind password is never shown)
+  sync --domain ID [--import] [--lang L] [--dry-run] [--json]
+  users list --domain ID [--json]
+
+Store: SQLite in LDAPSYNC_DATA_DIR (default ./data), or PostgreSQL when DATABASE_URL is set.`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    console.log(HELP);
+    return command ? 0 : 2;
+  }
+  const config = loadConfig();
+  if (command === 'serve') {
+    const { serve } = await import('./api/serve.ts');
+    return serve(config, rest);
+  }
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const out = (text: string) => { process.stdout.write(`${text}\n`); };
+  try {
+    switch (command) {
+      case 'org': return await orgCommand(store, rest, out);
+      case 'domain': return await domainCommand(store, rest, out);
+      case 'source': return await sourceCommand(store, rest, out);
+      case 'users': return await usersCommand(store, rest, out);
+      case 'sync': return await syncCommand(store, rest, { out, err: process.stderr });
+      default: throw new UsageError(`unknown command '${command}'\n\n${HELP}`);
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (e: unknown) => {
+    if (e instanceof UsageError) console.error(`ldapsync: ${e.message}`);
+    else console.error('ldapsync: failed:', e);
+    process.exitCode = 2;
+  },
+);

@@ -1,0 +1,49 @@
+/** Opens the store: node:sqlite in the data folder by default, PostgreSQL when a URL is given. */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.ts';
+import { openSqlite } from './sqlite-adapter.ts';
+import { migrate } from './migrations/index.ts';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface StoreLocation {
+  /** postgres://... ; when absent the embedded SQLite file is used. */
+  databaseUrl?: string | null;
+  dataDir: string;
+  /** PostgreSQL schema to work in (tests isolate themselves this way). */
+  schema?: string;
+}
+
+export interface OpenDatabase {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  close(): Promise<void>;
+}
+
+// int8 counts arrive as strings from pg; ours always fit a JS number.
+pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
+
+export async function openDatabase(location: StoreLocation): Promise<OpenDatabase> {
+  let db: Kysely<Database>;
+  let dialect: Dialect;
+  if (location.databaseUrl) {
+    const options = location.schema ? `-c search_path=${location.schema}` : undefined;
+    const pool = new pg.Pool({ connectionString: location.databaseUrl, max: 10, options });
+    if (location.schema) {
+      const client = await pool.connect();
+      try { await client.query(`CREATE SCHEMA IF NOT EXISTS "${location.schema.replace(/"/g, '')}"`); } finally { client.release(); }
+    }
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    dialect = 'postgres';
+  } else {
+    mkdirSync(location.dataDir, { recursive: true });
+    const file = join(location.dataDir, 'ldapsync.sqlite');
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqlite(file) }) });
+    dialect = 'sqlite';
+  }
+  await migrate(db, dialect);
+  return { db, dialect, close: () => db.destroy() };
+}

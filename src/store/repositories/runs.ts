@@ -1,0 +1,79 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../schema.ts';
+import type { Outcome, OutcomeCode, RunStatus, SyncCounts } from '../../domain/outcome.ts';
+
+export interface RunRecord {
+  id: number;
+  taskId: number | null;
+  domainId: number;
+  status: RunStatus;
+  dryRun: boolean;
+  importNew: boolean;
+  counts: SyncCounts;
+  entriesSeen: number;
+  errorCode: number | null;
+  message: string;
+  startedAt: string;
+  finishedAt: string | null;
+}
+
+const CHUNK = 1000;
+
+export class RunRepository {
+  private readonly db: Kysely<Database>;
+  constructor(db: Kysely<Database>) { this.db = db; }
+
+  async start(r: { taskId: number | null; domainId: number; dryRun: boolean; importNew: boolean }): Promise<number> {
+    const row = await this.db.insertInto('sync_runs').values({
+      task_id: r.taskId, domain_id: r.domainId, status: 'running', dry_run: r.dryRun ? 1 : 0, import_new: r.importNew ? 1 : 0,
+      counts: '{}', entries_seen: 0, error_code: null, message: '', started_at: new Date().toISOString(), finished_at: null,
+    }).returning('id').executeTakeFirstOrThrow();
+    return row.id;
+  }
+
+  async addOutcomes(runId: number, firstSeq: number, outcomes: Outcome[]): Promise<void> {
+    for (let i = 0; i < outcomes.length; i += CHUNK) {
+      const values = outcomes.slice(i, i + CHUNK).map((o, j) => ({ run_id: runId, seq: firstSeq + i + j, user_id: o.ID, username: o.username, code: o.code, message: o.message }));
+      await this.db.insertInto('sync_outcomes').values(values).execute();
+    }
+  }
+
+  async finish(runId: number, r: { status: RunStatus; counts: SyncCounts; entriesSeen: number; errorCode: OutcomeCode | null; message: string }): Promise<void> {
+    await this.db.updateTable('sync_runs').set({
+      status: r.status, counts: JSON.stringify(r.counts), entries_seen: r.entriesSeen, error_code: r.errorCode,
+      message: r.message, finished_at: new Date().toISOString(),
+    }).where('id', '=', runId).execute();
+  }
+
+  async get(runId: number): Promise<RunRecord | undefined> {
+    const r = await this.db.selectFrom('sync_runs').selectAll().where('id', '=', runId).executeTakeFirst();
+    return r && {
+      id: r.id, taskId: r.task_id, domainId: r.domain_id, status: r.status as RunStatus, dryRun: r.dry_run === 1, importNew: r.import_new === 1,
+      counts: JSON.parse(r.counts) as SyncCounts, entriesSeen: r.entries_seen, errorCode: r.error_code, message: r.message,
+      startedAt: r.started_at, finishedAt: r.finished_at,
+    };
+  }
+
+  async lastForDomain(domainId: number): Promise<RunRecord | undefined> {
+    const r = await this.db.selectFrom('sync_runs').select('id').where('domain_id', '=', domainId).where('dry_run', '=', 0).orderBy('id', 'desc').executeTakeFirst();
+    return r && this.get(r.id);
+  }
+
+  /** Outcomes in the order the run reported them, streamed in chunks. */
+  async *outcomes(runId: number): AsyncGenerator<Outcome[]> {
+    let after = -1;
+    for (;;) {
+      const rows = await this.db.selectFrom('sync_outcomes').select(['seq', 'user_id', 'username', 'code', 'message'])
+        .where('run_id', '=', runId).where('seq', '>', after).orderBy('seq').limit(CHUNK * 5).execute();
+      if (rows.length === 0) return;
+      yield rows.map((r) => ({ ID: r.user_id, username: r.username, code: r.code as OutcomeCode, message: r.message }));
+      after = rows[rows.length - 1]!.seq;
+    }
+  }
+
+  async allOutcomes(runId: number): Promise<Outcome[]> {
+    const out: Outcome[] = [];
+    for await (const chunk of this.outcomes(runId)) out.push(...chunk);
+    return out;
+  }
+}

@@ -1,0 +1,164 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, UsersTable } from '../schema.ts';
+import type { StatusSource, User, UserStatus } from '../../domain/user.ts';
+
+type Row = Selectable<UsersTable>;
+
+/** The columns the planner compares; JSON stays text until a change needs a field-level diff. */
+export interface StoredUser {
+  id: number;
+  domainId: number;
+  username: string;
+  externId: Uint8Array | null;
+  dn: string | null;
+  displayName: string;
+  aliasesJson: string;
+  propertiesJson: string;
+  status: UserStatus;
+  statusSource: StatusSource | null;
+  syncHash: string | null;
+}
+
+export interface NewUser {
+  domainId: number;
+  username: string;
+  externId: Uint8Array | null;
+  dn: string | null;
+  displayName: string;
+  email: string | null;
+  aliases: string[];
+  lang: string;
+  status: UserStatus;
+  statusSource: StatusSource | null;
+  statusReason: string | null;
+  properties: Record<string, string>;
+  syncHash: string | null;
+}
+
+export type SyncedFields = Pick<NewUser, 'username' | 'dn' | 'displayName' | 'email' | 'aliases' | 'properties' | 'syncHash'> &
+  Partial<Pick<NewUser, 'status' | 'statusSource' | 'statusReason'>>;
+
+const bytes = (v: Uint8Array | null): Uint8Array | null => (v === null ? null : new Uint8Array(v));
+
+export const toUser = (r: Row): User => ({
+  id: r.id, domainId: r.domain_id, username: r.username, externId: bytes(r.extern_id), dn: r.dn,
+  displayName: r.display_name, email: r.email, aliases: JSON.parse(r.aliases) as string[], lang: r.lang,
+  status: r.status as UserStatus, statusSource: r.status_source as StatusSource | null, statusReason: r.status_reason,
+  properties: JSON.parse(r.properties) as Record<string, string>, syncHash: r.sync_hash, lastSyncedAt: r.last_synced_at,
+  createdAt: r.created_at, updatedAt: r.updated_at,
+});
+
+const toStored = (r: Pick<Row, 'id' | 'domain_id' | 'username' | 'extern_id' | 'dn' | 'display_name' | 'aliases' | 'properties' | 'status' | 'status_source' | 'sync_hash'>): StoredUser => ({
+  id: r.id, domainId: r.domain_id, username: r.username, externId: bytes(r.extern_id), dn: r.dn, displayName: r.display_name,
+  aliasesJson: r.aliases, propertiesJson: r.properties, status: r.status as UserStatus,
+  statusSource: r.status_source as StatusSource | null, syncHash: r.sync_hash,
+});
+
+const STORED_COLUMNS = ['id', 'domain_id', 'username', 'extern_id', 'dn', 'display_name', 'aliases', 'properties', 'status', 'status_source', 'sync_hash'] as const;
+
+/** Rows per INSERT, well under both dialects' bound-parameter limits. */
+const INSERT_CHUNK = 500;
+
+export interface UserQuery { domainId: number; query?: string; status?: UserStatus; linked?: boolean; limit: number; offset: number }
+
+export class UserRepository {
+  private readonly db: Kysely<Database>;
+  constructor(db: Kysely<Database>) { this.db = db; }
+
+  async byExternIds(ids: Uint8Array[]): Promise<StoredUser[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.selectFrom('users').select(STORED_COLUMNS).where('extern_id', 'in', ids).execute();
+    return rows.map(toStored);
+  }
+
+  async byUsernames(names: string[]): Promise<StoredUser[]> {
+    if (names.length === 0) return [];
+    const rows = await this.db.selectFrom('users').select(STORED_COLUMNS).where('username', 'in', names).execute();
+    return rows.map(toStored);
+  }
+
+  async insertMany(users: NewUser[], now = new Date().toISOString()): Promise<Array<{ id: number; username: string }>> {
+    const out: Array<{ id: number; username: string }> = [];
+    for (let i = 0; i < users.length; i += INSERT_CHUNK) {
+      const values = users.slice(i, i + INSERT_CHUNK).map((u) => ({
+        domain_id: u.domainId, username: u.username, extern_id: u.externId, dn: u.dn, display_name: u.displayName,
+        email: u.email, aliases: JSON.stringify(u.aliases), lang: u.lang, status: u.status, status_source: u.statusSource,
+        status_reason: u.statusReason, properties: JSON.stringify(u.properties), sync_hash: u.syncHash,
+        last_synced_at: u.externId ? now : null, created_at: now, updated_at: now,
+      }));
+      out.push(...(await this.db.insertInto('users').values(values).returning(['id', 'username']).execute()));
+    }
+    return out;
+  }
+
+  async updateSynced(id: number, fields: SyncedFields, now = new Date().toISOString()): Promise<void> {
+    await this.db.updateTable('users').set({
+      username: fields.username, dn: fields.dn, display_name: fields.displayName, email: fields.email,
+      aliases: JSON.stringify(fields.aliases), properties: JSON.stringify(fields.properties), sync_hash: fields.syncHash,
+      ...(fields.status ? { status: fields.status, status_source: fields.statusSource ?? null, status_reason: fields.statusReason ?? null } : {}),
+      last_synced_at: now, updated_at: now,
+    }).where('id', '=', id).execute();
+  }
+
+  async touchSynced(ids: number[], now = new Date().toISOString()): Promise<void> {
+    if (ids.length) await this.db.updateTable('users').set({ last_synced_at: now }).where('id', 'in', ids).execute();
+  }
+
+  async setStatus(ids: number[], status: UserStatus, source: StatusSource | null, reason: string | null, now = new Date().toISOString()): Promise<void> {
+    if (ids.length) await this.db.updateTable('users').set({ status, status_source: source, status_reason: reason, updated_at: now }).where('id', 'in', ids).execute();
+  }
+
+  async maxId(): Promise<number> {
+    const row = await this.db.selectFrom('users').select((eb) => eb.fn.max('id').as('max')).executeTakeFirst();
+    return Number(row?.max ?? 0);
+  }
+
+  /** Linked users of a domain in ID order, a chunk at a time (keyset paging keeps memory flat). */
+  async *linkedInDomain(domainId: number, chunk = 5000): AsyncGenerator<StoredUser[]> {
+    let after = 0;
+    for (;;) {
+      const rows = await this.db.selectFrom('users').select(STORED_COLUMNS)
+        .where('domain_id', '=', domainId).where('extern_id', 'is not', null).where('id', '>', after)
+        .orderBy('id').limit(chunk).execute();
+      if (rows.length === 0) return;
+      yield rows.map(toStored);
+      after = rows[rows.length - 1]!.id;
+    }
+  }
+
+  async get(id: number): Promise<User | undefined> {
+    const row = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toUser(row);
+  }
+
+  async byUsername(username: string): Promise<User | undefined> {
+    const row = await this.db.selectFrom('users').selectAll().where('username', '=', username.toLowerCase()).executeTakeFirst();
+    return row && toUser(row);
+  }
+
+  async list(q: UserQuery): Promise<{ users: User[]; total: number }> {
+    let base = this.db.selectFrom('users').where('domain_id', '=', q.domainId);
+    if (q.query) base = base.where((eb) => eb.or([eb('username', 'like', `%${q.query}%`), eb('display_name', 'like', `%${q.query}%`)]));
+    if (q.status) base = base.where('status', '=', q.status);
+    if (q.linked !== undefined) base = base.where('extern_id', q.linked ? 'is not' : 'is', null);
+    const [rows, count] = await Promise.all([
+      base.selectAll().orderBy('id').limit(q.limit).offset(q.offset).execute(),
+      base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return { users: rows.map(toUser), total: Number(count.n) };
+  }
+
+  async countByStatus(domainId: number): Promise<Record<string, number>> {
+    const rows = await this.db.selectFrom('users').select(['status', (eb) => eb.fn.countAll().as('n')]).where('domain_id', '=', domainId).groupBy('status').execute();
+    return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+  }
+
+  async detach(id: number): Promise<void> {
+    await this.db.updateTable('users').set({ extern_id: null, dn: null, sync_hash: null, updated_at: new Date().toISOString() }).where('id', '=', id).execute();
+  }
+
+  async delete(id: number): Promise<boolean> {
+    const r = await this.db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  }
+}

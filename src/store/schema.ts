@@ -1,0 +1,106 @@
+/** Table types for Kysely. Timestamps are ISO-8601 text and JSON is text on both dialects. */
+import type { Generated } from 'kysely';
+
+export interface OrganizationsTable {
+  id: Generated<number>;
+  name: string;
+  description: string;
+  created_at: string;
+}
+
+export interface DomainsTable {
+  id: Generated<number>;
+  org_id: number;
+  name: string;
+  title: string;
+  active: number;
+  created_at: string;
+}
+
+export interface DirectorySourcesTable {
+  /** 0 is the system default; any other value overrides it for one organization. */
+  org_id: number;
+  config: string;
+  updated_at: string;
+}
+
+export interface UsersTable {
+  id: Generated<number>;
+  domain_id: number;
+  username: string;
+  extern_id: Uint8Array | null;
+  dn: string | null;
+  display_name: string;
+  email: string | null;
+  aliases: string;
+  lang: string;
+  status: string;
+  status_source: string | null;
+  status_reason: string | null;
+  properties: string;
+  sync_hash: string | null;
+  last_synced_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TasksTable {
+  id: Generated<number>;
+  command: string;
+  params: string;
+  state: number;
+  progress: number;
+  message: string;
+  result: string | null;
+  domain_id: number | null;
+  org_id: number | null;
+  owner: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SyncRunsTable {
+  id: Generated<number>;
+  task_id: number | null;
+  domain_id: number;
+  status: string;
+  dry_run: number;
+  import_new: number;
+  counts: string;
+  entries_seen: number;
+  error_code: number | null;
+  message: string;
+  started_at: string;
+  finished_at: string | null;
+}
+
+export interface SyncOutcomesTable {
+  run_id: number;
+  seq: number;
+  user_id: number;
+  username: string;
+  code: number;
+  message: string;
+}
+
+export interface AuditEventsTable {
+  id: Generated<number>;
+  at: string;
+  actor: string;
+  action: string;
+  target_type: string;
+  target_id: string;
+  before: string | null;
+  after: string | null;
+}
+
+export interface Database {
+  organizations: OrganizationsTable;
+  domains: DomainsTable;
+  directory_sources: DirectorySourcesTable;
+  users: UsersTable;
+  tasks: TasksTable;
+  sync_runs: SyncRunsTable;
+  sync_outcomes: SyncOutcomesTable;
+  audit_events: AuditEventsTable;
+}

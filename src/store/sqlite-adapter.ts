@@ -1,0 +1,33 @@
+/**
+ * Lets Kysely's SqliteDialect drive `node:sqlite`, so the embedded store needs no native addon.
+ * The dialect expects better-sqlite3's statement API; these few lines translate it.
+ */
+import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
+
+interface Statement {
+  readonly reader: boolean;
+  all(parameters: ReadonlyArray<unknown>): unknown[];
+  run(parameters: ReadonlyArray<unknown>): { changes: number | bigint; lastInsertRowid: number | bigint };
+  iterate(parameters: ReadonlyArray<unknown>): IterableIterator<unknown>;
+}
+
+const toInput = (parameters: ReadonlyArray<unknown>): SQLInputValue[] =>
+  parameters.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p === undefined ? null : p) as SQLInputValue);
+
+export function openSqlite(path: string): { close(): void; prepare(sql: string): Statement; raw: DatabaseSync } {
+  const db = new DatabaseSync(path);
+  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;');
+  return {
+    raw: db,
+    close: () => db.close(),
+    prepare(sql) {
+      const statement = db.prepare(sql);
+      return {
+        reader: statement.columns().length > 0,
+        all: (parameters) => statement.all(...toInput(parameters)),
+        run: (parameters) => statement.run(...toInput(parameters)),
+        iterate: (parameters) => statement.iterate(...toInput(parameters)) as IterableIterator<unknown>,
+      };
+    },
+  };
+}

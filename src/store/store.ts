@@ -1,0 +1,51 @@
+/** The store: one object with a repository per aggregate, and transactions that scope them all. */
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.ts';
+import { openDatabase, type Dialect, type StoreLocation } from './database.ts';
+import { OrganizationRepository } from './repositories/organizations.ts';
+import { DomainRepository } from './repositories/domains.ts';
+import { SourceRepository } from './repositories/sources.ts';
+import { UserRepository } from './repositories/users.ts';
+import { TaskRepository } from './repositories/tasks.ts';
+import { RunRepository } from './repositories/runs.ts';
+import { AuditRepository } from './repositories/audit.ts';
+
+export class Store {
+  readonly dialect: Dialect;
+  readonly organizations: OrganizationRepository;
+  readonly domains: DomainRepository;
+  readonly sources: SourceRepository;
+  readonly users: UserRepository;
+  readonly tasks: TaskRepository;
+  readonly runs: RunRepository;
+  readonly audit: AuditRepository;
+  private readonly db: Kysely<Database>;
+  private readonly closeFn: () => Promise<void>;
+
+  constructor(db: Kysely<Database>, dialect: Dialect, close: () => Promise<void>) {
+    this.db = db;
+    this.dialect = dialect;
+    this.closeFn = close;
+    this.organizations = new OrganizationRepository(db);
+    this.domains = new DomainRepository(db);
+    this.sources = new SourceRepository(db);
+    this.users = new UserRepository(db);
+    this.tasks = new TaskRepository(db);
+    this.runs = new RunRepository(db);
+    this.audit = new AuditRepository(db);
+  }
+
+  /** Runs `work` in one transaction: everything it writes lands together or not at all. */
+  transaction<T>(work: (tx: Store) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute((trx) => work(new Store(trx, this.dialect, async () => undefined)));
+  }
+
+  close(): Promise<void> {
+    return this.closeFn();
+  }
+}
+
+export async function openStore(location: StoreLocation): Promise<Store> {
+  const { db, dialect, close } = await openDatabase(location);
+  return new Store(db, dialect, close);
+}

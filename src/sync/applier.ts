@@ -1,0 +1,59 @@
+/**
+ * Writes one page of the plan in one transaction, with its outcomes: every user in the page is
+ * either fully updated or, if anything fails, left as before.
+ */
+import type { Store } from '../store/store.ts';
+import { OutcomeCode, type Outcome } from '../domain/outcome.ts';
+import { describeUpdate, syncHash, type PlanItem } from './planner.ts';
+import type { NewUser } from '../store/repositories/users.ts';
+
+export interface PageTarget { runId: number; firstSeq: number; domainId: number; lang: string }
+
+export const GONE_REASON = 'gone from the directory';
+
+/** The outcome line a plan item gives; `id` is the user ID a creation received. */
+export function outcomeOf(item: PlanItem, id: number): Outcome {
+  switch (item.kind) {
+    case 'create': return { ID: id, username: item.user.username, code: OutcomeCode.created, message: 'User created' };
+    case 'update': return { ID: item.userId, username: item.username, code: OutcomeCode.synced, message: describeUpdate(item) };
+    case 'unchanged': return { ID: item.userId, username: item.username, code: OutcomeCode.synced, message: 'Synchronization successful' };
+    case 'conflict': return { ID: item.userId, username: item.username, code: OutcomeCode.conflict, message: item.message };
+    case 'invalid': return { ID: item.userId, username: item.username, code: OutcomeCode.invalid, message: item.message };
+    case 'gone': return { ID: item.userId, username: item.username, code: OutcomeCode.gone, message: 'Gone from the directory; user deactivated' };
+    case 'skip': throw new Error('skipped entries have no outcome');
+  }
+}
+
+/** Applies the items and returns the next outcome sequence number. */
+export async function applyPage(store: Store, target: PageTarget, items: PlanItem[]): Promise<number> {
+  const reported = items.filter((i) => i.kind !== 'skip');
+  if (reported.length === 0) return target.firstSeq;
+  const now = new Date().toISOString();
+  await store.transaction(async (tx) => {
+    const creates = reported.flatMap((i) => (i.kind === 'create' ? [i] : []));
+    const newUsers: NewUser[] = creates.map(({ user }) => ({
+      domainId: target.domainId, username: user.username, externId: user.externId, dn: user.dn, displayName: user.displayName,
+      email: user.email, aliases: user.aliases, lang: target.lang, properties: user.properties, syncHash: syncHash(user),
+      status: user.enabled ? 'active' : 'deactivated', statusSource: user.enabled ? null : 'sync', statusReason: user.disabledReason,
+    }));
+    const created = new Map((await tx.users.insertMany(newUsers, now)).map((r) => [r.username, r.id]));
+    const unchanged: number[] = [];
+    const gone: number[] = [];
+    for (const item of reported) {
+      if (item.kind === 'unchanged') unchanged.push(item.userId);
+      else if (item.kind === 'gone') gone.push(item.userId);
+      else if (item.kind === 'update') {
+        const u = item.user;
+        await tx.users.updateSynced(item.userId, {
+          username: u.username, dn: u.dn, displayName: u.displayName, email: u.email, aliases: u.aliases, properties: u.properties,
+          syncHash: syncHash(u), ...(item.status ? { status: item.status.to, statusSource: item.status.to === 'active' ? null : 'sync', statusReason: item.status.reason } : {}),
+        }, now);
+      }
+    }
+    await tx.users.touchSynced(unchanged, now);
+    await tx.users.setStatus(gone, 'deactivated', 'sync', GONE_REASON, now);
+    const outcomes = reported.map((item) => outcomeOf(item, item.kind === 'create' ? created.get(item.user.username) ?? 0 : 0));
+    await tx.runs.addOutcomes(target.runId, target.firstSeq, outcomes);
+  });
+  return target.firstSeq + reported.length;
+}

@@ -1,0 +1,114 @@
+/**
+ * The planner: compares what the directory says with what the store holds, one entry at a time,
+ * matching by stable ID only. Pure: the caller fetches the snapshot and applies the plan.
+ */
+import { createHash } from 'node:crypto';
+import type { StoredUser } from '../store/repositories/users.ts';
+import { domainOf, externIdHex, type MappedUser, type UserStatus } from '../domain/user.ts';
+import type { MapResult } from './mapper.ts';
+
+export interface FieldChange { field: string; from: string; to: string }
+
+export type SkipReason = 'other-domain' | 'not-imported' | 'invalid-entry';
+
+export type PlanItem =
+  | { kind: 'create'; user: MappedUser }
+  | { kind: 'update'; userId: number; username: string; user: MappedUser; changes: FieldChange[]; moved: boolean; status: StatusChange | null }
+  | { kind: 'unchanged'; userId: number; username: string }
+  | { kind: 'conflict'; userId: number; username: string; message: string }
+  | { kind: 'invalid'; userId: number; username: string; message: string }
+  | { kind: 'gone'; userId: number; username: string }
+  | { kind: 'skip'; reason: SkipReason };
+
+export interface StatusChange { to: UserStatus; reason: string | null }
+
+export interface PageSnapshot {
+  domain: { id: number; name: string };
+  importNew: boolean;
+  byExternId: Map<string, StoredUser>;
+  byUsername: Map<string, StoredUser>;
+  /** Usernames taken by earlier entries of this run's page (creations and renames). */
+  claimed: Set<string>;
+}
+
+/** A fingerprint of every field a sync owns: equal fingerprints mean nothing to write. */
+export function syncHash(u: MappedUser): string {
+  return createHash('sha1')
+    .update(JSON.stringify([u.username, u.dn, u.displayName, u.aliases, u.properties, u.enabled, u.disabledReason]))
+    .digest('base64url');
+}
+
+const sameDn = (a: string | null, b: string): boolean => (a ?? '').toLowerCase() === b.toLowerCase();
+
+function diff(stored: StoredUser, next: MappedUser): FieldChange[] {
+  const changes: FieldChange[] = [];
+  const add = (field: string, from: string, to: string) => { if (from !== to) changes.push({ field, from, to }); };
+  add('username', stored.username, next.username);
+  add('displayName', stored.displayName, next.displayName);
+  add('dn', stored.dn ?? '', next.dn);
+  add('aliases', (JSON.parse(stored.aliasesJson) as string[]).join(', '), next.aliases.join(', '));
+  const before = JSON.parse(stored.propertiesJson) as Record<string, string>;
+  for (const key of new Set([...Object.keys(before), ...Object.keys(next.properties)])) add(`properties.${key}`, before[key] ?? '', next.properties[key] ?? '');
+  return changes;
+}
+
+function statusChange(stored: StoredUser, next: MappedUser): StatusChange | null {
+  if (!next.enabled && stored.status === 'active') return { to: 'deactivated', reason: next.disabledReason };
+  // The sync undoes only its own deactivations; an admin's stays.
+  if (next.enabled && stored.status === 'deactivated' && stored.statusSource === 'sync') return { to: 'active', reason: null };
+  return null;
+}
+
+function planLinked(stored: StoredUser, next: MappedUser, page: PageSnapshot): PlanItem {
+  if (domainOf(next.username) !== page.domain.name)
+    return { kind: 'invalid', userId: stored.id, username: stored.username, message: `Directory address ${next.username} is outside domain ${page.domain.name}; user left unchanged` };
+  if (next.username !== stored.username) {
+    const holder = page.byUsername.get(next.username);
+    if ((holder && holder.id !== stored.id) || page.claimed.has(next.username))
+      return { kind: 'conflict', userId: stored.id, username: stored.username, message: `Cannot rename to ${next.username}: another user has that name` };
+    page.claimed.add(next.username);
+  }
+  const status = statusChange(stored, next);
+  if (status === null && stored.syncHash === syncHash(next)) return { kind: 'unchanged', userId: stored.id, username: stored.username };
+  const changes = diff(stored, next);
+  if (status) changes.push({ field: 'status', from: stored.status, to: status.to });
+  if (changes.length === 0) return { kind: 'unchanged', userId: stored.id, username: stored.username };
+  return { kind: 'update', userId: stored.id, username: next.username, user: next, changes, moved: !sameDn(stored.dn, next.dn), status };
+}
+
+function planNew(next: MappedUser, page: PageSnapshot): PlanItem {
+  if (domainOf(next.username) !== page.domain.name) return { kind: 'skip', reason: 'other-domain' };
+  if (!page.importNew) return { kind: 'skip', reason: 'not-imported' };
+  const holder = page.byUsername.get(next.username);
+  if (holder && holder.externId === null)
+    return { kind: 'conflict', userId: holder.id, username: next.username, message: 'A local user with this name exists; it is not taken over by the directory entry' };
+  if (holder)
+    return { kind: 'conflict', userId: holder.id, username: next.username, message: 'User already exists and is linked to another directory entry' };
+  if (page.claimed.has(next.username))
+    return { kind: 'conflict', userId: 0, username: next.username, message: 'Another directory entry in this run has the same address' };
+  page.claimed.add(next.username);
+  return { kind: 'create', user: next };
+}
+
+export function planEntry(result: MapResult, page: PageSnapshot): PlanItem {
+  if (!result.ok) {
+    const stored = result.externId ? page.byExternId.get(externIdHex(result.externId)) : undefined;
+    if (stored && stored.domainId === page.domain.id)
+      return { kind: 'invalid', userId: stored.id, username: stored.username, message: `Invalid directory entry: ${result.reason}` };
+    return { kind: 'skip', reason: 'invalid-entry' };
+  }
+  const stored = page.byExternId.get(externIdHex(result.user.externId));
+  if (stored) return stored.domainId === page.domain.id ? planLinked(stored, result.user, page) : { kind: 'skip', reason: 'other-domain' };
+  return planNew(result.user, page);
+}
+
+/** One-line reason shown with a 200 outcome, naming what changed. */
+export function describeUpdate(item: Extract<PlanItem, { kind: 'update' }>): string {
+  const fields = [...new Set(item.changes.map((c) => c.field.split('.')[0]!))].filter((f) => f !== 'status' && f !== 'dn');
+  const parts: string[] = [];
+  if (item.status?.to === 'deactivated') parts.push(`deactivated: ${item.status.reason ?? 'disabled in the directory'}`);
+  if (item.status?.to === 'active') parts.push('reactivated');
+  if (item.moved) parts.push(`moved to ${item.user.dn}`);
+  if (fields.length) parts.push(`updated ${fields.join(', ')}`);
+  return `Synchronization successful${parts.length ? ` (${parts.join('; ')})` : ''}`;
+}

@@ -1,0 +1,33 @@
+/** Writes LDIF, base64-encoding every value LDIF says must be (non-ASCII, binary, leading space...). */
+
+export type LdifValue = string | Buffer;
+export interface LdifEntry { dn: string; [attribute: string]: LdifValue | LdifValue[] }
+
+const SAFE = /^[\x01-\x09\x0b-\x0c\x0e-\x1f\x21-\x39\x3b\x3d-\x7f][\x01-\x09\x0b-\x0c\x0e-\x7f]*$/;
+
+function line(attribute: string, value: LdifValue): string {
+  if (typeof value === 'string' && (value === '' || (SAFE.test(value) && !value.endsWith(' ')))) return `${attribute}: ${value}`;
+  return `${attribute}:: ${Buffer.from(value).toString('base64')}`;
+}
+
+export function toLdif(entries: LdifEntry[]): string {
+  return entries.map((entry) => {
+    const lines = [line('dn', entry.dn)];
+    for (const [attribute, value] of Object.entries(entry)) {
+      if (attribute === 'dn') continue;
+      for (const v of Array.isArray(value) ? value : [value]) lines.push(line(attribute, v));
+    }
+    return `${lines.join('\n')}\n`;
+  }).join('\n') + '\n';
+}
+
+/** An LDIF change record: replace the given attributes of an entry. */
+export function replaceLdif(dn: string, changes: Record<string, LdifValue | LdifValue[]>): string {
+  const lines = [line('dn', dn), 'changetype: modify'];
+  for (const [attribute, value] of Object.entries(changes)) {
+    lines.push(`replace: ${attribute}`);
+    for (const v of Array.isArray(value) ? value : [value]) lines.push(line(attribute, v));
+    lines.push('-');
+  }
+  return `${lines.join('\n')}\n\n`;
+}
