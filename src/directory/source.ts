@@ -98,8 +98,19 @@ function checkAttribute(name: string | undefined, label: string, errors: string[
   if (name !== undefined && name !== '' && !ATTRIBUTE_NAME.test(name)) errors.push(`${label} '${name}' is not an attribute name`);
 }
 
+/** Literal parentheses in filter values must be written \\28 and \\29, so every raw one is structure. */
+function balanced(filter: string): boolean {
+  let depth = 0;
+  for (const c of filter) {
+    if (c === '(') depth++;
+    else if (c === ')' && --depth < 0) return false;
+  }
+  return depth === 0;
+}
+
 function checkFilter(filter: string | null | undefined, label: string, errors: string[]): void {
   if (!filter) return;
+  if (!balanced(filter)) { errors.push(`${label} '${filter}' is not a valid LDAP filter (unbalanced parentheses)`); return; }
   try {
     FilterParser.parseString(filter);
   } catch (e) {

@@ -3,10 +3,18 @@
 export type LdifValue = string | Buffer;
 export interface LdifEntry { dn: string; [attribute: string]: LdifValue | LdifValue[] }
 
-const SAFE = /^[\x01-\x09\x0b-\x0c\x0e-\x1f\x21-\x39\x3b\x3d-\x7f][\x01-\x09\x0b-\x0c\x0e-\x7f]*$/;
+/** RFC 2849 SAFE-STRING: ASCII without NUL, CR, LF; not starting with space, ':' or '<'; no trailing space. */
+function safe(value: string): boolean {
+  if (value.startsWith(' ') || value.startsWith(':') || value.startsWith('<') || value.endsWith(' ')) return false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 0 || c === 10 || c === 13 || c > 127) return false;
+  }
+  return true;
+}
 
 function line(attribute: string, value: LdifValue): string {
-  if (typeof value === 'string' && (value === '' || (SAFE.test(value) && !value.endsWith(' ')))) return `${attribute}: ${value}`;
+  if (typeof value === 'string' && (value === '' || safe(value))) return `${attribute}: ${value}`;
   return `${attribute}:: ${Buffer.from(value).toString('base64')}`;
 }
 
