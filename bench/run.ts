@@ -1,0 +1,74 @@
+/**
+ * `npm run bench [-- --sizes 10000,100000 --stores sqlite,postgres]`: builds a real slapd
+ * directory per size with slapadd, measures the ldapsearch floor, then ldapsync's initial import
+ * and no-op resync, each in its own process for an honest peak RSS. Prints a table; writes JSON.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { startSlapd, BASE_DN, SYNC_DN, SYNC_PW } from '../test/support/slapd.ts';
+import { sourceConfig } from '../test/support/source.ts';
+import { openStore } from '../src/store/store.ts';
+
+const { values } = parseArgs({ options: { sizes: { type: 'string', default: '10000' }, stores: { type: 'string', default: 'sqlite' + (process.env.DATABASE_URL ? ',postgres' : '') }, 'page-size': { type: 'string', default: '1000' } } });
+const sizes = values.sizes!.split(',').map(Number);
+const stores = values.stores!.split(',');
+const pageSize = Number(values['page-size']);
+
+function bulkLdif(n: number): string {
+  const out: string[] = [];
+  for (let i = 1; i <= n; i++) {
+    const u = `user${String(i).padStart(7, '0')}`;
+    out.push(`dn: uid=${u},ou=people,${BASE_DN}\nobjectClass: inetOrgPerson\nobjectClass: mailExtension\nuid: ${u}\ncn: Bench User ${i}\nsn: User${i}\ngivenName: Bench\nmail: ${u}@example.org\nmail: ${u}.alt@example.org\nmailAlternativeAddress: smtp:${u}.x@example.org\ntitle: Engineer ${i % 50}\ntelephoneNumber: +1 555 ${String(i).padStart(7, '0')}\nemployeeNumber: ${i}\n${i % 10 === 0 ? `jpegPhoto:: ${Buffer.alloc(2048, i % 256).toString('base64')}\n` : ''}`);
+  }
+  return out.join('\n') + '\n';
+}
+
+const time = (fn: () => void): number => { const t = performance.now(); fn(); return (performance.now() - t) / 1000; };
+
+interface Row { size: number; store: string; step: string; seconds: number; ratio: number; peakRssMb: number | null }
+const rows: Row[] = [];
+
+for (const size of sizes) {
+  const slapd = await startSlapd({ bulkLdif: bulkLdif(size) });
+  const attrs = ['entryUUID', 'mail', 'cn', 'mailAlternativeAddress', 'givenName', 'sn', 'title', 'telephoneNumber', 'employeeNumber'];
+  const floor = time(() => execFileSync('ldapsearch', ['-x', '-H', slapd.url, '-D', SYNC_DN, '-w', SYNC_PW, '-b', BASE_DN, '-E', `pr=${pageSize}/noprompt`, '(objectClass=inetOrgPerson)', ...attrs], { stdio: ['ignore', 'ignore', 'inherit'], maxBuffer: 1 << 30 }));
+  rows.push({ size, store: '-', step: 'ldapsearch floor', seconds: floor, ratio: 1, peakRssMb: null });
+  for (const kind of stores) {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ldapsync-bench-'));
+    const schema = kind === 'postgres' ? `bench_${Date.now()}` : '';
+    const url = kind === 'postgres' ? process.env.DATABASE_URL! : '';
+    const store = await openStore({ dataDir, databaseUrl: url || null, schema: schema || undefined });
+    const domain = await store.domains.create({ name: 'example.org' });
+    await store.sources.set(0, sourceConfig(slapd, { pageSize, users: { filter: '(objectClass=inetOrgPerson)' } }));
+    await store.close();
+    for (const [step, importNew] of [['initial import', '1'], ['no-op resync', '0']] as const) {
+      const child = spawnSync(process.execPath, [new URL('./import-child.ts', import.meta.url).pathname, dataDir, url, schema, String(domain.id), importNew], { encoding: 'utf8', maxBuffer: 1 << 26 });
+      if (child.status !== 0) throw new Error(`bench child failed: ${child.stderr}`);
+      const r = JSON.parse(child.stdout) as { seconds: number; peakRssMb: number; status: string };
+      if (r.status !== 'completed') throw new Error(`sync did not complete: ${child.stdout}`);
+      rows.push({ size, store: kind, step, seconds: r.seconds, ratio: r.seconds / floor, peakRssMb: r.peakRssMb });
+    }
+    if (kind === 'postgres') {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect(); await c.query(`DROP SCHEMA "${schema}" CASCADE`); await c.end();
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  await slapd.destroy();
+}
+
+const result = {
+  date: new Date().toISOString(),
+  machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30) },
+  versions: { node: process.version, slapd: execFileSync('slapd', ['-VV'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).split('\n')[0]?.trim() ?? '' },
+  pageSize,
+  rows,
+};
+console.table(rows.map((r) => ({ ...r, seconds: r.seconds.toFixed(2), ratio: r.ratio.toFixed(2), peakRssMb: r.peakRssMb?.toFixed(0) ?? '' })));
+const file = join(new URL('./results/', import.meta.url).pathname, `bench-${result.date.slice(0, 10)}.json`);
+writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
+console.log(`written ${file}`);
