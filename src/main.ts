@@ -2,12 +2,14 @@
 import { loadConfig } from './config.ts';
 import { openStore } from './store/store.ts';
 import { UsageError } from './cli/args.ts';
-import { domainCommand, orgCommand, sourceCommand, usersCommand } from './cli/admin-commands.ts';
+import { adminCommand, domainCommand, orgCommand, sourceCommand, usersCommand } from './cli/admin-commands.ts';
+import { readSecret } from './cli/read-secret.ts';
 import { syncCommand } from './cli/sync-command.ts';
 
 const HELP = `usage: ldapsync COMMAND ...
 
   serve                                  run the HTTP API (PORT, default 8080)
+  admin create NAME [--password-file F] [--domain-admin ID | --org-admin ID | --read-only]
   org add NAME | org list                organizations
   domain add NAME [--org ID] | domain list
   source set [--org ID] --file FILE      store a directory source (grommunio ldapConfig JSON)
@@ -36,6 +38,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'domain': return await domainCommand(store, rest, out);
       case 'source': return await sourceCommand(store, rest, out);
       case 'users': return await usersCommand(store, rest, out);
+      case 'admin': return await adminCommand(store, rest, out, () => readSecret('password: '));
       case 'sync': return await syncCommand(store, rest, { out, err: process.stderr });
       default: throw new UsageError(`unknown command '${command}'\n\n${HELP}`);
     }

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Store } from '../store/store.ts';
 import { parseSource, publicSourceView, SourceConfigError } from '../directory/source.ts';
 import { id, parse, requiredId, table, UsageError } from './args.ts';
+import { createAdmin } from '../auth/admins.ts';
 
 type Out = (text: string) => void;
 
@@ -85,6 +86,23 @@ export async function usersCommand(store: Store, argv: string[], out: Out): Prom
     out(JSON.stringify(users.map((u) => ({ ...u, externId: u.externId ? Buffer.from(u.externId).toString('hex') : null })), null, 2));
   } else {
     out(table(['ID', 'USERNAME', 'NAME', 'STATUS', 'LINKED', 'DN'], users.map((u) => [u.id, u.username, u.displayName, u.status, u.externId ? 'yes' : 'no', u.dn ?? ''])));
+  }
+  return 0;
+}
+
+/** `ldapsync admin create NAME [--password-file F] [--domain-admin ID]`; the password is read, never a flag. */
+export async function adminCommand(store: Store, argv: string[], out: Out, readPassword: () => Promise<string>): Promise<number> {
+  const [action, ...rest] = argv;
+  const { values, positionals } = parse(rest, { 'password-file': { type: 'string' }, 'domain-admin': { type: 'string' }, 'org-admin': { type: 'string' }, 'read-only': { type: 'boolean' } });
+  if (action !== 'create' || !positionals[0]) throw new UsageError('usage: ldapsync admin create NAME [--password-file FILE] [--domain-admin ID | --org-admin ID | --read-only]');
+  const password = typeof values['password-file'] === 'string' ? readFileSync(values['password-file'], 'utf8').trim() : await readPassword();
+  const grants = typeof values['domain-admin'] === 'string' ? [{ permission: 'DomainAdmin', param: String(id(values['domain-admin'], '--domain-admin')) }]
+    : typeof values['org-admin'] === 'string' ? [{ permission: 'OrgAdmin', param: String(id(values['org-admin'], '--org-admin')) }]
+      : values['read-only'] ? [{ permission: 'SystemAdminRO', param: '' }] : [{ permission: 'SystemAdmin', param: '' }];
+  try {
+    out(String(await createAdmin(store, positionals[0], password, grants)));
+  } catch (e) {
+    throw new UsageError((e as Error).message);
   }
   return 0;
 }

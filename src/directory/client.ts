@@ -131,6 +131,13 @@ export class LdapDirectory implements DirectoryPort {
     return this.pages(this.userFilter(), this.attributes());
   }
 
+  async *ids(): AsyncGenerator<Uint8Array[]> {
+    const key = this.source.objectID.toLowerCase();
+    for await (const page of this.pages(this.userFilter(), [this.source.objectID])) {
+      yield page.flatMap((e) => { const id = e.attributes.get(key)?.[0]; return id === undefined ? [] : [new Uint8Array(Buffer.from(id))]; });
+    }
+  }
+
   async idsMatching(filter: string): Promise<Set<string>> {
     const ids = new Set<string>();
     for await (const page of this.pages(this.userFilter(configured(filter)), [this.source.objectID])) {

@@ -11,6 +11,8 @@ export interface DirectoryPort {
   users(): AsyncIterable<DirectoryEntry[]>;
   /** Looks entries up by stable ID, many at once (one search for the whole list). */
   usersById(ids: Uint8Array[]): Promise<DirectoryEntry[]>;
+  /** The stable IDs of every user in scope, a page at a time (nothing else is fetched). */
+  ids(): AsyncIterable<Uint8Array[]>;
   /** Stable IDs (hex) of the users in scope that also match `filter` (one ID-only search). */
   idsMatching(filter: string): Promise<Set<string>>;
   /** A substring search over the source's search attributes (for the admin API). */

@@ -94,6 +94,33 @@ export interface AuditEventsTable {
   after: string | null;
 }
 
+export interface AccountsTable {
+  id: Generated<number>;
+  username: string;
+  password_hash: string | null;
+  display_name: string;
+  email: string | null;
+  active: number;
+  created_at: string;
+}
+
+export interface RolesTable {
+  id: Generated<number>;
+  name: string;
+  description: string;
+}
+
+export interface RolePermissionsTable {
+  role_id: number;
+  permission: string;
+  param: string;
+}
+
+export interface AccountRolesTable {
+  account_id: number;
+  role_id: number;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   domains: DomainsTable;
@@ -103,4 +130,8 @@ export interface Database {
   sync_runs: SyncRunsTable;
   sync_outcomes: SyncOutcomesTable;
   audit_events: AuditEventsTable;
+  accounts: AccountsTable;
+  roles: RolesTable;
+  role_permissions: RolePermissionsTable;
+  account_roles: AccountRolesTable;
 }

@@ -9,6 +9,7 @@ import { UserRepository } from './repositories/users.ts';
 import { TaskRepository } from './repositories/tasks.ts';
 import { RunRepository } from './repositories/runs.ts';
 import { AuditRepository } from './repositories/audit.ts';
+import { AccountRepository } from './repositories/accounts.ts';
 
 export class Store {
   readonly dialect: Dialect;
@@ -19,6 +20,7 @@ export class Store {
   readonly tasks: TaskRepository;
   readonly runs: RunRepository;
   readonly audit: AuditRepository;
+  readonly accounts: AccountRepository;
   private readonly db: Kysely<Database>;
   private readonly closeFn: () => Promise<void>;
 
@@ -33,6 +35,7 @@ export class Store {
     this.tasks = new TaskRepository(db);
     this.runs = new RunRepository(db);
     this.audit = new AuditRepository(db);
+    this.accounts = new AccountRepository(db);
   }
 
   /** Runs `work` in one transaction: everything it writes lands together or not at all. */

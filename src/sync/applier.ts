@@ -20,6 +20,7 @@ export function outcomeOf(item: PlanItem, id: number): Outcome {
     case 'conflict': return { ID: item.userId, username: item.username, code: OutcomeCode.conflict, message: item.message };
     case 'invalid': return { ID: item.userId, username: item.username, code: OutcomeCode.invalid, message: item.message };
     case 'gone': return { ID: item.userId, username: item.username, code: OutcomeCode.gone, message: 'Gone from the directory; user deactivated' };
+    case 'missing': return { ID: item.userId, username: item.username, code: OutcomeCode.gone, message: 'Not found in the directory; left as it is (only a full sync deactivates)' };
     case 'skip': throw new Error('skipped entries have no outcome');
   }
 }
@@ -46,7 +47,7 @@ export async function applyPage(store: Store, target: PageTarget, items: PlanIte
         const u = item.user;
         await tx.users.updateSynced(item.userId, {
           username: u.username, dn: u.dn, displayName: u.displayName, email: u.email, aliases: u.aliases, properties: u.properties,
-          syncHash: syncHash(u), ...(item.status ? { status: item.status.to, statusSource: item.status.to === 'active' ? null : 'sync', statusReason: item.status.reason } : {}),
+          syncHash: syncHash(u), ...(item.link ? { externId: u.externId } : {}), ...(item.status ? { status: item.status.to, statusSource: item.status.to === 'active' ? null : 'sync', statusReason: item.status.reason } : {}),
         }, now);
       }
     }

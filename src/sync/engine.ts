@@ -4,7 +4,7 @@
  * whose entries are gone. An error, a timeout or a cut-off search deactivates nobody.
  */
 import type { Store } from '../store/store.ts';
-import type { DirectoryPort } from '../directory/port.ts';
+import type { DirectoryEntry, DirectoryPort } from '../directory/port.ts';
 import { parseSource, SourceConfigError, type DirectorySource } from '../directory/source.ts';
 import { DirectoryError } from '../directory/errors.ts';
 import { emptyCounts, OutcomeCode, summaryMessage, type Outcome, type SyncCounts, type SyncSummary } from '../domain/outcome.ts';
@@ -13,6 +13,10 @@ import { createMapper } from './mapper.ts';
 import { planEntry, type PageSnapshot, type PlanItem } from './planner.ts';
 import { applyPage, outcomeOf } from './applier.ts';
 import { SeenSet } from './seen-set.ts';
+
+async function* onePage(entries: Promise<DirectoryEntry[]>): AsyncGenerator<DirectoryEntry[]> {
+  yield await entries;
+}
 
 export class SyncError extends Error {
   readonly code: OutcomeCode;
@@ -31,6 +35,10 @@ export interface SyncOptions {
   taskId?: number | null;
   signal?: AbortSignal;
   onProgress?: (progress: SyncProgress) => void;
+  /** Sync only the entries with these stable IDs (one search); no deletion phase. */
+  only?: Uint8Array[];
+  /** Link a local user of the same name (importUser with force). */
+  adoptLocal?: boolean;
 }
 
 export interface SyncProgress { phase: 'directory' | 'gone'; seen: number; counts: SyncCounts; elapsedMs: number }
@@ -77,6 +85,7 @@ const countFor = (counts: SyncCounts, item: PlanItem): void => {
     case 'conflict': counts.conflicts++; break;
     case 'invalid': counts.invalid++; break;
     case 'gone': counts.deactivated++; break;
+    case 'missing': counts.failed++; break;
     case 'skip': counts.skipped++; break;
   }
 };
@@ -116,7 +125,8 @@ export async function runSync(deps: SyncDeps, options: SyncOptions): Promise<Syn
     directory = await deps.connect(source);
     const disabled = source.users.disabledFilter ? await directory.idsMatching(source.users.disabledFilter) : new Set<string>();
     const mapper = createMapper(source, disabled);
-    for await (const entries of directory.users()) {
+    const pages: AsyncIterable<DirectoryEntry[]> = options.only ? onePage(directory.usersById(options.only)) : directory.users();
+    for await (const entries of pages) {
       if (options.signal?.aborted) { cancelled = true; break; }
       const mapped = entries.map((e) => mapper.map(e));
       const ids = mapped.flatMap((m) => (m.ok ? [m.user.externId] : m.externId ? [m.externId] : []));
@@ -128,13 +138,17 @@ export async function runSync(deps: SyncDeps, options: SyncOptions): Promise<Syn
         byExternId: new Map(linked.filter((u) => u.externId).map((u) => [externIdHex(u.externId!), u])),
         byUsername: new Map(named.map((u) => [u.username, u])),
         claimed: options.dryRun ? dryRunClaims : new Set(),
+        adoptLocal: options.adoptLocal === true,
       };
       for (const u of linked) if (u.domainId === domain.id) seenUsers.add(u.id);
       await record(mapped.map((m) => planEntry(m, snapshot)));
       seen += entries.length;
       progress('directory');
     }
-    if (!cancelled && source.deactivateGone) {
+    if (options.only) {
+      const missing = (await store.users.byExternIds(options.only)).filter((u) => u.domainId === domain.id && !seenUsers.has(u.id));
+      await record(missing.map((u) => ({ kind: 'missing', userId: u.id, username: u.username })));
+    } else if (!cancelled && source.deactivateGone) {
       // Reached only after the directory answered every page: a complete enumeration.
       for await (const chunk of store.users.linkedInDomain(domain.id)) {
         if (options.signal?.aborted) { cancelled = true; break; }

@@ -13,11 +13,12 @@ export type SkipReason = 'other-domain' | 'not-imported' | 'invalid-entry';
 
 export type PlanItem =
   | { kind: 'create'; user: MappedUser }
-  | { kind: 'update'; userId: number; username: string; user: MappedUser; changes: FieldChange[]; moved: boolean; status: StatusChange | null }
+  | { kind: 'update'; userId: number; username: string; user: MappedUser; changes: FieldChange[]; moved: boolean; status: StatusChange | null; link?: boolean }
   | { kind: 'unchanged'; userId: number; username: string }
   | { kind: 'conflict'; userId: number; username: string; message: string }
   | { kind: 'invalid'; userId: number; username: string; message: string }
   | { kind: 'gone'; userId: number; username: string }
+  | { kind: 'missing'; userId: number; username: string }
   | { kind: 'skip'; reason: SkipReason };
 
 export interface StatusChange { to: UserStatus; reason: string | null }
@@ -29,6 +30,8 @@ export interface PageSnapshot {
   byUsername: Map<string, StoredUser>;
   /** Usernames taken by earlier entries of this run's page (creations and renames). */
   claimed: Set<string>;
+  /** Link a local user of the same name to the entry (an admin's explicit choice, never the default). */
+  adoptLocal?: boolean;
 }
 
 /** A fingerprint of every field a sync owns: equal fingerprints mean nothing to write. */
@@ -80,6 +83,10 @@ function planNew(next: MappedUser, page: PageSnapshot): PlanItem {
   if (domainOf(next.username) !== page.domain.name) return { kind: 'skip', reason: 'other-domain' };
   if (!page.importNew) return { kind: 'skip', reason: 'not-imported' };
   const holder = page.byUsername.get(next.username);
+  if (holder && holder.externId === null && page.adoptLocal && holder.domainId === page.domain.id) {
+    const changes = [{ field: 'link', from: 'local', to: 'directory' }, ...diff(holder, next)];
+    return { kind: 'update', userId: holder.id, username: next.username, user: next, changes, moved: false, status: null, link: true };
+  }
   if (holder && holder.externId === null)
     return { kind: 'conflict', userId: holder.id, username: next.username, message: 'A local user with this name exists; it is not taken over by the directory entry' };
   if (holder)
@@ -108,6 +115,7 @@ export function describeUpdate(item: Extract<PlanItem, { kind: 'update' }>): str
   const parts: string[] = [];
   if (item.status?.to === 'deactivated') parts.push(`deactivated: ${item.status.reason ?? 'disabled in the directory'}`);
   if (item.status?.to === 'active') parts.push('reactivated');
+  if (item.link) parts.push('local user linked to the directory entry');
   if (item.moved) parts.push(`moved to ${item.user.dn}`);
   if (fields.length) parts.push(`updated ${fields.join(', ')}`);
   return `Synchronization successful${parts.length ? ` (${parts.join('; ')})` : ''}`;

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
 import type { Dialect } from '../database.ts';
 import * as initial from './001-initial.ts';
+import * as accounts from './002-accounts.ts';
 
 export interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -10,6 +11,7 @@ export interface DialectMigration {
 
 const MIGRATIONS: Record<string, DialectMigration> = {
   '001-initial': initial,
+  '002-accounts': accounts,
 };
 
 class InlineProvider implements MigrationProvider {

@@ -54,6 +54,10 @@ export class RunRepository {
     };
   }
 
+  async idsForTask(taskId: number): Promise<number[]> {
+    return (await this.db.selectFrom('sync_runs').select('id').where('task_id', '=', taskId).orderBy('id').execute()).map((r) => r.id);
+  }
+
   async lastForDomain(domainId: number): Promise<RunRecord | undefined> {
     const r = await this.db.selectFrom('sync_runs').select('id').where('domain_id', '=', domainId).where('dry_run', '=', 0).orderBy('id', 'desc').executeTakeFirst();
     return r && this.get(r.id);

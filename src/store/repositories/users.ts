@@ -36,7 +36,7 @@ export interface NewUser {
 }
 
 export type SyncedFields = Pick<NewUser, 'username' | 'dn' | 'displayName' | 'email' | 'aliases' | 'properties' | 'syncHash'> &
-  Partial<Pick<NewUser, 'status' | 'statusSource' | 'statusReason'>>;
+  Partial<Pick<NewUser, 'status' | 'statusSource' | 'statusReason' | 'externId'>>;
 
 const bytes = (v: Uint8Array | null): Uint8Array | null => (v === null ? null : new Uint8Array(v));
 
@@ -95,6 +95,7 @@ export class UserRepository {
     await this.db.updateTable('users').set({
       username: fields.username, dn: fields.dn, display_name: fields.displayName, email: fields.email,
       aliases: JSON.stringify(fields.aliases), properties: JSON.stringify(fields.properties), sync_hash: fields.syncHash,
+      ...(fields.externId ? { extern_id: fields.externId } : {}),
       ...(fields.status ? { status: fields.status, status_source: fields.statusSource ?? null, status_reason: fields.statusReason ?? null } : {}),
       last_synced_at: now, updated_at: now,
     }).where('id', '=', id).execute();

@@ -1,0 +1,71 @@
+/** buildApp(): the Fastify server with both the grommunio routes and shared plumbing. */
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { ApiContext } from './context.ts';
+import { GrommunioError } from './grommunio/errors.ts';
+import { grommunioRoutes } from './routes/grommunio/index.ts';
+
+const SECURITY_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'content-security-policy': "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  'cross-origin-opener-policy': 'same-origin',
+  'cache-control': 'no-store',
+};
+
+function validationMessages(error: FastifyError): string[] {
+  const list = error.validation ?? [];
+  if (!list.length) return [error.message];
+  return list.map((v) => {
+    const where = `${error.validationContext ?? 'request'}${v.instancePath ? v.instancePath.replace(/\//g, '.') : ''}`;
+    const params = v.params as Record<string, unknown>;
+    if (v.keyword === 'additionalProperties') return `${where}: unknown field '${String(params.additionalProperty)}'`;
+    if (v.keyword === 'required') return `${where}: '${String(params.missingProperty)}' is required`;
+    return `${where} ${v.message ?? 'is invalid'}`;
+  });
+}
+
+export async function buildApp(ctx: ApiContext, options: { logger?: boolean } = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ? { level: ctx.config.logLevel, redact: ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-csrf-token"]', 'req.headers["x-auth-token"]'] } : false,
+    bodyLimit: 1024 * 1024,
+    ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
+    routerOptions: { maxParamLength: 200 },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: { info: { title: 'ldapsync', version: '0.1.0', description: 'LDAP and Active Directory sync: the grommunio admin API dialect' } },
+  });
+
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+  // Some clients label an empty POST body as JSON; an empty body is an empty object, not an error.
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = (body as string).trim();
+    if (text === '') { done(null, {}); return; }
+    try { done(null, JSON.parse(text)); } catch { done(Object.assign(new Error('Body is not valid JSON'), { statusCode: 400 }), undefined); }
+  });
+
+  app.addHook('onSend', async (_request, reply, payload) => {
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) if (!reply.hasHeader(k)) reply.header(k, v);
+    return payload;
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof GrommunioError) return reply.status(error.status).send(error.body);
+    if (error.validation) return reply.status(400).send({ message: 'Bad Request', errors: validationMessages(error) });
+    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) return reply.status(error.statusCode).send({ message: error.message });
+    request.log.error({ err: error }, 'request failed');
+    return reply.status(500).send({ message: 'The server encountered an error while processing the request.' });
+  });
+  app.setNotFoundHandler((_request, reply) => reply.status(404).send({ message: 'Not found' }));
+
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(grommunioRoutes(ctx), { prefix: '/api/v1' });
+  return app;
+}

@@ -1,0 +1,16 @@
+/** What the routes may use: the store, the task queue, keys and the directory connector. */
+import type { Config } from '../config.ts';
+import type { Keys } from '../auth/keys.ts';
+import type { Store } from '../store/store.ts';
+import type { TaskQueue } from '../tasks/queue.ts';
+import type { LoginThrottle } from '../auth/throttle.ts';
+import type { LdapAdmin } from '../sync/ldap-admin.ts';
+
+export interface ApiContext {
+  config: Readonly<Config>;
+  store: Store;
+  queue: TaskQueue;
+  keys: Keys;
+  throttle: LoginThrottle;
+  ldap: LdapAdmin;
+}

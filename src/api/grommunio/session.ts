@@ -1,0 +1,59 @@
+/**
+ * Who is calling: the `grommunioAuthJwt` cookie (or a Bearer token), and on every non-GET request
+ * made with the cookie, an `X-Csrf-Token` that matches it.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Caller, type DomainRef } from '../../auth/permissions.ts';
+import { checkToken, csrfMatches } from '../../auth/tokens.ts';
+import type { ApiContext } from '../context.ts';
+import { forbidden, notFound, unauthorized } from './errors.ts';
+
+export const COOKIE = 'grommunioAuthJwt';
+
+declare module 'fastify' {
+  interface FastifyRequest { caller: Caller | null }
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export async function callerFor(ctx: ApiContext, request: FastifyRequest): Promise<Caller> {
+  const bearer = /^Bearer (.+)$/i.exec(request.headers.authorization ?? '')?.[1];
+  const jwt = request.cookies[COOKIE] ?? bearer;
+  const check = await checkToken(ctx.keys, jwt);
+  if (!check.ok) throw unauthorized(check.error);
+  if (!SAFE_METHODS.has(request.method) && !bearer) {
+    const header = request.headers['x-csrf-token'];
+    if (!csrfMatches(ctx.keys, jwt!, Array.isArray(header) ? header[0] : header)) throw unauthorized('Invalid or missing CSRF token');
+  }
+  const account = await ctx.store.accounts.get(check.accountId);
+  if (!account) throw unauthorized('Invalid user');
+  if (!account.active) throw forbidden('Account deactivated');
+  return new Caller(account.id, account.username, await ctx.store.accounts.grants(account.id));
+}
+
+/** preHandler for every route that needs a signed-in admin. */
+export function requireCaller(ctx: ApiContext) {
+  return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+    request.caller = await callerFor(ctx, request);
+  };
+}
+
+export function caller(request: FastifyRequest): Caller {
+  if (!request.caller) throw unauthorized('No token provided');
+  return request.caller;
+}
+
+/**
+ * The domain, if the caller may see it. A domain the caller may not see is answered 403 whether
+ * it exists or not, so IDs of other tenants cannot be probed; only those who may see every
+ * domain learn that one does not exist (404).
+ */
+export async function domainFor(ctx: ApiContext, who: Caller, domainId: number, write: boolean): Promise<DomainRef & { name: string }> {
+  const domain = await ctx.store.domains.get(domainId);
+  if (!domain) {
+    if (who.canReadSystem) throw notFound('Domain not found');
+    throw forbidden();
+  }
+  if (write ? !who.canWriteDomain(domain) : !who.canReadDomain(domain)) throw forbidden();
+  return domain;
+}

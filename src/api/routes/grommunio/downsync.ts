@@ -1,0 +1,75 @@
+/**
+ * The seed's endpoint and its siblings: POST /domains/{domainID}/ldap/downsync, POST
+ * /domains/ldap/downsync (everything) and POST /system/orgs/{ID}/ldap/downsync. Each queues an
+ * ldapSync task, waits up to `timeout` seconds, and answers with the outcomes or 202.
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import type { ApiContext } from '../../context.ts';
+import { isFinished, TaskState } from '../../../domain/task.ts';
+import { sourceForDomain, SyncError } from '../../../sync/engine.ts';
+import { SYNC_COMMAND, taskOutcomes, type SyncTaskParams } from '../../../tasks/sync-task.ts';
+import { caller, domainFor, requireCaller } from '../../grommunio/session.ts';
+import { forbidden, fromCode, notFound } from '../../grommunio/errors.ts';
+import { DomainParam, IdParam } from './shapes.ts';
+
+export const MAX_TIMEOUT_SECONDS = 300;
+
+const DownsyncQuery = Type.Object({
+  import: Type.Optional(Type.Boolean()),
+  lang: Type.Optional(Type.String({ maxLength: 35, pattern: '^([A-Za-z]{2,8}([_-][A-Za-z0-9]{1,8})*)?$' })),
+  timeout: Type.Optional(Type.Number({ minimum: 0, maximum: MAX_TIMEOUT_SECONDS })),
+}, { additionalProperties: true });
+type DownsyncQuery = { import?: boolean; lang?: string; timeout?: number };
+
+export function downsyncRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
+  async function run(request: FastifyRequest, reply: FastifyReply, scope: { domainId: number | null; orgId: number | null }, query: DownsyncQuery) {
+    const who = caller(request);
+    const params: SyncTaskParams = {
+      ...(scope.domainId !== null ? { domainID: scope.domainId } : {}),
+      ...(scope.orgId !== null ? { orgID: scope.orgId } : {}),
+      import: query.import === true,
+      lang: query.lang ?? '',
+    };
+    const { task, existing } = await ctx.queue.submit({ command: SYNC_COMMAND, params: params as unknown as Record<string, unknown>, domainId: scope.domainId, orgId: scope.orgId, owner: who.username });
+    const done = await ctx.queue.wait(task.id, (query.timeout ?? 1) * 1000);
+    if (!done || !isFinished(done.state)) {
+      const message = existing ? `Synchronization already running as background task #${task.id}` : `Created background task #${task.id}`;
+      return reply.status(202).send({ message, taskID: task.id });
+    }
+    if (done.state === TaskState.error) {
+      const code = (done.result as { code?: number } | null)?.code ?? 500;
+      throw fromCode(code, code === 500 ? `Synchronization failed: ${done.message}` : done.message);
+    }
+    return reply.status(200).send({ message: done.message, data: await taskOutcomes(ctx.store, done) });
+  }
+
+  return async (app) => {
+    app.addHook('preHandler', requireCaller(ctx));
+
+    app.post('/domains/:domainID/ldap/downsync', { schema: { params: DomainParam, querystring: DownsyncQuery, summary: 'Update all LDAP imported users in this domain' } }, async (request, reply) => {
+      const domain = await domainFor(ctx, caller(request), request.params.domainID, true);
+      try {
+        await sourceForDomain(ctx.store, domain.id);
+      } catch (e) {
+        if (e instanceof SyncError) throw fromCode(e.code, e.message);
+        throw e;
+      }
+      return run(request, reply, { domainId: domain.id, orgId: null }, request.query);
+    });
+
+    app.post('/domains/ldap/downsync', { schema: { querystring: DownsyncQuery, summary: 'Update all LDAP imported users' } }, async (request, reply) => {
+      if (!caller(request).isSystemAdmin) throw forbidden();
+      return run(request, reply, { domainId: null, orgId: null }, request.query);
+    });
+
+    app.post('/system/orgs/:ID/ldap/downsync', { schema: { params: IdParam, querystring: DownsyncQuery, summary: 'Update all LDAP imported users of an organization' } }, async (request, reply) => {
+      const who = caller(request);
+      const org = request.params.ID > 0 ? await ctx.store.organizations.get(request.params.ID) : undefined;
+      if (!org) { if (who.canReadSystem) throw notFound('Organization not found'); throw forbidden(); }
+      if (!who.isOrgAdmin(org.id)) throw forbidden();
+      return run(request, reply, { domainId: null, orgId: org.id }, request.query);
+    });
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * GET|PUT|DELETE /system/mconf/ldap and /system/orgs/{ID}/ldap. `bindPass` is write-only: it is
+ * never returned, and a PUT without it keeps the stored one.
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import type { ApiContext } from '../../context.ts';
+import { parseSource, publicSourceView, SourceConfigError } from '../../../directory/source.ts';
+import { DirectoryError } from '../../../directory/errors.ts';
+import { caller, requireCaller } from '../../grommunio/session.ts';
+import { badRequest, forbidden, notFound } from '../../grommunio/errors.ts';
+import { IdParam } from './shapes.ts';
+
+const PutQuery = Type.Object({ force: Type.Optional(Type.Boolean()) }, { additionalProperties: true });
+const ConfigBody = Type.Object({}, { additionalProperties: true });
+
+type Json = Record<string, unknown>;
+
+function withStoredPassword(next: Json, stored: Json | undefined): Json {
+  const connection = (next.connection ?? {}) as Json;
+  const previous = (stored?.connection ?? {}) as Json;
+  if (connection.bindPass === undefined && previous.bindPass !== undefined && connection.bindUser === previous.bindUser) {
+    return { ...next, connection: { ...connection, bindPass: previous.bindPass } };
+  }
+  return next;
+}
+
+export function ldapConfigRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
+  const read = async (orgId: number) => {
+    const config = await ctx.store.sources.get(orgId);
+    return { ldapAvailable: !!config && config.disabled !== true, data: config ? publicSourceView(config) : {} };
+  };
+
+  const write = async (request: FastifyRequest, orgId: number, body: Json, force: boolean) => {
+    const who = caller(request);
+    const stored = await ctx.store.sources.get(orgId);
+    const config = withStoredPassword(body, stored);
+    try {
+      parseSource(config);
+    } catch (e) {
+      if (e instanceof SourceConfigError) throw badRequest(e.errors, 'Invalid LDAP configuration');
+      throw e;
+    }
+    if (!force) {
+      try {
+        await ctx.ldap.test(config);
+      } catch (e) {
+        if (e instanceof DirectoryError) throw badRequest([e.message], 'LDAP connection test failed; fix the configuration or save with force=true');
+        throw e;
+      }
+    }
+    await ctx.store.sources.set(orgId, config);
+    await ctx.store.audit.record({ actor: who.username, action: 'source.set', targetType: 'source', targetId: String(orgId), before: stored && publicSourceView(stored), after: publicSourceView(config) });
+    return { message: 'LDAP configuration updated' };
+  };
+
+  const remove = async (request: FastifyRequest, orgId: number) => {
+    const who = caller(request);
+    const stored = await ctx.store.sources.get(orgId);
+    await ctx.store.sources.delete(orgId);
+    await ctx.store.audit.record({ actor: who.username, action: 'source.delete', targetType: 'source', targetId: String(orgId), before: stored && publicSourceView(stored), after: null });
+    return { message: 'LDAP deactivated' };
+  };
+
+  const orgFor = async (request: FastifyRequest, id: number) => {
+    const who = caller(request);
+    const org = id > 0 ? await ctx.store.organizations.get(id) : undefined;
+    if (!org) { if (who.canReadSystem) throw notFound('Organization not found'); throw forbidden(); }
+    if (!who.isOrgAdmin(org.id)) throw forbidden();
+    return org.id;
+  };
+
+  return async (app) => {
+    app.addHook('preHandler', requireCaller(ctx));
+
+    app.get('/system/mconf/ldap', async (request) => {
+      if (!caller(request).canReadSystem) throw forbidden();
+      return read(0);
+    });
+    app.put('/system/mconf/ldap', { schema: { querystring: PutQuery, body: ConfigBody } }, async (request) => {
+      if (!caller(request).isSystemAdmin) throw forbidden();
+      return write(request, 0, request.body as Json, request.query.force === true);
+    });
+    app.delete('/system/mconf/ldap', async (request) => {
+      if (!caller(request).isSystemAdmin) throw forbidden();
+      return remove(request, 0);
+    });
+
+    app.get('/system/orgs/:ID/ldap', { schema: { params: IdParam } }, async (request) => read(await orgFor(request, request.params.ID)));
+    app.put('/system/orgs/:ID/ldap', { schema: { params: IdParam, querystring: PutQuery, body: ConfigBody } }, async (request) =>
+      write(request, await orgFor(request, request.params.ID), request.body as Json, request.query.force === true));
+    app.delete('/system/orgs/:ID/ldap', { schema: { params: IdParam } }, async (request) => remove(request, await orgFor(request, request.params.ID)));
+  };
+}

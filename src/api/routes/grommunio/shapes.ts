@@ -1,0 +1,50 @@
+/** Maps our records to grommunio's response shapes (never a row as it is: no secret can leak). */
+import { Type } from 'typebox';
+import type { User } from '../../../domain/user.ts';
+import type { Task } from '../../../domain/task.ts';
+import type { Domain } from '../../../store/repositories/domains.ts';
+import type { Organization } from '../../../store/repositories/organizations.ts';
+import { encodeLdapId } from '../../../domain/ldap-id.ts';
+
+export const IdParam = Type.Object({ ID: Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 }) });
+export const DomainParam = Type.Object({ domainID: Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 }) });
+export const DomainUserParams = Type.Object({ domainID: Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 }), userID: Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 }) });
+export const Paging = {
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 50 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1, default: 0 })),
+};
+
+/** grommunio's dateTime: 'YYYY-MM-DD HH:MM:SS' (UTC here). */
+export const dateTime = (iso: string | null): string | null => (iso ? iso.slice(0, 19).replace('T', ' ') : null);
+
+export function userView(u: User): Record<string, unknown> {
+  return {
+    ID: u.id,
+    username: u.username,
+    domainID: u.domainId,
+    roles: [],
+    properties: { ...u.properties, displayname: u.displayName, ...(u.lang ? { language: u.lang } : {}) },
+    aliases: u.aliases,
+    status: u.status === 'active' ? 0 : 1,
+    ...(u.externId ? { ldapID: encodeLdapId(u.externId) } : {}),
+    // ldapsync's own fields: why a user is in its status, where the entry is, when it last synced.
+    dn: u.dn,
+    statusReason: u.statusReason,
+    lastSynced: dateTime(u.lastSyncedAt),
+  };
+}
+
+export function domainView(d: Domain, counts?: Record<string, number>): Record<string, unknown> {
+  return {
+    ID: d.id, orgID: d.orgId, domainname: d.name, displayname: d.name, title: d.title, domainStatus: d.active ? 0 : 1,
+    ...(counts ? { activeUsers: counts.active ?? 0, inactiveUsers: counts.deactivated ?? 0 } : {}),
+  };
+}
+
+export const orgView = (o: Organization, domainCount: number) => ({ ID: o.id, name: o.name, description: o.description, domainCount });
+
+export function taskView(t: Task, level: number, result?: unknown): Record<string, unknown> {
+  const base = { ID: t.id, command: t.command, state: t.state, created: dateTime(t.createdAt), updated: dateTime(t.updatedAt), message: t.message };
+  if (level < 2) return base;
+  return { ...base, params: { ...t.params, ...(result !== undefined ? { result } : {}) }, progress: t.progress, owner: t.owner };
+}

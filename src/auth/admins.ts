@@ -1,0 +1,29 @@
+/** Creating admin accounts: the first SystemAdmin from the environment or the CLI. */
+import type { Store } from '../store/store.ts';
+import { hashPassword } from './passwords.ts';
+import type { StoredGrant } from '../store/repositories/accounts.ts';
+
+export const MIN_PASSWORD_LENGTH = 10;
+
+/** A role per distinct permission set, created on first use. */
+async function roleFor(store: Store, name: string, grants: StoredGrant[]) {
+  return (await store.accounts.roleByName(name)) ?? store.accounts.createRole(name, '', grants);
+}
+
+export async function createAdmin(store: Store, username: string, password: string, grants: StoredGrant[] = [{ permission: 'SystemAdmin', param: '' }]): Promise<number> {
+  if (password.length < MIN_PASSWORD_LENGTH) throw new Error(`the password must have at least ${MIN_PASSWORD_LENGTH} characters`);
+  if (await store.accounts.credentials(username)) throw new Error(`account ${username} exists already`);
+  const account = await store.accounts.create({ username, passwordHash: await hashPassword(password), displayName: username });
+  const roleName = grants.map((g) => (g.param ? `${g.permission}(${g.param})` : g.permission)).join('+');
+  const role = await roleFor(store, roleName, grants);
+  await store.accounts.assignRole(account.id, role.id);
+  await store.audit.record({ actor: 'system', action: 'account.create', targetType: 'account', targetId: String(account.id), before: null, after: { username, role: roleName } });
+  return account.id;
+}
+
+/** Creates the first SystemAdmin from configuration if no account exists yet. */
+export async function bootstrapAdmin(store: Store, username: string | null, password: string | null): Promise<boolean> {
+  if (!username || !password || (await store.accounts.count()) > 0) return false;
+  await createAdmin(store, username, password);
+  return true;
+}

@@ -1,0 +1,40 @@
+/** Session tokens: a signed JWT for the cookie and a CSRF token bound to it. */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { errors, jwtVerify, SignJWT } from 'jose';
+import type { Keys } from './keys.ts';
+
+export const SESSION_SECONDS = 7 * 24 * 3600;
+
+export type TokenCheck = { ok: true; accountId: number } | { ok: false; error: string };
+
+export async function issueToken(keys: Keys, accountId: number, username: string): Promise<{ jwt: string; csrf: string }> {
+  const jwt = await new SignJWT({ usr: username })
+    .setProtectedHeader({ alg: 'HS256' }).setSubject(String(accountId)).setIssuedAt().setExpirationTime(`${SESSION_SECONDS}s`)
+    .sign(keys.jwt);
+  return { jwt, csrf: csrfFor(keys, jwt) };
+}
+
+export function csrfFor(keys: Keys, jwt: string): string {
+  return createHmac('sha256', keys.csrf).update(jwt).digest('base64url');
+}
+
+export function csrfMatches(keys: Keys, jwt: string, presented: string | undefined): boolean {
+  if (!presented) return false;
+  const expected = Buffer.from(csrfFor(keys, jwt));
+  const given = Buffer.from(presented);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** Verifies a JWT; the error strings are grommunio's. */
+export async function checkToken(keys: Keys, jwt: string | undefined): Promise<TokenCheck> {
+  if (!jwt) return { ok: false, error: 'No token provided' };
+  try {
+    const { payload } = await jwtVerify(jwt, keys.jwt, { algorithms: ['HS256'] });
+    const accountId = Number(payload.sub);
+    return Number.isInteger(accountId) ? { ok: true, accountId } : { ok: false, error: 'invalid token' };
+  } catch (e) {
+    if (e instanceof errors.JWTExpired) return { ok: false, error: 'Token has expired' };
+    if (e instanceof errors.JWSSignatureVerificationFailed) return { ok: false, error: 'Invalid token signature' };
+    return { ok: false, error: 'invalid token' };
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * The embedded queue: tasks live in the store, run in this process, a few at a time. One task
+ * per command and scope at once; after a restart, running tasks are ended with a reason and
+ * queued ones run.
+ */
+import type { Store } from '../store/store.ts';
+import { isFinished, TaskState, type Task } from '../domain/task.ts';
+import { TaskFailure, type QueueStatus, type TaskHandler, type TaskQueue, type TaskSpec } from './queue.ts';
+
+const MESSAGE_LIMIT = 1000;
+const PROGRESS_INTERVAL_MS = 1000;
+
+export const INTERRUPTED = 'Interrupted: the service stopped during the run; users already written are fully updated, the rest are as before';
+
+export class EmbeddedQueue implements TaskQueue {
+  private readonly store: Store;
+  private readonly handlers: Map<string, TaskHandler>;
+  private readonly workers: number;
+  private readonly running = new Map<number, AbortController>();
+  private readonly waiters = new Map<number, Set<() => void>>();
+  private readonly pending: number[] = [];
+  private submitting: Promise<unknown> = Promise.resolve();
+  private started = false;
+  private active = 0;
+
+  constructor(store: Store, handlers: Record<string, TaskHandler>, workers = 2) {
+    this.store = store;
+    this.handlers = new Map(Object.entries(handlers));
+    this.workers = workers;
+  }
+
+  async start(): Promise<void> {
+    for (const t of await this.store.tasks.inStates([TaskState.loaded, TaskState.running])) {
+      await this.store.tasks.update(t.id, { state: TaskState.error, message: INTERRUPTED });
+    }
+    this.started = true;
+    for (const t of await this.store.tasks.inStates([TaskState.queued])) this.enqueue(t.id);
+  }
+
+  async stop(): Promise<void> {
+    this.started = false;
+    for (const controller of this.running.values()) controller.abort(new Error('service stopping'));
+    while (this.active > 0) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  submit(spec: TaskSpec): Promise<{ task: Task; existing: boolean }> {
+    // Serialised so two requests cannot both find no running task and both start one.
+    const next = this.submitting.then(async () => {
+      const existing = await this.store.tasks.activeFor(spec.command, spec.domainId);
+      if (existing && existing.orgId === spec.orgId) return { task: existing, existing: true };
+      const task = await this.store.tasks.create(spec);
+      this.enqueue(task.id);
+      return { task, existing: false };
+    });
+    this.submitting = next.catch(() => undefined);
+    return next;
+  }
+
+  async wait(taskId: number, timeoutMs: number): Promise<Task | undefined> {
+    const current = await this.store.tasks.get(taskId);
+    if (!current || isFinished(current.state) || timeoutMs <= 0) return current;
+    await new Promise<void>((resolve) => {
+      const done = () => { clearTimeout(timer); this.waiters.get(taskId)?.delete(done); resolve(); };
+      const timer = setTimeout(done, timeoutMs);
+      if (!this.waiters.has(taskId)) this.waiters.set(taskId, new Set());
+      this.waiters.get(taskId)!.add(done);
+    });
+    return this.store.tasks.get(taskId);
+  }
+
+  async cancel(taskId: number): Promise<boolean> {
+    const controller = this.running.get(taskId);
+    if (controller) { controller.abort(new Error('cancelled')); return true; }
+    const cancelled = await this.store.tasks.transition(taskId, [TaskState.queued], TaskState.cancelled, 'Cancelled before it started');
+    if (cancelled) this.notify(taskId);
+    return cancelled;
+  }
+
+  async status(): Promise<QueueStatus> {
+    return { running: this.started, queued: this.pending.length, workers: this.workers };
+  }
+
+  private enqueue(taskId: number): void {
+    this.pending.push(taskId);
+    setImmediate(() => this.pump());
+  }
+
+  private pump(): void {
+    while (this.started && this.active < this.workers && this.pending.length) {
+      const id = this.pending.shift()!;
+      this.active++;
+      this.execute(id).finally(() => { this.active--; this.notify(id); this.pump(); });
+    }
+  }
+
+  private notify(taskId: number): void {
+    for (const done of this.waiters.get(taskId) ?? []) done();
+    this.waiters.delete(taskId);
+  }
+
+  private async execute(taskId: number): Promise<void> {
+    if (!(await this.store.tasks.transition(taskId, [TaskState.queued], TaskState.running))) return;
+    const task = (await this.store.tasks.get(taskId))!;
+    const handler = this.handlers.get(task.command);
+    if (!handler) { await this.store.tasks.update(taskId, { state: TaskState.error, message: `Unknown command ${task.command}` }); return; }
+    const controller = new AbortController();
+    this.running.set(taskId, controller);
+    let lastWrite = 0;
+    let pendingWrite: Promise<void> = Promise.resolve();
+    const progress = (message: string, done: number) => {
+      const now = Date.now();
+      if (now - lastWrite < PROGRESS_INTERVAL_MS) return;
+      lastWrite = now;
+      pendingWrite = pendingWrite.then(() => this.store.tasks.update(taskId, { message: message.slice(0, MESSAGE_LIMIT), progress: done })).catch(() => undefined);
+    };
+    try {
+      const outcome = await handler(task, { signal: controller.signal, progress });
+      await pendingWrite;
+      const state = controller.signal.aborted ? TaskState.cancelled : TaskState.completed;
+      await this.store.tasks.update(taskId, { state, message: outcome.message.slice(0, MESSAGE_LIMIT), result: outcome.result });
+    } catch (e) {
+      await pendingWrite;
+      const failure = e instanceof TaskFailure ? e : new TaskFailure(500, `${(e as Error).name}: ${(e as Error).message}`);
+      const state = controller.signal.aborted ? TaskState.cancelled : TaskState.error;
+      await this.store.tasks.update(taskId, { state, message: failure.message.slice(0, MESSAGE_LIMIT), result: { code: failure.code, ...(failure.result as object ?? {}) } }).catch(() => undefined);
+    } finally {
+      this.running.delete(taskId);
+    }
+  }
+}

@@ -1,0 +1,45 @@
+/** The task queue port: the API and the engine use this, never an adapter directly. */
+import type { Task } from '../domain/task.ts';
+
+export interface TaskSpec {
+  command: string;
+  params: Record<string, unknown>;
+  domainId: number | null;
+  orgId: number | null;
+  owner: string;
+}
+
+export interface TaskContext {
+  signal: AbortSignal;
+  /** Reports progress; written to the task at most once a second. */
+  progress(message: string, done: number): void;
+}
+
+export interface TaskOutcome { message: string; result: unknown }
+
+/** A task that ends in error carries the HTTP-like code the API answers with. */
+export class TaskFailure extends Error {
+  readonly code: number;
+  readonly result: unknown;
+  constructor(code: number, message: string, result: unknown = null) {
+    super(message);
+    this.code = code;
+    this.result = result;
+  }
+}
+
+export type TaskHandler = (task: Task, ctx: TaskContext) => Promise<TaskOutcome>;
+
+export interface QueueStatus { running: boolean; queued: number; workers: number }
+
+export interface TaskQueue {
+  /** Queues a task, or returns the one already queued or running for the same command and scope. */
+  submit(spec: TaskSpec): Promise<{ task: Task; existing: boolean }>;
+  /** Resolves with the task once finished, or as it is when `timeoutMs` has passed. */
+  wait(taskId: number, timeoutMs: number): Promise<Task | undefined>;
+  /** Asks a running task to stop at its next batch; marks a queued one cancelled. */
+  cancel(taskId: number): Promise<boolean>;
+  status(): Promise<QueueStatus>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}

@@ -1,0 +1,87 @@
+/**
+ * The `ldapSync` task: one domain, one organization's domains, or every domain. Each domain runs
+ * under a lock, so however a run was asked for, one domain never syncs twice at once.
+ */
+import type { Store } from '../store/store.ts';
+import type { Task } from '../domain/task.ts';
+import { emptyCounts, summaryMessage, type Outcome, type SyncCounts } from '../domain/outcome.ts';
+import { runSync, SyncError, type SyncDeps } from '../sync/engine.ts';
+import { TaskFailure, type TaskContext, type TaskHandler, type TaskOutcome } from './queue.ts';
+
+export const SYNC_COMMAND = 'ldapSync';
+
+export interface SyncTaskParams { domainID?: number; orgID?: number; import: boolean; lang: string; dryRun?: boolean }
+
+/** What a sync task keeps as its result: the runs whose outcomes make up `params.result`. */
+export interface SyncTaskResult { runIds: number[]; counts: SyncCounts; code?: number }
+
+class DomainLocks {
+  private readonly tails = new Map<number, Promise<void>>();
+
+  async hold<T>(domainId: number, work: () => Promise<T>): Promise<T> {
+    const before = this.tails.get(domainId) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = new Promise<void>((r) => { release = r; });
+    const tail = before.then(() => mine);
+    this.tails.set(domainId, tail);
+    await before;
+    try { return await work(); } finally {
+      release();
+      if (this.tails.get(domainId) === tail) this.tails.delete(domainId);
+    }
+  }
+}
+
+async function domainsFor(store: Store, params: SyncTaskParams): Promise<number[]> {
+  if (params.domainID !== undefined) return [params.domainID];
+  if (params.orgID !== undefined) return (await store.domains.list({ orgId: params.orgID })).map((d) => d.id);
+  return (await store.domains.list()).map((d) => d.id);
+}
+
+const add = (total: SyncCounts, counts: SyncCounts): void => {
+  for (const key of Object.keys(total) as Array<keyof SyncCounts>) total[key] += counts[key];
+};
+
+export function syncTaskHandler(deps: SyncDeps): TaskHandler {
+  const locks = new DomainLocks();
+  return async (task: Task, ctx: TaskContext): Promise<TaskOutcome> => {
+    const params = task.params as unknown as SyncTaskParams;
+    const started = Date.now();
+    const total = emptyCounts();
+    const runIds: number[] = [];
+    let seenBefore = 0;
+    for (const domainId of await domainsFor(deps.store, params)) {
+      if (ctx.signal.aborted) break;
+      try {
+        const report = await locks.hold(domainId, () => runSync(deps, {
+          domainId, importNew: params.import, lang: params.lang, dryRun: false, taskId: task.id, signal: ctx.signal,
+          onProgress: (p) => {
+            const running = emptyCounts();
+            add(running, total);
+            add(running, p.counts);
+            ctx.progress(summaryMessage(running, p.elapsedMs, null), seenBefore + p.seen);
+          },
+        }));
+        if (report.runId !== null) runIds.push(report.runId);
+        add(total, report.counts);
+        seenBefore += report.entriesSeen;
+        if (report.error && report.status !== 'cancelled') {
+          throw new TaskFailure(report.error.code, report.error.message, { runIds, counts: total });
+        }
+      } catch (e) {
+        if (e instanceof SyncError) throw new TaskFailure(e.code, e.message, { runIds, counts: total });
+        throw e;
+      }
+    }
+    const result: SyncTaskResult = { runIds, counts: total };
+    return { message: summaryMessage(total, Date.now() - started, ctx.signal.aborted ? 'cancelled' : null), result };
+  };
+}
+
+/** The outcomes a sync task produced so far (grommunio's `params.result`), read from its runs. */
+export async function taskOutcomes(store: Store, task: Task): Promise<Outcome[]> {
+  const runIds = await store.runs.idsForTask(task.id);
+  const out: Outcome[] = [];
+  for (const runId of runIds) out.push(...(await store.runs.allOutcomes(runId)));
+  return out;
+}

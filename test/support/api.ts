@@ -1,0 +1,57 @@
+/** A real ldapsync HTTP server on a loopback port, over a test store, and a small client for it. */
+import type { FastifyInstance } from 'fastify';
+import { loadConfig } from '../../src/config.ts';
+import { buildApp } from '../../src/api/app.ts';
+import { startServices } from '../../src/api/serve.ts';
+import type { ApiContext } from '../../src/api/context.ts';
+import type { TestStore } from './stores.ts';
+
+export interface Session { cookie: string; csrf: string; jwt: string }
+export interface Answer { status: number; body: any; headers: Headers; text: string } // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export interface TestApi {
+  url: string;
+  ctx: ApiContext;
+  /** Every response body this API sent, for secret-leak checks. */
+  bodies: string[];
+  login(user: string, pass: string): Promise<Session>;
+  call(method: string, path: string, options?: { session?: Session; csrf?: string | null; json?: unknown; form?: Record<string, string>; headers?: Record<string, string> }): Promise<Answer>;
+  close(): Promise<void>;
+}
+
+export async function startApi(t: TestStore, env: Record<string, string> = {}): Promise<TestApi> {
+  const config = loadConfig({ LDAPSYNC_DATA_DIR: t.dataDir, LDAPSYNC_ADMIN_USER: 'admin', LDAPSYNC_ADMIN_PASSWORD: 'correct-horse-battery', LDAPSYNC_SECURE_COOKIES: 'never', ...env });
+  const services = await startServices(config, t.store);
+  const app: FastifyInstance = await buildApp(services);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as { port: number };
+  const url = `http://127.0.0.1:${port}/api/v1`;
+  const bodies: string[] = [];
+
+  const call: TestApi['call'] = async (method, path, options = {}) => {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.session) headers.cookie = options.session.cookie;
+    const csrf = options.csrf === undefined ? options.session?.csrf : options.csrf;
+    if (csrf) headers['x-csrf-token'] = csrf;
+    let body: string | undefined;
+    if (options.form) { body = new URLSearchParams(options.form).toString(); headers['content-type'] = 'application/x-www-form-urlencoded'; }
+    if (options.json !== undefined) { body = JSON.stringify(options.json); headers['content-type'] = 'application/json'; }
+    const res = await fetch(`${url}${path}`, { method, headers, body });
+    const text = await res.text();
+    bodies.push(text);
+    let parsed: unknown;
+    try { parsed = text ? JSON.parse(text) : null; } catch { parsed = text; }
+    return { status: res.status, body: parsed, headers: res.headers, text };
+  };
+
+  return {
+    url, ctx: services, bodies, call,
+    async login(user, pass) {
+      const r = await call('POST', '/login', { form: { user, pass } });
+      if (r.status !== 200) throw new Error(`login failed: ${r.status} ${r.text}`);
+      const setCookie = r.headers.get('set-cookie') ?? '';
+      return { cookie: setCookie.split(';')[0]!, csrf: r.body.csrf, jwt: r.body.grommunioAuthJwt };
+    },
+    async close() { await app.close(); await services.close(); },
+  };
+}

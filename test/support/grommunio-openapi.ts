@@ -1,0 +1,49 @@
+/** Validates our answers against grommunio's own OpenAPI file (the reference copy in shared/). */
+import { readFileSync } from 'node:fs';
+import { Ajv, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { parse } from 'yaml';
+
+const SPEC_PATH = new URL('../../../shared/reference/grommunio-openapi.yaml', import.meta.url).pathname;
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+let spec: Json | null = null;
+let ajv: Ajv | null = null;
+const cache = new Map<string, ValidateFunction>();
+
+function load(): { spec: Json; ajv: Ajv } {
+  if (!spec || !ajv) {
+    spec = parse(readFileSync(SPEC_PATH, 'utf8')) as Json;
+    ajv = new Ajv({ strict: false, allErrors: true });
+    addFormats.default(ajv);
+    ajv.addSchema({ $id: 'grommunio', components: { schemas: spec.components.schemas } });
+  }
+  return { spec, ajv };
+}
+
+const rewriteRefs = (node: unknown): unknown => {
+  if (Array.isArray(node)) return node.map(rewriteRefs);
+  if (node && typeof node === 'object') {
+    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, k === '$ref' && typeof v === 'string' && v.startsWith('#/') ? `grommunio${v}` : rewriteRefs(v)]));
+  }
+  return node;
+};
+
+/** Throws with the schema errors when `body` does not fit grommunio's schema for that answer. */
+export function assertGrommunioShape(path: string, method: string, status: number, body: unknown): void {
+  const { spec: s, ajv: a } = load();
+  const key = `${method} ${path} ${status}`;
+  let validate = cache.get(key);
+  if (!validate) {
+    const op = s.paths[path]?.[method.toLowerCase()];
+    if (!op) throw new Error(`grommunio's spec has no ${method} ${path}`);
+    let response = op.responses[String(status)];
+    if (!response) throw new Error(`grommunio's spec has no ${status} answer for ${method} ${path}`);
+    if (response.$ref) response = s.components.responses[response.$ref.split('/').pop()];
+    const schema = response.content?.['application/json']?.schema ?? {};
+    validate = a.compile(rewriteRefs(schema) as object);
+    cache.set(key, validate);
+  }
+  if (!validate(body)) throw new Error(`${key} does not fit grommunio's schema: ${a.errorsText(validate.errors)}\n${JSON.stringify(body).slice(0, 500)}`);
+}
