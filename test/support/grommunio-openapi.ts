@@ -17,15 +17,18 @@ function load(): { spec: Json; ajv: Ajv } {
     spec = parse(readFileSync(SPEC_PATH, 'utf8')) as Json;
     ajv = new Ajv({ strict: false, allErrors: true });
     addFormats.default(ajv);
-    ajv.addSchema({ $id: 'grommunio', components: { schemas: spec.components.schemas } });
+    ajv.addSchema({ $id: 'grommunio', components: { schemas: rewriteRefs(spec.components.schemas) } });
   }
   return { spec, ajv };
 }
 
+/** Points refs at the added components, and turns OpenAPI 3.0's `nullable` into JSON Schema. */
 const rewriteRefs = (node: unknown): unknown => {
   if (Array.isArray(node)) return node.map(rewriteRefs);
   if (node && typeof node === 'object') {
-    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, k === '$ref' && typeof v === 'string' && v.startsWith('#/') ? `grommunio${v}` : rewriteRefs(v)]));
+    const { nullable, ...rest } = node as Json;
+    const out = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, k === '$ref' && typeof v === 'string' && v.startsWith('#/') ? `grommunio${v}` : rewriteRefs(v)]));
+    return nullable === true ? { anyOf: [out, { type: 'null' }] } : out;
   }
   return node;
 };
