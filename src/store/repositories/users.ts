@@ -5,35 +5,13 @@ import type { StatusSource, User, UserStatus } from '../../domain/user.ts';
 type Row = Selectable<UsersTable>;
 
 /** The columns the planner compares; JSON stays text until a change needs a field-level diff. */
-export interface StoredUser {
-  id: number;
-  domainId: number;
-  username: string;
-  externId: Uint8Array | null;
-  dn: string | null;
-  displayName: string;
+export type StoredUser = Pick<User, 'id' | 'domainId' | 'username' | 'externId' | 'dn' | 'displayName' | 'status' | 'statusSource' | 'syncHash'> & {
   aliasesJson: string;
   propertiesJson: string;
-  status: UserStatus;
-  statusSource: StatusSource | null;
-  syncHash: string | null;
-}
+};
 
-export interface NewUser {
-  domainId: number;
-  username: string;
-  externId: Uint8Array | null;
-  dn: string | null;
-  displayName: string;
-  email: string | null;
-  aliases: string[];
-  lang: string;
-  status: UserStatus;
-  statusSource: StatusSource | null;
-  statusReason: string | null;
-  properties: Record<string, string>;
-  syncHash: string | null;
-}
+/** A user as the sync or an admin creates it: everything but what the store assigns. */
+export type NewUser = Omit<User, 'id' | 'lastSyncedAt' | 'createdAt' | 'updatedAt'>;
 
 export type SyncedFields = Pick<NewUser, 'username' | 'dn' | 'displayName' | 'email' | 'aliases' | 'properties' | 'syncHash'> &
   Partial<Pick<NewUser, 'status' | 'statusSource' | 'statusReason' | 'externId'>>;
