@@ -5,9 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
-import { Client, type Entry, type Filter } from 'ldapts';
+import { Client, type Control, type Entry, type Filter } from 'ldapts';
 import type { DirectorySource } from './source.ts';
-import type { DirectoryEntry, DirectoryPort } from './port.ts';
+import type { DirectoryEntry, DirectoryPort, GroupEntry } from './port.ts';
+import { GreaterThanEqualsFilter } from 'ldapts';
 import { allOf, anyOf, configured, contains, equals } from './escape.ts';
 import { classify, DirectoryError } from './errors.ts';
 import { attributeMap } from './presets.ts';
@@ -96,7 +97,7 @@ export class LdapDirectory implements DirectoryPort {
   attributes(): string[] {
     const u = this.source.users;
     const mapped = Object.keys(attributeMap(this.source.vendor, u.templates, u.attributes));
-    const wanted = [this.source.objectID, u.username, u.displayName, u.aliases, 'preferredLanguage', 'userAccountControl', 'pwdAccountLockedTime', 'nsAccountLock', ...mapped];
+    const wanted = [this.source.objectID, u.username, u.displayName, u.aliases, 'uid', 'preferredLanguage', 'userAccountControl', 'pwdAccountLockedTime', 'nsAccountLock', ...mapped];
     return [...new Set(wanted.filter(Boolean))];
   }
 
@@ -111,16 +112,16 @@ export class LdapDirectory implements DirectoryPort {
     return [...new Set([...BINARY_ATTRIBUTES, this.source.objectID])];
   }
 
-  private async *pages(filter: Filter, attributes: string[], sizeLimit = 0): AsyncGenerator<DirectoryEntry[]> {
+  private async *pages(filter: Filter, attributes: string[], sizeLimit = 0, base = this.source.baseDn, scope: 'base' | 'one' | 'sub' = 'sub', controls?: Control[]): AsyncGenerator<DirectoryEntry[]> {
     try {
-      const iterator = this.client.searchPaginated(this.source.baseDn, {
-        scope: 'sub',
+      const iterator = this.client.searchPaginated(base, {
+        scope,
         filter,
         attributes,
         explicitBufferAttributes: this.binaryAttributes(),
         paged: { pageSize: this.source.pageSize },
         sizeLimit,
-      });
+      }, controls);
       for await (const page of iterator) yield page.searchEntries.map(toEntry);
     } catch (e) {
       throw classify(e, this.server, 'search');
@@ -135,6 +136,60 @@ export class LdapDirectory implements DirectoryPort {
     const key = this.source.objectID.toLowerCase();
     for await (const page of this.pages(this.userFilter(), [this.source.objectID])) {
       yield page.flatMap((e) => { const id = e.attributes.get(key)?.[0]; return id === undefined ? [] : [new Uint8Array(Buffer.from(id))]; });
+    }
+  }
+
+  raw(base: string, filter: string, attributes: string[], options: { scope?: 'base' | 'one' | 'sub'; controls?: unknown[] } = {}): AsyncIterable<DirectoryEntry[]> {
+    return this.pages(configured(filter), attributes, 0, base, options.scope ?? 'sub', options.controls as Control[] | undefined);
+  }
+
+  usersChangedSince(generalizedTime: string, attribute: string): AsyncIterable<DirectoryEntry[]> {
+    return this.pages(this.userFilter(new GreaterThanEqualsFilter({ attribute, value: generalizedTime })), this.attributes());
+  }
+
+  async *groups(): AsyncGenerator<GroupEntry[]> {
+    const g = this.source.groups;
+    const ad = this.source.vendor === 'activedirectory';
+    // Active Directory hands out at most 1,500 values at a time; ask for ranges explicitly.
+    const memberAttr = ad ? 'member;range=0-1499' : 'member';
+    for await (const page of this.pages(configured(g.filter), [g.nameAttribute, memberAttr, 'uniqueMember', 'memberUid', this.source.objectID])) {
+      const out: GroupEntry[] = [];
+      for (const entry of page) {
+        const members = [...this.strings(entry, 'member'), ...this.strings(entry, 'uniquemember')];
+        for (const [key] of entry.attributes) {
+          const range = /^member;range=(\d+)-(\d+)$/.exec(key);
+          if (range) members.push(...(await this.restOfRange(entry.dn, Number(range[2]) + 1)));
+          if (key.startsWith('member;range=')) members.push(...this.strings(entry, key));
+        }
+        const id = entry.attributes.get(this.source.objectID.toLowerCase())?.[0];
+        out.push({
+          dn: entry.dn, name: this.strings(entry, g.nameAttribute.toLowerCase())[0] ?? entry.dn, members,
+          memberUids: this.strings(entry, 'memberuid'), externId: id === undefined ? null : new Uint8Array(Buffer.from(id)),
+        });
+      }
+      yield out;
+    }
+  }
+
+  private strings(entry: DirectoryEntry, key: string): string[] {
+    return (entry.attributes.get(key) ?? []).map((v) => v.toString());
+  }
+
+  /** Fetches `member;range=start-*` and on, until the server says it sent the last range. */
+  private async restOfRange(dn: string, start: number): Promise<string[]> {
+    const out: string[] = [];
+    for (let from = start; ;) {
+      let next: number | null = null;
+      for await (const page of this.pages(configured('(objectClass=*)'), [`member;range=${from}-*`], 0, dn, 'base')) {
+        for (const entry of page) for (const [key, values] of entry.attributes) {
+          const m = /^member;range=(\d+)-(\d+|\*)$/.exec(key);
+          if (!m) continue;
+          out.push(...values.map(String));
+          next = m[2] === '*' ? null : Number(m[2]) + 1;
+        }
+      }
+      if (next === null) return out;
+      from = next;
     }
   }
 

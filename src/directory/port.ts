@@ -6,6 +6,17 @@ export interface DirectoryEntry {
   attributes: Map<string, Array<string | Buffer>>;
 }
 
+export interface GroupEntry {
+  dn: string;
+  name: string;
+  /** Member DNs (member, uniqueMember), every range fetched. */
+  members: string[];
+  /** posixGroup memberUid values. */
+  memberUids: string[];
+  /** The group's stable ID, to tell which groups a delta touched. */
+  externId: Uint8Array | null;
+}
+
 export interface DirectoryPort {
   /** Streams the users in scope one page at a time; memory is bounded by the page size. */
   users(): AsyncIterable<DirectoryEntry[]>;
@@ -17,6 +28,12 @@ export interface DirectoryPort {
   idsMatching(filter: string): Promise<Set<string>>;
   /** A substring search over the source's search attributes (for the admin API). */
   search(query: string, limit: number): Promise<DirectoryEntry[]>;
+  /** Every group matching the source's group filter, in pages. */
+  groups(): AsyncIterable<GroupEntry[]>;
+  /** Users in scope changed at or after a generalized time (modifyTimestamp / whenChanged). */
+  usersChangedSince(generalizedTime: string, attribute: string): AsyncIterable<DirectoryEntry[]>;
+  /** A paged search anywhere (the accesslog, deleted objects); for change detection. */
+  raw(base: string, filter: string, attributes: string[], options?: { scope?: 'base' | 'one' | 'sub'; controls?: unknown[] }): AsyncIterable<DirectoryEntry[]>;
   close(): Promise<void>;
 }
 

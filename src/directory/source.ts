@@ -36,6 +36,18 @@ export interface SourceUsers {
   disabledFilter: string | null;
 }
 
+export const DELTA_MECHANISMS = ['auto', 'accesslog', 'usn', 'timestamp', 'off'] as const;
+export type DeltaSetting = (typeof DELTA_MECHANISMS)[number];
+
+export interface SourceGroups {
+  enabled: boolean;
+  filter: string;
+  /** Attribute naming a group (cn). */
+  nameAttribute: string;
+  /** Group name (or DN) to role name. */
+  roleMap: Record<string, string>;
+}
+
 export interface DirectorySource {
   disabled: boolean;
   vendor: Vendor;
@@ -43,11 +55,26 @@ export interface DirectorySource {
   baseDn: string;
   objectID: string;
   users: SourceUsers;
-  groups: Record<string, unknown>;
+  groups: SourceGroups;
   pageSize: number;
   /** Deactivate linked users whose entry left the directory (after a complete enumeration only). */
   deactivateGone: boolean;
+  /** A run that would deactivate more than this waits for an admin's approval. */
+  threshold: { percent: number; count: number };
+  /** Delete users gone for this many days (null: never delete, only deactivate). */
+  deleteAfterDays: number | null;
+  delta: DeltaSetting;
+  /** A full reconcile runs when the last one is older than this. */
+  fullSyncEveryHours: number;
+  /** Margin for clock skew when changes are found by modifyTimestamp. */
+  clockSkewSeconds: number;
 }
+
+const GROUP_FILTERS: Record<Vendor, string> = {
+  openldap: '(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames)(objectClass=posixGroup))',
+  '389ds': '(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames)(objectClass=posixGroup))',
+  activedirectory: '(objectClass=group)',
+};
 
 export class SourceConfigError extends Error {
   readonly errors: string[];
@@ -140,6 +167,7 @@ export function parseSource(input: unknown): DirectorySource {
   const users = isObject(input.users) ? input.users : {};
   if (input.users !== undefined && !isObject(input.users)) errors.push('users must be an object');
   const groups = isObject(input.groups) ? input.groups : {};
+  if (input.groups !== undefined && !isObject(input.groups)) errors.push('groups must be an object');
 
   const vendorName = str(input, 'vendor', '', errors) ?? 'openldap';
   if (!VENDORS.includes(vendorName as Vendor)) errors.push(`vendor '${vendorName}' is unknown; use one of ${VENDORS.join(', ')}`);
@@ -182,6 +210,26 @@ export function parseSource(input: unknown): DirectorySource {
   parsedUsers.filters.forEach((f, i) => checkFilter(f, `users.filters[${i}]`, errors));
   checkFilter(parsedUsers.disabledFilter, 'users.disabledFilter', errors);
 
+  const roleMap: Record<string, string> = {};
+  if (groups.roleMap !== undefined) {
+    if (!isObject(groups.roleMap)) errors.push('groups.roleMap must map group names to role names');
+    else for (const [k, v] of Object.entries(groups.roleMap)) {
+      if (typeof v !== 'string' || !v) errors.push(`groups.roleMap.${k} must be a role name`); else roleMap[k] = v;
+    }
+  }
+  const groupFilter = str(groups, 'groupfilter', 'groups.', errors) || str(groups, 'filter', 'groups.', errors) || GROUP_FILTERS[vendor];
+  checkFilter(groupFilter, 'groups.groupfilter', errors);
+  const parsedGroups: SourceGroups = {
+    enabled: bool(groups, 'enabled', 'groups.', errors) ?? (Object.keys(roleMap).length > 0 || !!groups.groupfilter),
+    filter: groupFilter,
+    nameAttribute: str(groups, 'groupname', 'groups.', errors) || 'cn',
+    roleMap,
+  };
+  const threshold = isObject(input.threshold) ? input.threshold : {};
+  const delta = (str(input, 'delta', '', errors) || 'auto') as DeltaSetting;
+  if (!DELTA_MECHANISMS.includes(delta)) errors.push(`delta '${delta}' is unknown; use one of ${DELTA_MECHANISMS.join(', ')}`);
+  const deleteAfterDays = int(input, 'deleteAfterDays', '', errors, 1, 3650);
+
   const bindUser = str(conn, 'bindUser', 'connection.', errors) ?? '';
   const source: DirectorySource = {
     disabled: bool(input, 'disabled', '', errors) ?? false,
@@ -199,9 +247,14 @@ export function parseSource(input: unknown): DirectorySource {
     baseDn,
     objectID,
     users: parsedUsers,
-    groups,
+    groups: parsedGroups,
     pageSize: int(input, 'pageSize', '', errors, 1, 10000) ?? 1000,
     deactivateGone: bool(input, 'deactivateGone', '', errors) ?? true,
+    threshold: { percent: int(threshold, 'percent', 'threshold.', errors, 0, 100) ?? 10, count: int(threshold, 'count', 'threshold.', errors, 0, 10_000_000) ?? 500 },
+    deleteAfterDays: deleteAfterDays ?? null,
+    delta,
+    fullSyncEveryHours: int(input, 'fullSyncEveryHours', '', errors, 1, 24 * 365) ?? 24,
+    clockSkewSeconds: int(input, 'clockSkewSeconds', '', errors, 0, 86400) ?? 300,
   };
   if (conn.bindPass !== undefined && typeof conn.bindPass !== 'string') errors.push('connection.bindPass must be a string');
   if (bindUser && !source.connection.bindPass) errors.push('connection.bindPass is required when bindUser is set');

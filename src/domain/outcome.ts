@@ -38,7 +38,8 @@ export const emptyCounts = (): SyncCounts => ({
   deleted: 0, failed: 0, conflicts: 0, invalid: 0, skipped: 0,
 });
 
-export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled';
+/** `awaiting-approval`: the run held its deactivations because they crossed the source's threshold. */
+export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled' | 'awaiting-approval' | 'rejected';
 
 export interface SyncSummary {
   runId: number | null;

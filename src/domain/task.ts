@@ -7,6 +7,8 @@ export const TaskState = {
   completed: 3,
   error: 4,
   cancelled: 5,
+  /** ldapsync's own: a run whose deactivations crossed the threshold waits for an admin. */
+  awaitingApproval: 6,
 } as const;
 export type TaskState = (typeof TaskState)[keyof typeof TaskState];
 

@@ -20,8 +20,13 @@ export interface User {
   statusSource: StatusSource | null;
   statusReason: string | null;
   properties: Record<string, string>;
+  /** Names of the directory groups the user belongs to, nested ones resolved. */
+  groups: string[];
+  /** Roles the source's group-to-role map gives those groups. */
+  roles: string[];
   syncHash: string | null;
   lastSyncedAt: string | null;
+  statusChangedAt: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -35,6 +40,8 @@ export interface MappedUser {
   email: string;
   aliases: string[];
   properties: Record<string, string>;
+  groups: string[];
+  roles: string[];
   enabled: boolean;
   disabledReason: string | null;
 }

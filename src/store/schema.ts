@@ -42,6 +42,9 @@ export interface UsersTable {
   last_synced_at: string | null;
   created_at: string;
   updated_at: string;
+  groups: Generated<string>;
+  roles: Generated<string>;
+  status_changed_at: string | null;
 }
 
 export interface TasksTable {
@@ -72,6 +75,21 @@ export interface SyncRunsTable {
   message: string;
   started_at: string;
   finished_at: string | null;
+  mode: Generated<string>;
+}
+
+export interface SyncStateTable {
+  domain_id: number;
+  mechanism: string;
+  cookie: string;
+  last_full_at: string;
+  updated_at: string;
+}
+
+export interface PendingDeactivationsTable {
+  run_id: number;
+  user_id: number;
+  username: string;
 }
 
 export interface SyncOutcomesTable {
@@ -134,4 +152,6 @@ export interface Database {
   roles: RolesTable;
   role_permissions: RolePermissionsTable;
   account_roles: AccountRolesTable;
+  sync_state: SyncStateTable;
+  pending_deactivations: PendingDeactivationsTable;
 }

@@ -10,6 +10,7 @@ import { TaskRepository } from './repositories/tasks.ts';
 import { RunRepository } from './repositories/runs.ts';
 import { AuditRepository } from './repositories/audit.ts';
 import { AccountRepository } from './repositories/accounts.ts';
+import { SyncStateRepository } from './repositories/sync-state.ts';
 
 export class Store {
   readonly dialect: Dialect;
@@ -21,6 +22,7 @@ export class Store {
   readonly runs: RunRepository;
   readonly audit: AuditRepository;
   readonly accounts: AccountRepository;
+  readonly syncState: SyncStateRepository;
   private readonly db: Kysely<Database>;
   private readonly closeFn: () => Promise<void>;
 
@@ -36,6 +38,7 @@ export class Store {
     this.runs = new RunRepository(db);
     this.audit = new AuditRepository(db);
     this.accounts = new AccountRepository(db);
+    this.syncState = new SyncStateRepository(db);
   }
 
   /** Runs `work` in one transaction: everything it writes lands together or not at all. */

@@ -6,10 +6,10 @@ import type { Store } from '../store/store.ts';
 import { OutcomeCode, type Outcome } from '../domain/outcome.ts';
 import { describeUpdate, syncHash, type PlanItem } from './planner.ts';
 import type { NewUser } from '../store/repositories/users.ts';
+import { GONE_REASON, goneOutcome } from './deactivation.ts';
 
 export interface PageTarget { runId: number; firstSeq: number; domainId: number; lang: string }
 
-export const GONE_REASON = 'gone from the directory';
 
 /** The outcome line a plan item gives; `id` is the user ID a creation received. */
 export function outcomeOf(item: PlanItem, id: number): Outcome {
@@ -19,7 +19,7 @@ export function outcomeOf(item: PlanItem, id: number): Outcome {
     case 'unchanged': return { ID: item.userId, username: item.username, code: OutcomeCode.synced, message: 'Synchronization successful' };
     case 'conflict': return { ID: item.userId, username: item.username, code: OutcomeCode.conflict, message: item.message };
     case 'invalid': return { ID: item.userId, username: item.username, code: OutcomeCode.invalid, message: item.message };
-    case 'gone': return { ID: item.userId, username: item.username, code: OutcomeCode.gone, message: 'Gone from the directory; user deactivated' };
+    case 'gone': return goneOutcome({ id: item.userId, username: item.username });
     case 'missing': return { ID: item.userId, username: item.username, code: OutcomeCode.gone, message: 'Not found in the directory; left as it is (only a full sync deactivates)' };
     case 'skip': throw new Error('skipped entries have no outcome');
   }
@@ -34,7 +34,7 @@ export async function applyPage(store: Store, target: PageTarget, items: PlanIte
     const creates = reported.flatMap((i) => (i.kind === 'create' ? [i] : []));
     const newUsers: NewUser[] = creates.map(({ user }) => ({
       domainId: target.domainId, username: user.username, externId: user.externId, dn: user.dn, displayName: user.displayName,
-      email: user.email, aliases: user.aliases, lang: target.lang, properties: user.properties, syncHash: syncHash(user),
+      email: user.email, aliases: user.aliases, lang: target.lang, properties: user.properties, groups: user.groups, roles: user.roles, syncHash: syncHash(user),
       status: user.enabled ? 'active' : 'deactivated', statusSource: user.enabled ? null : 'sync', statusReason: user.disabledReason,
     }));
     const created = new Map((await tx.users.insertMany(newUsers, now)).map((r) => [r.username, r.id]));
@@ -46,7 +46,7 @@ export async function applyPage(store: Store, target: PageTarget, items: PlanIte
       else if (item.kind === 'update') {
         const u = item.user;
         await tx.users.updateSynced(item.userId, {
-          username: u.username, dn: u.dn, displayName: u.displayName, email: u.email, aliases: u.aliases, properties: u.properties,
+          username: u.username, dn: u.dn, displayName: u.displayName, email: u.email, aliases: u.aliases, properties: u.properties, groups: u.groups, roles: u.roles,
           syncHash: syncHash(u), ...(item.link ? { externId: u.externId } : {}), ...(item.status ? { status: item.status.to, statusSource: item.status.to === 'active' ? null : 'sync', statusReason: item.status.reason } : {}),
         }, now);
       }

@@ -1,7 +1,8 @@
 /**
- * One sync run for one domain: stream the directory a page at a time, plan each page against the
- * store, apply it in one transaction, and only after a complete enumeration deactivate the users
- * whose entries are gone. An error, a timeout or a cut-off search deactivates nobody.
+ * One sync run for one domain. A full run streams the directory a page at a time; a delta run
+ * re-reads only what changed since the cookie. Each page is planned against the store and applied
+ * in one transaction. Deactivations come last, only from a complete answer, and wait for an admin
+ * when they cross the source's threshold. An error, a timeout or a cut-off search deactivates nobody.
  */
 import type { Store } from '../store/store.ts';
 import type { DirectoryEntry, DirectoryPort } from '../directory/port.ts';
@@ -9,14 +10,13 @@ import { parseSource, SourceConfigError, type DirectorySource } from '../directo
 import { DirectoryError } from '../directory/errors.ts';
 import { emptyCounts, OutcomeCode, summaryMessage, type Outcome, type SyncCounts, type SyncSummary } from '../domain/outcome.ts';
 import { externIdHex } from '../domain/user.ts';
-import { createMapper } from './mapper.ts';
+import { createMapper, type Mapper } from './mapper.ts';
 import { planEntry, type PageSnapshot, type PlanItem } from './planner.ts';
 import { applyPage, outcomeOf } from './applier.ts';
 import { SeenSet } from './seen-set.ts';
-
-async function* onePage(entries: Promise<DirectoryEntry[]>): AsyncGenerator<DirectoryEntry[]> {
-  yield await entries;
-}
+import { loadGroups, type GroupIndex } from './groups.ts';
+import { FullRunRequired, mechanismFor, TimestampMechanism, type DeltaMechanism } from './delta.ts';
+import { crossesThreshold, deactivateBatch, deleteAfterGrace, type GoneUser } from './deactivation.ts';
 
 export class SyncError extends Error {
   readonly code: OutcomeCode;
@@ -39,6 +39,8 @@ export interface SyncOptions {
   only?: Uint8Array[];
   /** Link a local user of the same name (importUser with force). */
   adoptLocal?: boolean;
+  /** Force a full reconcile even when a delta is possible. */
+  full?: boolean;
 }
 
 export interface SyncProgress { phase: 'directory' | 'gone'; seen: number; counts: SyncCounts; elapsedMs: number }
@@ -49,6 +51,11 @@ export interface SyncDeps {
 }
 
 export interface SyncReport extends SyncSummary {
+  /** `full`, or `delta:<mechanism>`; with the reason a full run was chosen. */
+  mode: string;
+  modeReason: string | null;
+  /** Deactivations held for approval (0 unless status is awaiting-approval). */
+  held: number;
   /** A dry run's plan, item by item; empty for a real run (its outcomes are in the store). */
   plan: PlanItem[];
   /** A dry run's outcomes; a real run's are read back with store.runs.outcomes(runId). */
@@ -90,6 +97,29 @@ const countFor = (counts: SyncCounts, item: PlanItem): void => {
   }
 };
 
+async function* onePage(entries: Promise<DirectoryEntry[]>): AsyncGenerator<DirectoryEntry[]> {
+  yield await entries;
+}
+
+/** Looks entries up by ID in batches small enough for one filter each. */
+async function* byIds(directory: DirectoryPort, ids: Uint8Array[], batch: number): AsyncGenerator<DirectoryEntry[]> {
+  for (let i = 0; i < ids.length; i += batch) yield await directory.usersById(ids.slice(i, i + batch));
+}
+
+type Mode = { kind: 'full'; reason: string; mechanism: DeltaMechanism | null } | { kind: 'delta'; mechanism: DeltaMechanism; cookie: string };
+
+async function chooseMode(store: Store, source: DirectorySource, domainId: number, options: SyncOptions): Promise<Mode> {
+  const mechanism = mechanismFor(source);
+  if (options.only) return { kind: 'full', reason: 'single entries', mechanism: null };
+  if (!mechanism) return { kind: 'full', reason: 'delta sync is off for this source', mechanism: null };
+  if (options.full) return { kind: 'full', reason: 'full run requested', mechanism };
+  const state = await store.syncState.get(domainId);
+  if (!state) return { kind: 'full', reason: 'first run', mechanism };
+  if (state.mechanism !== mechanism.name) return { kind: 'full', reason: `change detection switched to ${mechanism.name}`, mechanism };
+  if (Date.now() - Date.parse(state.lastFullAt) > source.fullSyncEveryHours * 3_600_000) return { kind: 'full', reason: 'scheduled full reconcile', mechanism };
+  return { kind: 'delta', mechanism, cookie: state.cookie };
+}
+
 export async function runSync(deps: SyncDeps, options: SyncOptions): Promise<SyncReport> {
   const { store } = deps;
   const started = Date.now();
@@ -98,10 +128,12 @@ export async function runSync(deps: SyncDeps, options: SyncOptions): Promise<Syn
   const outcomes: Outcome[] = [];
   let seen = 0;
   let seq = 0;
+  let held = 0;
   let error: { code: OutcomeCode; message: string } | null = null;
   let cancelled = false;
 
   const { domain, source } = await sourceForDomain(store, options.domainId);
+  let mode = await chooseMode(store, source, domain.id, options);
   const runId = options.dryRun ? null : await store.runs.start({ taskId: options.taskId ?? null, domainId: domain.id, dryRun: false, importNew: options.importNew });
   const progress = (phase: SyncProgress['phase']) => options.onProgress?.({ phase, seen, counts: { ...counts }, elapsedMs: Date.now() - started });
 
@@ -120,42 +152,133 @@ export async function runSync(deps: SyncDeps, options: SyncOptions): Promise<Syn
 
   const seenUsers = new SeenSet(await store.users.maxId());
   const dryRunClaims = new Set<string>();
+  const processPage = async (mapper: Mapper, entries: DirectoryEntry[]) => {
+    const mapped = entries.map((e) => mapper.map(e));
+    const ids = mapped.flatMap((m) => (m.ok ? [m.user.externId] : m.externId ? [m.externId] : []));
+    const names = mapped.flatMap((m) => (m.ok ? [m.user.username] : []));
+    const [linked, named] = await Promise.all([store.users.byExternIds(ids), store.users.byUsernames(names)]);
+    const snapshot: PageSnapshot = {
+      domain,
+      importNew: options.importNew,
+      byExternId: new Map(linked.filter((u) => u.externId).map((u) => [externIdHex(u.externId!), u])),
+      byUsername: new Map(named.map((u) => [u.username, u])),
+      claimed: options.dryRun ? dryRunClaims : new Set(),
+      adoptLocal: options.adoptLocal === true,
+    };
+    for (const u of linked) if (u.domainId === domain.id) seenUsers.add(u.id);
+    await record(mapped.map((m) => planEntry(m, snapshot)));
+    seen += entries.length;
+    progress('directory');
+  };
+
+  /** Gone users: a stream of candidates, counted first, then applied or held. */
+  const settleGone = async (candidates: () => AsyncIterable<GoneUser[]>) => {
+    let total = 0;
+    for await (const chunk of candidates()) total += chunk.length;
+    if (total === 0) return;
+    if (options.dryRun) {
+      for await (const chunk of candidates()) await record(chunk.map((u) => ({ kind: 'gone', userId: u.id, username: u.username })));
+      return;
+    }
+    const activeLinked = await store.users.countLinkedActive(domain.id);
+    if (crossesThreshold(total, activeLinked, source.threshold)) {
+      for await (const chunk of candidates()) await store.runs.holdDeactivations(runId!, chunk);
+      held = total;
+      return;
+    }
+    for await (const chunk of candidates()) {
+      if (options.signal?.aborted) { cancelled = true; return; }
+      seq = await deactivateBatch(store, runId!, seq, chunk);
+      counts.deactivated += chunk.length;
+      progress('gone');
+    }
+  };
+
+  /** Linked, active users of this domain that existed at the start and were not seen. */
+  const unseen = () => (async function* () {
+    for await (const chunk of store.users.linkedInDomain(domain.id)) {
+      yield chunk.filter((u) => seenUsers.covers(u.id) && !seenUsers.has(u.id) && u.status === 'active').map((u) => ({ id: u.id, username: u.username }));
+    }
+  })();
+
+  /** Linked, active users of this domain among these IDs that were not seen. */
+  const unseenAmong = (ids: Uint8Array[]) => (async function* () {
+    for (let i = 0; i < ids.length; i += 1000) {
+      const users = await store.users.byExternIds(ids.slice(i, i + 1000));
+      yield users.filter((u) => u.domainId === domain.id && seenUsers.covers(u.id) && !seenUsers.has(u.id) && u.status === 'active').map((u) => ({ id: u.id, username: u.username }));
+    }
+  })();
+
   let directory: DirectoryPort | null = null;
+  let nextCookie: string | null = null;
   try {
     directory = await deps.connect(source);
     const disabled = source.users.disabledFilter ? await directory.idsMatching(source.users.disabledFilter) : new Set<string>();
-    const mapper = createMapper(source, disabled);
-    const pages: AsyncIterable<DirectoryEntry[]> = options.only ? onePage(directory.usersById(options.only)) : directory.users();
-    for await (const entries of pages) {
-      if (options.signal?.aborted) { cancelled = true; break; }
-      const mapped = entries.map((e) => mapper.map(e));
-      const ids = mapped.flatMap((m) => (m.ok ? [m.user.externId] : m.externId ? [m.externId] : []));
-      const names = mapped.flatMap((m) => (m.ok ? [m.user.username] : []));
-      const [linked, named] = await Promise.all([store.users.byExternIds(ids), store.users.byUsernames(names)]);
-      const snapshot: PageSnapshot = {
-        domain,
-        importNew: options.importNew,
-        byExternId: new Map(linked.filter((u) => u.externId).map((u) => [externIdHex(u.externId!), u])),
-        byUsername: new Map(named.map((u) => [u.username, u])),
-        claimed: options.dryRun ? dryRunClaims : new Set(),
-        adoptLocal: options.adoptLocal === true,
-      };
-      for (const u of linked) if (u.domainId === domain.id) seenUsers.add(u.id);
-      await record(mapped.map((m) => planEntry(m, snapshot)));
-      seen += entries.length;
-      progress('directory');
-    }
-    if (options.only) {
-      const missing = (await store.users.byExternIds(options.only)).filter((u) => u.domainId === domain.id && !seenUsers.has(u.id));
-      await record(missing.map((u) => ({ kind: 'missing', userId: u.id, username: u.username })));
-    } else if (!cancelled && source.deactivateGone) {
-      // Reached only after the directory answered every page: a complete enumeration.
-      for await (const chunk of store.users.linkedInDomain(domain.id)) {
-        if (options.signal?.aborted) { cancelled = true; break; }
-        const gone = chunk.filter((u) => seenUsers.covers(u.id) && !seenUsers.has(u.id) && u.status === 'active');
-        await record(gone.map((u) => ({ kind: 'gone', userId: u.id, username: u.username })));
-        progress('gone');
+    const groups: GroupIndex | null = source.groups.enabled ? await loadGroups(directory, source.groups) : null;
+    const mapper = createMapper(source, disabled, groups);
+
+    let changes = null;
+    if (mode.kind === 'delta') {
+      try {
+        changes = await mode.mechanism.changes(directory, mode.cookie);
+      } catch (e) {
+        if (!(e instanceof FullRunRequired)) throw e;
+        mode = { kind: 'full', reason: e.message, mechanism: mode.mechanism };
       }
+    }
+    if (mode.kind === 'full' && mode.mechanism && !options.dryRun) {
+      try {
+        nextCookie = await mode.mechanism.position(directory);
+      } catch (e) {
+        if (e instanceof DirectoryError && e.failure !== 'search') throw e;
+        // No readable accesslog (or the like): fall back to timestamps, which every server has.
+        mode = { ...mode, mechanism: new TimestampMechanism(source) };
+        nextCookie = await mode.mechanism!.position(directory);
+      }
+    }
+
+    if (mode.kind === 'delta' && changes) {
+      nextCookie = changes.cookie;
+      const ids = [...changes.changedIds];
+      if (groups) {
+        // Membership changes: re-read the users in touched groups, before and after the change.
+        const touched = groups.groupNamesAmong(changes.changedIds);
+        if (touched.size) {
+          const before = await store.users.inGroups(domain.id, [...touched]);
+          const after = await store.users.byDns(domain.id, groups.membersOf(touched));
+          for (const u of [...before, ...after]) if (u.externId) ids.push(u.externId);
+        }
+      }
+      for await (const page of byIds(directory, ids, 200)) {
+        if (options.signal?.aborted) { cancelled = true; break; }
+        await processPage(mapper, page);
+      }
+      if (!cancelled && source.deactivateGone) {
+        // Changed entries the user filter no longer returns left the scope; deleted ones are gone.
+        await settleGone(() => unseenAmong([...ids, ...changes.deletedIds]));
+        if (changes.scanForDeletions) {
+          for await (const page of directory.ids()) for (const u of await store.users.byExternIds(page)) if (u.domainId === domain.id) seenUsers.add(u.id);
+          await settleGone(unseen);
+        }
+      }
+    } else {
+      const pages = options.only ? onePage(directory.usersById(options.only)) : directory.users();
+      for await (const entries of pages) {
+        if (options.signal?.aborted) { cancelled = true; break; }
+        await processPage(mapper, entries);
+      }
+      if (options.only) {
+        const missing = (await store.users.byExternIds(options.only)).filter((u) => u.domainId === domain.id && !seenUsers.has(u.id));
+        await record(missing.map((u) => ({ kind: 'missing', userId: u.id, username: u.username })));
+      } else if (!cancelled && source.deactivateGone) {
+        // Reached only after the directory answered every page: a complete enumeration.
+        await settleGone(unseen);
+      }
+    }
+    if (!cancelled && !options.dryRun && !options.only && source.deleteAfterDays !== null) {
+      const grace = await deleteAfterGrace(store, runId!, seq, domain.id, source.deleteAfterDays);
+      seq = grace.seq;
+      counts.deleted += grace.deleted;
     }
   } catch (e) {
     if (e instanceof DirectoryError) error = { code: OutcomeCode.unavailable, message: `Directory unavailable: ${e.message}` };
@@ -165,13 +288,21 @@ export async function runSync(deps: SyncDeps, options: SyncOptions): Promise<Syn
   }
   if (cancelled && !error) error = { code: OutcomeCode.unavailable, message: 'Cancelled; users already written are fully updated, the rest are as before' };
 
-  const status = error ? (cancelled ? 'cancelled' : 'failed') : 'completed';
-  const message = summaryMessage(counts, Date.now() - started, error?.message ?? null);
+  const status = error ? (cancelled ? 'cancelled' : 'failed') : held ? 'awaiting-approval' : 'completed';
+  const modeName = mode.kind === 'delta' ? `delta:${mode.mechanism.name}` : 'full';
+  const heldNote = held ? `; ${held} deactivations wait for approval (threshold: more than ${source.threshold.count} or ${source.threshold.percent} %)` : '';
+  const message = summaryMessage(counts, Date.now() - started, error?.message ?? null) + heldNote;
   if (runId !== null) {
+    await store.runs.setMode(runId, modeName).catch(() => undefined);
     await store.runs.finish(runId, { status, counts, entriesSeen: seen, errorCode: error?.code ?? null, message }).catch(() => undefined);
+    if (!error && nextCookie !== null && mode.mechanism) {
+      const state = await store.syncState.get(domain.id);
+      await store.syncState.set({ domainId: domain.id, mechanism: mode.mechanism.name, cookie: nextCookie, lastFullAt: mode.kind === 'full' ? new Date(started).toISOString() : state?.lastFullAt ?? new Date(started).toISOString() });
+    }
   }
   return {
     runId, domainId: domain.id, dryRun: options.dryRun, status, counts, entriesSeen: seen, error,
     startedAt: new Date(started).toISOString(), finishedAt: new Date().toISOString(), message, plan, outcomes,
+    mode: modeName, modeReason: mode.kind === 'full' ? mode.reason : null, held,
   };
 }

@@ -6,6 +6,7 @@ import type { DirectorySource } from '../directory/source.ts';
 import { attributeMap } from '../directory/presets.ts';
 import { allStrings, first, type DirectoryEntry } from '../directory/port.ts';
 import { externIdHex, type MappedUser } from '../domain/user.ts';
+import type { GroupIndex } from './groups.ts';
 
 export type MapResult = { ok: true; user: MappedUser } | { ok: false; externId: Uint8Array | null; dn: string; reason: string };
 
@@ -25,7 +26,7 @@ export interface Mapper {
  * `disabledIds`: stable IDs (hex) of the entries the source's own disabled filter matched; the
  * server evaluates that filter, since client-side matching cannot follow every matching rule.
  */
-export function createMapper(source: DirectorySource, disabledIds: ReadonlySet<string> = new Set()): Mapper {
+export function createMapper(source: DirectorySource, disabledIds: ReadonlySet<string> = new Set(), groups: GroupIndex | null = null): Mapper {
   const u = source.users;
   const map = Object.entries(attributeMap(source.vendor, u.templates, u.attributes));
 
@@ -64,9 +65,11 @@ export function createMapper(source: DirectorySource, disabledIds: ReadonlySet<s
       const displayNameRaw = first(entry, u.displayName);
       const displayName = typeof displayNameRaw === 'string' ? clean(displayNameRaw).slice(0, MAX_VALUE) : '';
       const reason = disabledReason(entry, externId);
+      const uid = first(entry, 'uid');
+      const memberOf = groups ? groups.groupsOf(entry.dn, typeof uid === 'string' ? uid : undefined) : [];
       return {
         ok: true,
-        user: { externId, dn: entry.dn, username, displayName: displayName || username, email: username, aliases, properties, enabled: reason === null, disabledReason: reason },
+        user: { externId, dn: entry.dn, username, displayName: displayName || username, email: username, aliases, properties, groups: groups ? groups.namesOf(memberOf) : [], roles: groups ? groups.rolesOf(memberOf) : [], enabled: reason === null, disabledReason: reason },
       };
     },
   };

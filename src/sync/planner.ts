@@ -37,7 +37,7 @@ export interface PageSnapshot {
 /** A fingerprint of every field a sync owns: equal fingerprints mean nothing to write. */
 export function syncHash(u: MappedUser): string {
   return createHash('sha1')
-    .update(JSON.stringify([u.username, u.dn, u.displayName, u.aliases, u.properties, u.enabled, u.disabledReason]))
+    .update(JSON.stringify([u.username, u.dn, u.displayName, u.aliases, u.properties, u.enabled, u.disabledReason, u.groups, u.roles]))
     .digest('base64url');
 }
 
@@ -52,6 +52,7 @@ function diff(stored: StoredUser, next: MappedUser): FieldChange[] {
   add('aliases', (JSON.parse(stored.aliasesJson) as string[]).join(', '), next.aliases.join(', '));
   const before = JSON.parse(stored.propertiesJson) as Record<string, string>;
   for (const key of new Set([...Object.keys(before), ...Object.keys(next.properties)])) add(`properties.${key}`, before[key] ?? '', next.properties[key] ?? '');
+  add('groups', (JSON.parse(stored.groupsJson) as string[]).join(', '), next.groups.join(', '));
   return changes;
 }
 

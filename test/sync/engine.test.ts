@@ -68,7 +68,8 @@ for (const variant of storeVariants()) {
 
     test('a second run with nothing changed reports every linked user as synced and writes no change', async () => {
       const before = (await user('user010@example.org'))!;
-      const { report, outcomes } = await sync();
+      const { report, outcomes } = await sync({ full: true });
+      assert.equal(report.mode, 'full');
       assert.equal(report.counts.unchanged, 104);
       assert.ok(outcomes.every((o) => o.code === 200 && o.message === 'Synchronization successful'));
       const afterRun = (await user('user010@example.org'))!;
@@ -166,7 +167,7 @@ for (const variant of storeVariants()) {
       const active = async () => (await t.store.users.list({ domainId, status: 'active', limit: 1000, offset: 0 })).total;
       const activeBefore = await active();
       let pages = 0;
-      const { report } = await sync({ onProgress: () => { if (++pages === 2) slapd.kill(); } });
+      const { report } = await sync({ full: true, onProgress: () => { if (++pages === 2) slapd.kill(); } });
       assert.equal(report.status, 'failed');
       assert.equal(report.error?.code, 503);
       assert.match(report.error!.message, /Directory unavailable/);

@@ -4,6 +4,7 @@ import { Migrator, type Migration, type MigrationProvider } from 'kysely/migrati
 import type { Dialect } from '../database.ts';
 import * as initial from './001-initial.ts';
 import * as accounts from './002-accounts.ts';
+import * as deltaAndGuards from './003-delta-and-guards.ts';
 
 export interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -12,6 +13,7 @@ export interface DialectMigration {
 const MIGRATIONS: Record<string, DialectMigration> = {
   '001-initial': initial,
   '002-accounts': accounts,
+  '003-delta-and-guards': deltaAndGuards,
 };
 
 class InlineProvider implements MigrationProvider {

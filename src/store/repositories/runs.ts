@@ -13,6 +13,7 @@ export interface RunRecord {
   entriesSeen: number;
   errorCode: number | null;
   message: string;
+  mode: string;
   startedAt: string;
   finishedAt: string | null;
 }
@@ -49,9 +50,43 @@ export class RunRepository {
     const r = await this.db.selectFrom('sync_runs').selectAll().where('id', '=', runId).executeTakeFirst();
     return r && {
       id: r.id, taskId: r.task_id, domainId: r.domain_id, status: r.status as RunStatus, dryRun: r.dry_run === 1, importNew: r.import_new === 1,
-      counts: JSON.parse(r.counts) as SyncCounts, entriesSeen: r.entries_seen, errorCode: r.error_code, message: r.message,
+      counts: JSON.parse(r.counts) as SyncCounts, entriesSeen: r.entries_seen, errorCode: r.error_code, message: r.message, mode: r.mode,
       startedAt: r.started_at, finishedAt: r.finished_at,
     };
+  }
+
+  /** Holds deactivations of a run until they are applied, approved or rejected. */
+  async holdDeactivations(runId: number, users: Array<{ id: number; username: string }>): Promise<void> {
+    for (let i = 0; i < users.length; i += CHUNK) {
+      await this.db.insertInto('pending_deactivations').values(users.slice(i, i + CHUNK).map((u) => ({ run_id: runId, user_id: u.id, username: u.username }))).execute();
+    }
+  }
+
+  async heldDeactivations(runId: number): Promise<Array<{ id: number; username: string }>> {
+    return (await this.db.selectFrom('pending_deactivations').select(['user_id', 'username']).where('run_id', '=', runId).orderBy('user_id').execute())
+      .map((r) => ({ id: r.user_id, username: r.username }));
+  }
+
+  async countHeld(runId: number): Promise<number> {
+    const r = await this.db.selectFrom('pending_deactivations').select((eb) => eb.fn.countAll().as('n')).where('run_id', '=', runId).executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  async releaseHeld(runId: number): Promise<void> {
+    await this.db.deleteFrom('pending_deactivations').where('run_id', '=', runId).execute();
+  }
+
+  async setStatus(runId: number, status: RunStatus, message?: string): Promise<void> {
+    await this.db.updateTable('sync_runs').set({ status, ...(message !== undefined ? { message } : {}) }).where('id', '=', runId).execute();
+  }
+
+  async setMode(runId: number, mode: string): Promise<void> {
+    await this.db.updateTable('sync_runs').set({ mode }).where('id', '=', runId).execute();
+  }
+
+  async nextSeq(runId: number): Promise<number> {
+    const r = await this.db.selectFrom('sync_outcomes').select((eb) => eb.fn.max('seq').as('m')).where('run_id', '=', runId).executeTakeFirst();
+    return r?.m === null || r?.m === undefined ? 0 : Number(r.m) + 1;
   }
 
   async idsForTask(taskId: number): Promise<number[]> {

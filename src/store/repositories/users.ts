@@ -8,12 +8,13 @@ type Row = Selectable<UsersTable>;
 export type StoredUser = Pick<User, 'id' | 'domainId' | 'username' | 'externId' | 'dn' | 'displayName' | 'status' | 'statusSource' | 'syncHash'> & {
   aliasesJson: string;
   propertiesJson: string;
+  groupsJson: string;
 };
 
 /** A user as the sync or an admin creates it: everything but what the store assigns. */
-export type NewUser = Omit<User, 'id' | 'lastSyncedAt' | 'createdAt' | 'updatedAt'>;
+export type NewUser = Omit<User, 'id' | 'lastSyncedAt' | 'createdAt' | 'updatedAt' | 'statusChangedAt' | 'groups' | 'roles'> & Partial<Pick<User, 'groups' | 'roles'>>;
 
-export type SyncedFields = Pick<NewUser, 'username' | 'dn' | 'displayName' | 'email' | 'aliases' | 'properties' | 'syncHash'> &
+export type SyncedFields = Pick<NewUser, 'username' | 'dn' | 'displayName' | 'email' | 'aliases' | 'properties' | 'syncHash' | 'groups' | 'roles'> &
   Partial<Pick<NewUser, 'status' | 'statusSource' | 'statusReason' | 'externId'>>;
 
 const bytes = (v: Uint8Array | null): Uint8Array | null => (v === null ? null : new Uint8Array(v));
@@ -22,17 +23,18 @@ export const toUser = (r: Row): User => ({
   id: r.id, domainId: r.domain_id, username: r.username, externId: bytes(r.extern_id), dn: r.dn,
   displayName: r.display_name, email: r.email, aliases: JSON.parse(r.aliases) as string[], lang: r.lang,
   status: r.status as UserStatus, statusSource: r.status_source as StatusSource | null, statusReason: r.status_reason,
-  properties: JSON.parse(r.properties) as Record<string, string>, syncHash: r.sync_hash, lastSyncedAt: r.last_synced_at,
+  properties: JSON.parse(r.properties) as Record<string, string>, groups: JSON.parse(r.groups) as string[], roles: JSON.parse(r.roles) as string[],
+  syncHash: r.sync_hash, lastSyncedAt: r.last_synced_at, statusChangedAt: r.status_changed_at,
   createdAt: r.created_at, updatedAt: r.updated_at,
 });
 
-const toStored = (r: Pick<Row, 'id' | 'domain_id' | 'username' | 'extern_id' | 'dn' | 'display_name' | 'aliases' | 'properties' | 'status' | 'status_source' | 'sync_hash'>): StoredUser => ({
+const toStored = (r: Pick<Row, 'id' | 'domain_id' | 'username' | 'extern_id' | 'dn' | 'display_name' | 'aliases' | 'properties' | 'groups' | 'status' | 'status_source' | 'sync_hash'>): StoredUser => ({
   id: r.id, domainId: r.domain_id, username: r.username, externId: bytes(r.extern_id), dn: r.dn, displayName: r.display_name,
-  aliasesJson: r.aliases, propertiesJson: r.properties, status: r.status as UserStatus,
+  aliasesJson: r.aliases, propertiesJson: r.properties, groupsJson: r.groups, status: r.status as UserStatus,
   statusSource: r.status_source as StatusSource | null, syncHash: r.sync_hash,
 });
 
-const STORED_COLUMNS = ['id', 'domain_id', 'username', 'extern_id', 'dn', 'display_name', 'aliases', 'properties', 'status', 'status_source', 'sync_hash'] as const;
+const STORED_COLUMNS = ['id', 'domain_id', 'username', 'extern_id', 'dn', 'display_name', 'aliases', 'properties', 'groups', 'status', 'status_source', 'sync_hash'] as const;
 
 /** Rows per INSERT, well under both dialects' bound-parameter limits. */
 const INSERT_CHUNK = 500;
@@ -62,6 +64,7 @@ export class UserRepository {
         domain_id: u.domainId, username: u.username, extern_id: u.externId, dn: u.dn, display_name: u.displayName,
         email: u.email, aliases: JSON.stringify(u.aliases), lang: u.lang, status: u.status, status_source: u.statusSource,
         status_reason: u.statusReason, properties: JSON.stringify(u.properties), sync_hash: u.syncHash,
+        groups: JSON.stringify(u.groups ?? []), roles: JSON.stringify(u.roles ?? []), status_changed_at: u.status === 'active' ? null : now,
         last_synced_at: u.externId ? now : null, created_at: now, updated_at: now,
       }));
       out.push(...(await this.db.insertInto('users').values(values).returning(['id', 'username']).execute()));
@@ -73,8 +76,9 @@ export class UserRepository {
     await this.db.updateTable('users').set({
       username: fields.username, dn: fields.dn, display_name: fields.displayName, email: fields.email,
       aliases: JSON.stringify(fields.aliases), properties: JSON.stringify(fields.properties), sync_hash: fields.syncHash,
+      groups: JSON.stringify(fields.groups ?? []), roles: JSON.stringify(fields.roles ?? []),
       ...(fields.externId ? { extern_id: fields.externId } : {}),
-      ...(fields.status ? { status: fields.status, status_source: fields.statusSource ?? null, status_reason: fields.statusReason ?? null } : {}),
+      ...(fields.status ? { status: fields.status, status_source: fields.statusSource ?? null, status_reason: fields.statusReason ?? null, status_changed_at: now } : {}),
       last_synced_at: now, updated_at: now,
     }).where('id', '=', id).execute();
   }
@@ -84,7 +88,7 @@ export class UserRepository {
   }
 
   async setStatus(ids: number[], status: UserStatus, source: StatusSource | null, reason: string | null, now = new Date().toISOString()): Promise<void> {
-    if (ids.length) await this.db.updateTable('users').set({ status, status_source: source, status_reason: reason, updated_at: now }).where('id', 'in', ids).execute();
+    if (ids.length) await this.db.updateTable('users').set({ status, status_source: source, status_reason: reason, status_changed_at: now, updated_at: now }).where('id', 'in', ids).execute();
   }
 
   async maxId(): Promise<number> {
@@ -103,6 +107,43 @@ export class UserRepository {
       yield rows.map(toStored);
       after = rows[rows.length - 1]!.id;
     }
+  }
+
+  /** Linked users the sync deactivated as gone before `before` (candidates for deletion). */
+  async goneSince(domainId: number, reason: string, before: string): Promise<Array<{ id: number; username: string }>> {
+    return this.db.selectFrom('users').select(['id', 'username'])
+      .where('domain_id', '=', domainId).where('status', '=', 'deactivated').where('status_source', '=', 'sync')
+      .where('status_reason', '=', reason).where('status_changed_at', '<', before).where('extern_id', 'is not', null).execute();
+  }
+
+  /** Linked users of a domain whose stored groups mention any of these group names. */
+  async inGroups(domainId: number, groups: string[]): Promise<StoredUser[]> {
+    if (groups.length === 0) return [];
+    const rows = await this.db.selectFrom('users').select(STORED_COLUMNS).where('domain_id', '=', domainId).where('extern_id', 'is not', null)
+      .where((eb) => eb.or(groups.map((g) => eb('groups', 'like', `%${JSON.stringify(g).replace(/[%_]/g, '')}%`)))).execute();
+    return rows.map(toStored).filter((u) => (JSON.parse(u.groupsJson) as string[]).some((g) => groups.includes(g)));
+  }
+
+  async countLinkedActive(domainId: number): Promise<number> {
+    const r = await this.db.selectFrom('users').select((eb) => eb.fn.countAll().as('n'))
+      .where('domain_id', '=', domainId).where('status', '=', 'active').where('extern_id', 'is not', null).executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  /** Linked users of a domain by DN, compared without case. */
+  async byDns(domainId: number, dns: string[]): Promise<StoredUser[]> {
+    const out: StoredUser[] = [];
+    for (let i = 0; i < dns.length; i += INSERT_CHUNK) {
+      const chunk = dns.slice(i, i + INSERT_CHUNK).map((d) => d.toLowerCase());
+      const rows = await this.db.selectFrom('users').select(STORED_COLUMNS).where('domain_id', '=', domainId).where('extern_id', 'is not', null)
+        .where((eb) => eb(eb.fn('lower', ['dn']), 'in', chunk)).execute();
+      out.push(...rows.map(toStored));
+    }
+    return out;
+  }
+
+  async deleteMany(ids: number[]): Promise<void> {
+    if (ids.length) await this.db.deleteFrom('users').where('id', 'in', ids).execute();
   }
 
   async get(id: number): Promise<User | undefined> {
