@@ -2,7 +2,7 @@
 import { loadConfig } from './config.ts';
 import { openStore } from './store/store.ts';
 import { UsageError } from './cli/args.ts';
-import { adminCommand, domainCommand, orgCommand, sourceCommand, usersCommand } from './cli/admin-commands.ts';
+import { adminCommand, decideCommand, domainCommand, orgCommand, sourceCommand, usersCommand } from './cli/admin-commands.ts';
 import { readSecret } from './cli/read-secret.ts';
 import { syncCommand } from './cli/sync-command.ts';
 
@@ -14,7 +14,8 @@ const HELP = `usage: ldapsync COMMAND ...
   domain add NAME [--org ID] | domain list
   source set [--org ID] --file FILE      store a directory source (grommunio ldapConfig JSON)
   source show [--org ID]                 show it (the bind password is never shown)
-  sync --domain ID [--import] [--lang L] [--dry-run] [--json]
+  sync --domain ID [--import] [--lang L] [--dry-run] [--full] [--json]
+  approve|reject --run ID | --task ID    decide deactivations held by the threshold
   users list --domain ID [--json]
 
 Store: SQLite in LDAPSYNC_DATA_DIR (default ./data), or PostgreSQL when DATABASE_URL is set.`;
@@ -39,6 +40,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'source': return await sourceCommand(store, rest, out);
       case 'users': return await usersCommand(store, rest, out);
       case 'admin': return await adminCommand(store, rest, out, () => readSecret('password: '));
+      case 'approve': return await decideCommand(store, true, rest, out);
+      case 'reject': return await decideCommand(store, false, rest, out);
       case 'sync': return await syncCommand(store, rest, { out, err: process.stderr });
       default: throw new UsageError(`unknown command '${command}'\n\n${HELP}`);
     }

@@ -4,6 +4,7 @@ import type { Store } from '../store/store.ts';
 import { parseSource, publicSourceView, SourceConfigError } from '../directory/source.ts';
 import { id, parse, requiredId, table, UsageError } from './args.ts';
 import { createAdmin } from '../auth/admins.ts';
+import { decideRun, decideTask, NothingToDecide } from '../tasks/approval.ts';
 
 type Out = (text: string) => void;
 
@@ -105,4 +106,21 @@ export async function adminCommand(store: Store, argv: string[], out: Out, readP
     throw new UsageError((e as Error).message);
   }
   return 0;
+}
+
+/** `ldapsync approve|reject --run ID | --task ID`: decide deactivations a run held for approval. */
+export async function decideCommand(store: Store, approve: boolean, argv: string[], out: Out): Promise<number> {
+  const { values } = parse(argv, { run: { type: 'string' }, task: { type: 'string' } });
+  const verb = approve ? 'approve' : 'reject';
+  try {
+    const d = typeof values.run === 'string' ? await decideRun(store, id(values.run, '--run'), approve, 'cli')
+      : typeof values.task === 'string' ? await decideTask(store, id(values.task, '--task'), approve, 'cli')
+        : null;
+    if (!d) throw new UsageError(`usage: ldapsync ${verb} --run ID | --task ID`);
+    out(approve ? `${d.deactivated} users deactivated` : `${d.discarded} deactivations discarded`);
+    return 0;
+  } catch (e) {
+    if (e instanceof NothingToDecide) throw new UsageError(e.message);
+    throw e;
+  }
 }

@@ -16,7 +16,7 @@ async function outcomesOf(store: Store, report: SyncReport): Promise<Outcome[]> 
 }
 
 export async function syncCommand(store: Store, argv: string[], term: Terminal): Promise<number> {
-  const { values } = parse(argv, { domain: { type: 'string' }, import: { type: 'boolean' }, lang: { type: 'string' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' } });
+  const { values } = parse(argv, { domain: { type: 'string' }, import: { type: 'boolean' }, lang: { type: 'string' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, full: { type: 'boolean' } });
   const domainId = requiredId(values.domain, '--domain');
   const bar = term.err.isTTY && !values.json
     ? new cliProgress.SingleBar({ format: 'syncing {bar} {value} entries | {created} created, {changed} changed, {failed} failed', stream: term.err, hideCursor: true }, cliProgress.Presets.shades_classic)
@@ -25,7 +25,7 @@ export async function syncCommand(store: Store, argv: string[], term: Terminal):
   let report: SyncReport;
   try {
     report = await runSync({ store, connect: (source) => connect(source) }, {
-      domainId, importNew: values.import === true, lang: typeof values.lang === 'string' ? values.lang : '', dryRun: values['dry-run'] === true,
+      domainId, importNew: values.import === true, lang: typeof values.lang === 'string' ? values.lang : '', dryRun: values['dry-run'] === true, full: values.full === true,
       onProgress: (p) => {
         bar?.setTotal(p.seen);
         bar?.update(p.seen, { created: p.counts.created, changed: p.counts.updated + p.counts.moved, failed: p.counts.failed + p.counts.conflicts + p.counts.invalid });
@@ -52,8 +52,10 @@ export async function syncCommand(store: Store, argv: string[], term: Terminal):
     ]));
     const problems = outcomes.filter((o) => o.code >= 400);
     if (problems.length) term.out(`\n${table(['ID', 'USERNAME', 'CODE', 'MESSAGE'], problems.slice(0, 50).map((o) => [o.ID, o.username, o.code, o.message]))}${problems.length > 50 ? `\n... and ${problems.length - 50} more (use --json)` : ''}`);
-    term.out(`\n${report.dryRun ? 'dry run, nothing written: ' : ''}${report.message}`);
+    term.out(`\n${report.dryRun ? 'dry run, nothing written: ' : ''}${report.mode}${report.modeReason ? ` (${report.modeReason})` : ''}: ${report.message}`);
+    if (report.held) term.out(`${report.held} deactivations wait for approval: ldapsync approve --run ${report.runId} (or reject)`);
   }
+  if (report.held) return 1;
   if (report.error) return 2;
   return outcomes.some((o) => o.code >= 400) ? 1 : 0;
 }

@@ -9,7 +9,7 @@
  * - timestamp: modifyTimestamp with a margin for clock skew; deletions by a scan of IDs alone.
  */
 import { Control, type BerWriter } from 'ldapts';
-import type { DirectoryPort } from '../directory/port.ts';
+import type { DirectoryEntry, DirectoryPort } from '../directory/port.ts';
 import { first } from '../directory/port.ts';
 import type { DirectorySource } from '../directory/source.ts';
 import { externIdHex } from '../domain/user.ts';
@@ -48,7 +48,7 @@ export function parseGeneralizedTime(text: string): Date | null {
   return new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), ms));
 }
 
-const collectIds = async (pages: AsyncIterable<import('../directory/port.ts').DirectoryEntry[]>, attribute: string): Promise<Uint8Array[]> => {
+const collectIds = async (pages: AsyncIterable<DirectoryEntry[]>, attribute: string): Promise<Uint8Array[]> => {
   const out = new Map<string, Uint8Array>();
   for await (const page of pages) for (const e of page) {
     const id = first(e, attribute);

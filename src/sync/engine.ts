@@ -9,6 +9,7 @@ import type { DirectoryEntry, DirectoryPort } from '../directory/port.ts';
 import { parseSource, SourceConfigError, type DirectorySource } from '../directory/source.ts';
 import { DirectoryError } from '../directory/errors.ts';
 import { emptyCounts, OutcomeCode, summaryMessage, type Outcome, type SyncCounts, type SyncSummary } from '../domain/outcome.ts';
+import { createHash } from 'node:crypto';
 import { externIdHex } from '../domain/user.ts';
 import { createMapper, type Mapper } from './mapper.ts';
 import { planEntry, type PageSnapshot, type PlanItem } from './planner.ts';
@@ -108,6 +109,15 @@ async function* byIds(directory: DirectoryPort, ids: Uint8Array[], batch: number
 
 type Mode = { kind: 'full'; reason: string; mechanism: DeltaMechanism | null } | { kind: 'delta'; mechanism: DeltaMechanism; cookie: string };
 
+/**
+ * The state key: the mechanism plus a fingerprint of what decides which entries are in scope and
+ * how they map. A changed filter, base or mapping makes the stored cookie meaningless: full run.
+ */
+function stateKey(mechanism: DeltaMechanism, source: DirectorySource): string {
+  const scope = JSON.stringify([source.baseDn, source.objectID, source.users, source.groups, source.vendor]);
+  return `${mechanism.name}@${createHash('sha1').update(scope).digest('hex').slice(0, 12)}`;
+}
+
 async function chooseMode(store: Store, source: DirectorySource, domainId: number, options: SyncOptions): Promise<Mode> {
   const mechanism = mechanismFor(source);
   if (options.only) return { kind: 'full', reason: 'single entries', mechanism: null };
@@ -115,7 +125,8 @@ async function chooseMode(store: Store, source: DirectorySource, domainId: numbe
   if (options.full) return { kind: 'full', reason: 'full run requested', mechanism };
   const state = await store.syncState.get(domainId);
   if (!state) return { kind: 'full', reason: 'first run', mechanism };
-  if (state.mechanism !== mechanism.name) return { kind: 'full', reason: `change detection switched to ${mechanism.name}`, mechanism };
+  if (state.mechanism.split('@')[0] !== mechanism.name) return { kind: 'full', reason: `change detection switched to ${mechanism.name}`, mechanism };
+  if (state.mechanism !== stateKey(mechanism, source)) return { kind: 'full', reason: 'the source configuration changed', mechanism };
   if (Date.now() - Date.parse(state.lastFullAt) > source.fullSyncEveryHours * 3_600_000) return { kind: 'full', reason: 'scheduled full reconcile', mechanism };
   return { kind: 'delta', mechanism, cookie: state.cookie };
 }
@@ -141,13 +152,15 @@ export async function runSync(deps: SyncDeps, options: SyncOptions): Promise<Syn
     for (const item of items) countFor(counts, item);
     if (options.dryRun) {
       for (const item of items) {
-        if (item.kind === 'skip') continue;
+        if (item.kind === 'skip' || (mode.kind === 'delta' && item.kind === 'unchanged')) continue;
         plan.push(item);
         outcomes.push(outcomeOf(item, 0));
       }
       return;
     }
-    seq = await applyPage(store, { runId: runId!, firstSeq: seq, domainId: domain.id, lang: options.lang }, items);
+    // A delta run reports what it touched; entries re-read but unchanged are only counted.
+    const reported = mode.kind === 'delta' ? items.filter((i) => i.kind !== 'unchanged') : items;
+    seq = await applyPage(store, { runId: runId!, firstSeq: seq, domainId: domain.id, lang: options.lang }, reported);
   };
 
   const seenUsers = new SeenSet(await store.users.maxId());
@@ -297,7 +310,7 @@ export async function runSync(deps: SyncDeps, options: SyncOptions): Promise<Syn
     await store.runs.finish(runId, { status, counts, entriesSeen: seen, errorCode: error?.code ?? null, message }).catch(() => undefined);
     if (!error && nextCookie !== null && mode.mechanism) {
       const state = await store.syncState.get(domain.id);
-      await store.syncState.set({ domainId: domain.id, mechanism: mode.mechanism.name, cookie: nextCookie, lastFullAt: mode.kind === 'full' ? new Date(started).toISOString() : state?.lastFullAt ?? new Date(started).toISOString() });
+      await store.syncState.set({ domainId: domain.id, mechanism: stateKey(mode.mechanism, source), cookie: nextCookie, lastFullAt: mode.kind === 'full' ? new Date(started).toISOString() : state?.lastFullAt ?? new Date(started).toISOString() });
     }
   }
   return {

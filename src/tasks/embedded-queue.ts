@@ -116,7 +116,7 @@ export class EmbeddedQueue implements TaskQueue {
     try {
       const outcome = await handler(task, { signal: controller.signal, progress });
       await pendingWrite;
-      const state = controller.signal.aborted ? TaskState.cancelled : TaskState.completed;
+      const state = controller.signal.aborted ? TaskState.cancelled : outcome.state ?? TaskState.completed;
       await this.store.tasks.update(taskId, { state, message: outcome.message.slice(0, MESSAGE_LIMIT), result: outcome.result });
     } catch (e) {
       await pendingWrite;

@@ -1,5 +1,5 @@
 /** The task queue port: the API and the engine use this, never an adapter directly. */
-import type { Task } from '../domain/task.ts';
+import type { Task, TaskState } from '../domain/task.ts';
 
 export interface TaskSpec {
   command: string;
@@ -15,7 +15,7 @@ export interface TaskContext {
   progress(message: string, done: number): void;
 }
 
-export interface TaskOutcome { message: string; result: unknown }
+export interface TaskOutcome { message: string; result: unknown; state?: TaskState }
 
 /** A task that ends in error carries the HTTP-like code the API answers with. */
 export class TaskFailure extends Error {

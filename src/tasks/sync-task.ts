@@ -3,14 +3,14 @@
  * under a lock, so however a run was asked for, one domain never syncs twice at once.
  */
 import type { Store } from '../store/store.ts';
-import type { Task } from '../domain/task.ts';
+import { TaskState, type Task } from '../domain/task.ts';
 import { emptyCounts, summaryMessage, type Outcome, type SyncCounts } from '../domain/outcome.ts';
 import { runSync, SyncError, type SyncDeps } from '../sync/engine.ts';
 import { TaskFailure, type TaskContext, type TaskHandler, type TaskOutcome } from './queue.ts';
 
 export const SYNC_COMMAND = 'ldapSync';
 
-export interface SyncTaskParams { domainID?: number; orgID?: number; import: boolean; lang: string; dryRun?: boolean }
+export interface SyncTaskParams { domainID?: number; orgID?: number; import: boolean; lang: string; full?: boolean }
 
 /** What a sync task keeps as its result: the runs whose outcomes make up `params.result`. */
 export interface SyncTaskResult { runIds: number[]; counts: SyncCounts; code?: number }
@@ -50,11 +50,12 @@ export function syncTaskHandler(deps: SyncDeps): TaskHandler {
     const total = emptyCounts();
     const runIds: number[] = [];
     let seenBefore = 0;
+    let held = 0;
     for (const domainId of await domainsFor(deps.store, params)) {
       if (ctx.signal.aborted) break;
       try {
         const report = await locks.hold(domainId, () => runSync(deps, {
-          domainId, importNew: params.import, lang: params.lang, dryRun: false, taskId: task.id, signal: ctx.signal,
+          domainId, importNew: params.import, lang: params.lang, dryRun: false, full: params.full === true, taskId: task.id, signal: ctx.signal,
           onProgress: (p) => {
             const running = emptyCounts();
             add(running, total);
@@ -65,6 +66,7 @@ export function syncTaskHandler(deps: SyncDeps): TaskHandler {
         if (report.runId !== null) runIds.push(report.runId);
         add(total, report.counts);
         seenBefore += report.entriesSeen;
+        held += report.held;
         if (report.error && report.status !== 'cancelled') {
           throw new TaskFailure(report.error.code, report.error.message, { runIds, counts: total });
         }
@@ -74,7 +76,9 @@ export function syncTaskHandler(deps: SyncDeps): TaskHandler {
       }
     }
     const result: SyncTaskResult = { runIds, counts: total };
-    return { message: summaryMessage(total, Date.now() - started, ctx.signal.aborted ? 'cancelled' : null), result };
+    const message = summaryMessage(total, Date.now() - started, ctx.signal.aborted ? 'cancelled' : null);
+    if (held) return { message: `Waiting for approval: ${held} users would be deactivated; ${message}`, result, state: TaskState.awaitingApproval };
+    return { message, result };
   };
 }
 

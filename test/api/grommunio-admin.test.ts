@@ -179,6 +179,36 @@ describe('grommunio admin API', () => {
     assert.equal((await api.call('DELETE', `/tasq/tasks/${finished.ID}`, { session: admin })).status, 200);
   });
 
+  test('a run crossing the deactivation threshold waits for approval; approve and reject by task', async () => {
+    const saved = (await t.store.sources.get(0))!;
+    const orgId = (await t.store.domains.get(domainId))!.orgId;
+    await t.store.sources.delete(orgId);
+    const active = async () => (await t.store.users.list({ domainId, status: 'active', limit: 10000, offset: 0 })).total;
+    const before = await active();
+    assert.ok(before > 10);
+    await t.store.sources.set(0, { ...saved, users: { ...(saved.users as object), filter: '(uid=matches-nobody)' } });
+    const held = await api.call('POST', `/domains/${domainId}/ldap/downsync?timeout=10`, { session: admin });
+    assert.equal(held.status, 202, held.text);
+    assert.match(held.body.message, /Waiting for approval: \d+ users would be deactivated/);
+    const task = await api.call('GET', `/tasq/tasks/${held.body.taskID}`, { session: admin });
+    assert.equal(task.body.state, TaskState.awaitingApproval);
+    assert.equal(await active(), before, 'nobody deactivated while waiting');
+    const rejected = await api.call('POST', `/tasq/tasks/${held.body.taskID}/reject`, { session: admin });
+    assert.equal(rejected.status, 200, rejected.text);
+    assert.equal(rejected.body.state, TaskState.cancelled);
+    assert.equal(await active(), before);
+    assert.equal((await api.call('POST', `/tasq/tasks/${held.body.taskID}/approve`, { session: admin })).status, 400, 'decided once');
+    const again = await api.call('POST', `/domains/${domainId}/ldap/downsync?timeout=10&full=true`, { session: admin });
+    const approved = await api.call('POST', `/tasq/tasks/${again.body.taskID}/approve`, { session: admin });
+    assert.equal(approved.status, 200, approved.text);
+    assert.equal(approved.body.state, TaskState.completed);
+    assert.equal(await active(), 0);
+    await t.store.sources.set(0, saved);
+    const back = await api.call('POST', `/domains/${domainId}/ldap/downsync?timeout=10`, { session: admin });
+    assert.equal(back.status, 200);
+    assert.equal(await active(), before);
+  });
+
   test('after a restart, a task that was running ends with a reason', async () => {
     const stuck = await t.store.tasks.create({ command: 'ldapSync', params: { domainID: domainId }, domainId, orgId: null, owner: 'x' });
     await t.store.tasks.update(stuck.id, { state: TaskState.running });

@@ -80,6 +80,24 @@ describe('ldapsync CLI', () => {
     assert.match(r.out, /user012@example.org\s+404/);
   });
 
+  test('deactivations beyond the threshold are held: exit 1, then approve --run applies them', () => {
+    run('source', 'set', '--file', writeJson('strict.json', sourceConfig(slapd, { threshold: { count: 1, percent: 100 } })));
+    slapd.remove('uid=user011,ou=people,dc=example,dc=org');
+    slapd.remove('uid=user010,ou=people,dc=example,dc=org');
+    const held = run('sync', '--domain', '1');
+    assert.equal(held.code, 1, held.err);
+    const runId = /approve --run (\d+)/.exec(held.out)?.[1];
+    assert.ok(runId, held.out);
+    const users = () => JSON.parse(run('users', 'list', '--domain', '1', '--json').out) as Array<{ username: string; status: string }>;
+    assert.equal(users().find((u) => u.username === 'user010@example.org')?.status, 'active');
+    const approve = run('approve', '--run', runId);
+    assert.equal(approve.code, 0, approve.err);
+    assert.match(approve.out, /2 users deactivated/);
+    assert.equal(users().find((u) => u.username === 'user010@example.org')?.status, 'deactivated');
+    assert.equal(run('reject', '--run', runId).code, 2, 'decided once');
+    run('source', 'set', '--file', writeJson('good.json', sourceConfig(slapd)));
+  });
+
   test('a run that fails exits 2: directory down, unknown domain, bad flags', async () => {
     await slapd.stop();
     try {

@@ -20,8 +20,9 @@ const DownsyncQuery = Type.Object({
   import: Type.Optional(Type.Boolean()),
   lang: Type.Optional(Type.String({ maxLength: 35, pattern: '^([A-Za-z]{2,8}([_-][A-Za-z0-9]{1,8})*)?$' })),
   timeout: Type.Optional(Type.Number({ minimum: 0, maximum: MAX_TIMEOUT_SECONDS })),
+  full: Type.Optional(Type.Boolean({ description: 'ldapsync: a full reconcile even when a delta is possible' })),
 }, { additionalProperties: true });
-type DownsyncQuery = { import?: boolean; lang?: string; timeout?: number };
+type DownsyncQuery = { import?: boolean; lang?: string; timeout?: number; full?: boolean };
 
 export function downsyncRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
   async function run(request: FastifyRequest, reply: FastifyReply, scope: { domainId: number | null; orgId: number | null }, query: DownsyncQuery) {
@@ -31,9 +32,13 @@ export function downsyncRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
       ...(scope.orgId !== null ? { orgID: scope.orgId } : {}),
       import: query.import === true,
       lang: query.lang ?? '',
+      ...(query.full ? { full: true } : {}),
     };
     const { task, existing } = await ctx.queue.submit({ command: SYNC_COMMAND, params: params as unknown as Record<string, unknown>, domainId: scope.domainId, orgId: scope.orgId, owner: who.username });
     const done = await ctx.queue.wait(task.id, (query.timeout ?? 1) * 1000);
+    if (done?.state === TaskState.awaitingApproval) {
+      return reply.status(202).send({ message: `${done.message} (background task #${task.id}; approve or reject it)`, taskID: task.id });
+    }
     if (!done || !isFinished(done.state)) {
       const message = existing ? `Synchronization already running as background task #${task.id}` : `Created background task #${task.id}`;
       return reply.status(202).send({ message, taskID: task.id });

@@ -6,6 +6,7 @@ import type { ApiContext } from '../../context.ts';
 import type { Task } from '../../../domain/task.ts';
 import { isFinished } from '../../../domain/task.ts';
 import { SYNC_COMMAND, taskOutcomes } from '../../../tasks/sync-task.ts';
+import { decideTask, NothingToDecide } from '../../../tasks/approval.ts';
 import { caller, requireCaller } from '../../grommunio/session.ts';
 import { badRequest, forbidden, notFound } from '../../grommunio/errors.ts';
 import { IdParam, Paging, taskView } from './shapes.ts';
@@ -60,6 +61,20 @@ export function taskRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
       await ctx.store.tasks.delete(task.id);
       return { message: `Deleted task #${task.id}` };
     });
+
+    for (const [action, approve] of [['approve', true], ['reject', false]] as const) {
+      app.post(`/tasq/tasks/:ID/${action}`, { schema: { params: IdParam, summary: `${approve ? 'Apply' : 'Discard'} the deactivations a run held for approval (ldapsync)` } }, async (request) => {
+        const task = await visibleTask(request, request.params.ID, true);
+        try {
+          const d = await decideTask(ctx.store, task.id, approve, caller(request).username);
+          const after = (await ctx.store.tasks.get(task.id))!;
+          return { message: after.message, state: after.state, deactivated: d.deactivated, discarded: d.discarded };
+        } catch (e) {
+          if (e instanceof NothingToDecide) throw badRequest([e.message], 'Task is not waiting for approval');
+          throw e;
+        }
+      });
+    }
 
     app.post('/tasq/tasks/:ID/cancel', { schema: { params: IdParam } }, async (request) => {
       const task = await visibleTask(request, request.params.ID, true);
