@@ -83,13 +83,15 @@ const COMMON_MAP: Record<string, string> = {
 
 const TEMPLATES: Record<string, Record<string, string>> = {
   common: COMMON_MAP,
-  OpenLDAP: { departmentNumber: 'departmentname' },
+  OpenLDAP: { uid: 'altname', departmentNumber: 'departmentname' },
   ActiveDirectory: {
+    sAMAccountName: 'altname',
+    userPrincipalName: 'userprincipalname',
     department: 'departmentname',
     wWWHomePage: 'businesshomepage',
     ...Object.fromEntries(Array.from({ length: 15 }, (_, i) => [`extensionAttribute${i + 1}`, `addressbookextensionattribute${i + 1}`])),
   },
-  '389ds': { departmentNumber: 'departmentname', c: 'country' },
+  '389ds': { uid: 'altname', departmentNumber: 'departmentname', c: 'country' },
 };
 
 export const TEMPLATE_NAMES = Object.keys(TEMPLATES);

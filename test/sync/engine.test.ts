@@ -51,7 +51,7 @@ for (const variant of storeVariants()) {
       const mueller = (await user('juergen.mueller@example.org'))!;
       assert.equal(mueller.displayName, 'Jürgen Müller');
       assert.equal(mueller.lang, 'de_DE');
-      assert.deepEqual({ ...mueller.properties }, { givenname: 'Jürgen', surname: 'Müller', title: 'Ingenieur', businesstelephonenumber: '+49 30 1234567' });
+      assert.deepEqual({ ...mueller.properties }, { altname: 'mueller', givenname: 'Jürgen', surname: 'Müller', title: 'Ingenieur', businesstelephonenumber: '+49 30 1234567' });
       assert.equal(mueller.dn, `uid=mueller,${ENGINEERING}`);
       assert.equal(mueller.externId?.length, 36, 'entryUUID kept as the bytes of its value');
       const ase = (await user('ase.odegard@example.org'))!;
