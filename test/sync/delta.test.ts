@@ -197,3 +197,43 @@ for (const variant of storeVariants()) {
     });
   });
 }
+
+describe('modifyTimestamp change detection (any LDAP server)', () => {
+  let slapd: Slapd;
+  let t: TestStore;
+  let domainId: number;
+  const sync = async (options: Partial<SyncOptions> = {}) => {
+    const report = await runSync({ store: t.store, connect: (s) => connect(s) }, { domainId, importNew: true, lang: '', dryRun: false, ...options });
+    return { report, outcomes: report.runId === null ? report.outcomes : await t.store.runs.allOutcomes(report.runId) };
+  };
+
+  before(async () => {
+    slapd = await startSlapd({ entries: [...namedPeople, ...bulkPeople(30)] });
+    t = await storeVariants()[0]!.open();
+    domainId = (await t.store.domains.create({ name: 'example.org' })).id;
+    await t.store.sources.set(0, sourceConfig(slapd, { delta: 'timestamp', clockSkewSeconds: 0 }));
+  });
+  after(async () => { await slapd?.destroy(); await t?.cleanup(); });
+
+  test('changes by modifyTimestamp, deletions by a scan of IDs alone', async () => {
+    // modifyTimestamp has whole seconds, and >= re-reads the cookie's own second (harmless, but not "exactly").
+    await new Promise((r) => setTimeout(r, 1100));
+    assert.equal((await sync()).report.mode, 'full');
+    await new Promise((r) => setTimeout(r, 1100));
+    slapd.modify(replaceLdif(`uid=user001,${PEOPLE}`, { cn: 'Stamped' }));
+    slapd.remove(`uid=user002,${PEOPLE}`);
+    const { report, outcomes } = await sync();
+    assert.equal(report.mode, 'delta:timestamp');
+    assert.deepEqual(outcomes.map((o) => [o.username, o.code]).sort(), [['user001@example.org', 200], ['user002@example.org', 404]]);
+    assert.ok(report.entriesSeen <= 2, `${report.entriesSeen} entries seen`);
+  });
+
+  test('a full reconcile runs when the last one is older than the schedule', async () => {
+    mock.timers.enable({ apis: ['Date'], now: Date.now() + 25 * 3_600_000 });
+    try {
+      const { report } = await sync();
+      assert.equal(report.mode, 'full');
+      assert.equal(report.modeReason, 'scheduled full reconcile');
+    } finally { mock.timers.reset(); }
+  });
+});
