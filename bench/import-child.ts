@@ -3,10 +3,10 @@ import { openStore } from '../src/store/store.ts';
 import { runSync } from '../src/sync/engine.ts';
 import { connect } from '../src/directory/client.ts';
 
-const [dataDir, databaseUrl, schema, domainId, importNew] = process.argv.slice(2);
+const [dataDir, databaseUrl, schema, domainId, importNew, mode] = process.argv.slice(2);
 const store = await openStore({ dataDir: dataDir!, databaseUrl: databaseUrl || null, schema: schema || undefined });
 const started = performance.now();
-const report = await runSync({ store, connect: (s) => connect(s) }, { domainId: Number(domainId), importNew: importNew === '1', lang: '', dryRun: false });
+const report = await runSync({ store, connect: (s) => connect(s) }, { domainId: Number(domainId), importNew: importNew === '1', lang: '', dryRun: false, full: mode === 'full' });
 const seconds = (performance.now() - started) / 1000;
 await store.close();
-process.stdout.write(JSON.stringify({ seconds, counts: report.counts, status: report.status, error: report.error, peakRssMb: process.resourceUsage().maxRSS / 1024 }));
+process.stdout.write(JSON.stringify({ seconds, counts: report.counts, status: report.status, error: report.error, peakRssMb: process.resourceUsage().maxRSS / 1024, mode: report.mode, entriesSeen: report.entriesSeen }));

@@ -45,12 +45,32 @@ for (const size of sizes) {
     const domain = await store.domains.create({ name: 'example.org' });
     await store.sources.set(0, sourceConfig(slapd, { pageSize, users: { filter: '(objectClass=inetOrgPerson)' } }));
     await store.close();
-    for (const [step, importNew] of [['initial import', '1'], ['no-op resync', '0']] as const) {
-      const child = spawnSync(process.execPath, [new URL('./import-child.ts', import.meta.url).pathname, dataDir, url, schema, String(domain.id), importNew], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    let changeRound = 0;
+    /** Changes `count` entries online (so the accesslog sees them), a different set each round. */
+    const change = (count: number) => {
+      changeRound++;
+      const step = Math.max(1, Math.floor(size / count));
+      let ldif = '';
+      for (let i = 0, n = changeRound; i < count; i++, n += step) {
+        const u = `user${String(((n - 1) % size) + 1).padStart(7, '0')}`;
+        ldif += `dn: uid=${u},ou=people,${BASE_DN}\nchangetype: modify\nreplace: title\ntitle: Changed in round ${changeRound}\n\n`;
+      }
+      slapd.modify(ldif);
+    };
+    const steps: Array<[string, string, string, (() => void) | null]> = [
+      ['initial import', '1', 'full', null],
+      ['no-op resync (full)', '0', 'full', null],
+      ['resync, 1 % changed (full)', '0', 'full', () => change(Math.ceil(size / 100))],
+      ['100 changes, full run', '0', 'full', () => change(100)],
+      ['100 changes, delta run', '0', 'auto', () => change(100)],
+    ];
+    for (const [step, importNew, mode, before] of steps) {
+      before?.();
+      const child = spawnSync(process.execPath, [new URL('./import-child.ts', import.meta.url).pathname, dataDir, url, schema, String(domain.id), importNew, mode], { encoding: 'utf8', maxBuffer: 1 << 26 });
       if (child.status !== 0) throw new Error(`bench child failed: ${child.stderr}`);
-      const r = JSON.parse(child.stdout) as { seconds: number; peakRssMb: number; status: string };
+      const r = JSON.parse(child.stdout) as { seconds: number; peakRssMb: number; status: string; mode: string; entriesSeen: number };
       if (r.status !== 'completed') throw new Error(`sync did not complete: ${child.stdout}`);
-      rows.push({ size, store: kind, step, seconds: r.seconds, ratio: r.seconds / floor, peakRssMb: r.peakRssMb });
+      rows.push({ size, store: kind, step: `${step} [${r.mode}, ${r.entriesSeen} entries]`, seconds: r.seconds, ratio: r.seconds / floor, peakRssMb: r.peakRssMb });
     }
     if (kind === 'postgres') {
       const c = new pg.Client({ connectionString: url });

@@ -89,3 +89,12 @@ export async function taskOutcomes(store: Store, task: Task): Promise<Outcome[]>
   for (const runId of runIds) out.push(...(await store.runs.allOutcomes(runId)));
   return out;
 }
+
+/** The deactivations a task's runs hold for approval: the plan an admin decides on. */
+export async function heldByTask(store: Store, task: Task): Promise<Array<{ ID: number; username: string }>> {
+  const out: Array<{ ID: number; username: string }> = [];
+  for (const runId of await store.runs.idsForTask(task.id)) {
+    for (const u of await store.runs.heldDeactivations(runId)) out.push({ ID: u.id, username: u.username });
+  }
+  return out;
+}

@@ -192,6 +192,7 @@ describe('grommunio admin API', () => {
     assert.match(held.body.message, /Waiting for approval: \d+ users would be deactivated/);
     const task = await api.call('GET', `/tasq/tasks/${held.body.taskID}`, { session: admin });
     assert.equal(task.body.state, TaskState.awaitingApproval);
+    assert.equal(task.body.params.pendingDeactivations.length, before, 'the task shows who would be deactivated');
     assert.equal(await active(), before, 'nobody deactivated while waiting');
     const rejected = await api.call('POST', `/tasq/tasks/${held.body.taskID}/reject`, { session: admin });
     assert.equal(rejected.status, 200, rejected.text);

@@ -4,8 +4,8 @@ import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { ApiContext } from '../../context.ts';
 import type { Task } from '../../../domain/task.ts';
-import { isFinished } from '../../../domain/task.ts';
-import { SYNC_COMMAND, taskOutcomes } from '../../../tasks/sync-task.ts';
+import { isFinished, TaskState } from '../../../domain/task.ts';
+import { heldByTask, SYNC_COMMAND, taskOutcomes } from '../../../tasks/sync-task.ts';
 import { decideTask, NothingToDecide } from '../../../tasks/approval.ts';
 import { caller, requireCaller } from '../../grommunio/session.ts';
 import { badRequest, forbidden, notFound } from '../../grommunio/errors.ts';
@@ -52,7 +52,11 @@ export function taskRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
       const task = await visibleTask(request, request.params.ID, false);
       const level = request.query.level ?? 2;
       const result = level >= 2 && task.command === SYNC_COMMAND ? await taskOutcomes(ctx.store, task) : undefined;
-      return taskView(task, level, result);
+      const view = taskView(task, level, result);
+      if (level >= 2 && task.state === TaskState.awaitingApproval) {
+        (view.params as Record<string, unknown>).pendingDeactivations = await heldByTask(ctx.store, task);
+      }
+      return view;
     });
 
     app.delete('/tasq/tasks/:ID', { schema: { params: IdParam } }, async (request) => {
