@@ -70,16 +70,44 @@ export async function connect(source: DirectorySource, options: ConnectOptions =
   throw new DirectoryError(worst?.failure ?? 'unreachable', failures.map((f) => f.message).join('; ') || 'no LDAP server configured');
 }
 
+/** Attribute names repeat on every entry: lower-case each once. */
+const lowerNames = new Map<string, string>();
+const lower = (name: string): string => {
+  let l = lowerNames.get(name);
+  if (l === undefined) { l = name.toLowerCase(); if (lowerNames.size < 10_000) lowerNames.set(name, l); }
+  return l;
+};
+
 function toEntry(raw: Entry): DirectoryEntry {
   const attributes = new Map<string, Array<string | Buffer>>();
-  for (const [key, value] of Object.entries(raw)) {
+  for (const key in raw) {
     if (key === 'dn') continue;
-    const values = Array.isArray(value) ? value : [value];
-    // ldapts lists every requested attribute, present or not; absent ones are not attributes.
-    if (values.length === 0) continue;
-    attributes.set(key.toLowerCase(), values as Array<string | Buffer>);
+    const value = raw[key] as string | Buffer | Array<string | Buffer>;
+    if (Array.isArray(value)) {
+      // ldapts lists every requested attribute, present or not; absent ones are not attributes.
+      if (value.length) attributes.set(lower(key), value);
+    } else {
+      attributes.set(lower(key), [value]);
+    }
   }
   return { dn: raw.dn, attributes };
+}
+
+/**
+ * Asks for the next page as soon as one arrives, so the server works on it while this page is
+ * processed: the directory's time and ours overlap instead of adding up.
+ */
+export async function* prefetch<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  let next = iterator.next();
+  for (;;) {
+    const current = await next;
+    if (current.done) return;
+    next = iterator.next();
+    // A failure of the prefetched page surfaces when it is awaited; until then keep it handled.
+    next.catch(() => undefined);
+    yield current.value;
+  }
 }
 
 export class LdapDirectory implements DirectoryPort {
@@ -129,7 +157,7 @@ export class LdapDirectory implements DirectoryPort {
   }
 
   users(): AsyncIterable<DirectoryEntry[]> {
-    return this.pages(this.userFilter(), this.attributes());
+    return prefetch(this.pages(this.userFilter(), this.attributes()));
   }
 
   async *ids(): AsyncGenerator<Uint8Array[]> {

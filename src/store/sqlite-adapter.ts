@@ -14,20 +14,29 @@ interface Statement {
 const toInput = (parameters: ReadonlyArray<unknown>): SQLInputValue[] =>
   parameters.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p === undefined ? null : p) as SQLInputValue);
 
+/** Prepared statements kept by SQL text: a sync runs the same few statements thousands of times. */
+const CACHE_SIZE = 200;
+
 export function openSqlite(path: string): { close(): void; prepare(sql: string): Statement; raw: DatabaseSync } {
   const db = new DatabaseSync(path);
   db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;');
+  const cache = new Map<string, Statement>();
   return {
     raw: db,
     close: () => db.close(),
     prepare(sql) {
+      const hit = cache.get(sql);
+      if (hit) { cache.delete(sql); cache.set(sql, hit); return hit; }
       const statement = db.prepare(sql);
-      return {
+      const prepared: Statement = {
         reader: statement.columns().length > 0,
         all: (parameters) => statement.all(...toInput(parameters)),
         run: (parameters) => statement.run(...toInput(parameters)),
         iterate: (parameters) => statement.iterate(...toInput(parameters)) as IterableIterator<unknown>,
       };
+      cache.set(sql, prepared);
+      if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value!);
+      return prepared;
     },
   };
 }

@@ -168,12 +168,15 @@ export async function runSync(deps: SyncDeps, options: SyncOptions): Promise<Syn
   const processPage = async (mapper: Mapper, entries: DirectoryEntry[]) => {
     const mapped = entries.map((e) => mapper.map(e));
     const ids = mapped.flatMap((m) => (m.ok ? [m.user.externId] : m.externId ? [m.externId] : []));
-    const names = mapped.flatMap((m) => (m.ok ? [m.user.username] : []));
-    const [linked, named] = await Promise.all([store.users.byExternIds(ids), store.users.byUsernames(names)]);
+    const linked = await store.users.byExternIds(ids);
+    const byExternId = new Map(linked.filter((u) => u.externId).map((u) => [externIdHex(u.externId!), u]));
+    // Names are looked up only where they can collide: new entries and renames.
+    const names = mapped.flatMap((m) => (m.ok && byExternId.get(externIdHex(m.user.externId))?.username !== m.user.username ? [m.user.username] : []));
+    const named = await store.users.byUsernames(names);
     const snapshot: PageSnapshot = {
       domain,
       importNew: options.importNew,
-      byExternId: new Map(linked.filter((u) => u.externId).map((u) => [externIdHex(u.externId!), u])),
+      byExternId,
       byUsername: new Map(named.map((u) => [u.username, u])),
       claimed: options.dryRun ? dryRunClaims : new Set(),
       adoptLocal: options.adoptLocal === true,
