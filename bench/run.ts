@@ -4,36 +4,48 @@
  * and no-op resync, each in its own process for an honest peak RSS. Prints a table; writes JSON.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { startSlapd, BASE_DN, SYNC_DN, SYNC_PW } from '../test/support/slapd.ts';
 import { sourceConfig } from '../test/support/source.ts';
 import { openStore } from '../src/store/store.ts';
+import { apiBench, type ApiFigures } from './api.ts';
+import { drawChart } from './chart.ts';
 
-const { values } = parseArgs({ options: { sizes: { type: 'string', default: '10000' }, stores: { type: 'string', default: 'sqlite' + (process.env.DATABASE_URL ? ',postgres' : '') }, 'page-size': { type: 'string', default: '1000' } } });
-const sizes = values.sizes!.split(',').map(Number);
+const { values } = parseArgs({ options: { 'api-size': { type: 'string', default: '100000' }, million: { type: 'boolean', default: false }, sizes: { type: 'string', default: '10000,100000' }, stores: { type: 'string', default: 'sqlite' + (process.env.DATABASE_URL ? ',postgres' : '') }, 'page-size': { type: 'string', default: '1000' } } });
+const sizes = [...values.sizes!.split(',').map(Number), ...(values.million ? [1_000_000] : [])];
+const apiSize = Number(values['api-size']);
 const stores = values.stores!.split(',');
 const pageSize = Number(values['page-size']);
 
+/** Writes n users as LDIF to a file, a chunk at a time (a million do not fit in one string). */
 function bulkLdif(n: number): string {
-  const out: string[] = [];
+  const file = join(mkdtempSync(join(tmpdir(), 'ldapsync-bench-ldif-')), 'users.ldif');
+  writeFileSync(file, '');
+  let out: string[] = [];
+  const flush = () => { appendFileSync(file, out.join('\n') + '\n\n'); out = []; };
   for (let i = 1; i <= n; i++) {
+    if (out.length === 10_000) flush();
     const u = `user${String(i).padStart(7, '0')}`;
     out.push(`dn: uid=${u},ou=people,${BASE_DN}\nobjectClass: inetOrgPerson\nobjectClass: mailExtension\nuid: ${u}\ncn: Bench User ${i}\nsn: User${i}\ngivenName: Bench\nmail: ${u}@example.org\nmail: ${u}.alt@example.org\nmailAlternativeAddress: smtp:${u}.x@example.org\ntitle: Engineer ${i % 50}\ntelephoneNumber: +1 555 ${String(i).padStart(7, '0')}\nemployeeNumber: ${i}\n${i % 10 === 0 ? `jpegPhoto:: ${Buffer.alloc(2048, i % 256).toString('base64')}\n` : ''}`);
   }
-  return out.join('\n') + '\n';
+  flush();
+  return file;
 }
 
 const time = (fn: () => void): number => { const t = performance.now(); fn(); return (performance.now() - t) / 1000; };
 
 interface Row { size: number; store: string; step: string; seconds: number; ratio: number; peakRssMb: number | null }
 const rows: Row[] = [];
+let api: ApiFigures | null = null;
 
 for (const size of sizes) {
-  const slapd = await startSlapd({ bulkLdif: bulkLdif(size) });
+  const ldifFile = bulkLdif(size);
+  const slapd = await startSlapd({ bulkFile: ldifFile });
+  rmSync(dirname(ldifFile), { recursive: true, force: true });
   const attrs = ['entryUUID', 'mail', 'cn', 'mailAlternativeAddress', 'givenName', 'sn', 'title', 'telephoneNumber', 'employeeNumber'];
   const floor = time(() => execFileSync('ldapsearch', ['-x', '-H', slapd.url, '-D', SYNC_DN, '-w', SYNC_PW, '-b', BASE_DN, '-E', `pr=${pageSize}/noprompt`, '(objectClass=inetOrgPerson)', ...attrs], { stdio: ['ignore', 'ignore', 'inherit'], maxBuffer: 1 << 30 }));
   rows.push({ size, store: '-', step: 'ldapsearch floor', seconds: floor, ratio: 1, peakRssMb: null });
@@ -78,6 +90,7 @@ for (const size of sizes) {
     }
     rmSync(dataDir, { recursive: true, force: true });
   }
+  if (size === apiSize) api = await apiBench(slapd, size);
   await slapd.destroy();
 }
 
@@ -87,8 +100,15 @@ const result = {
   versions: { node: process.version, slapd: execFileSync('slapd', ['-VV'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).split('\n')[0]?.trim() ?? '' },
   pageSize,
   rows,
+  api,
 };
 console.table(rows.map((r) => ({ ...r, seconds: r.seconds.toFixed(2), ratio: r.ratio.toFixed(2), peakRssMb: r.peakRssMb?.toFixed(0) ?? '' })));
-const file = join(new URL('./results/', import.meta.url).pathname, `bench-${result.date.slice(0, 10)}.json`);
+if (api) console.table([api]);
+const file = join(new URL('./results/', import.meta.url).pathname, `bench-${result.date.slice(0, 10)}-${sizes.join('-')}-${stores.join('-')}.json`);
 writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
 console.log(`written ${file}`);
+if (sizes.length > 1) {
+  const chart = new URL('../docs/bench.svg', import.meta.url).pathname;
+  writeFileSync(chart, drawChart(result));
+  console.log(`written ${chart}`);
+}

@@ -132,7 +132,7 @@ export interface Slapd {
 const running = new Set<ChildProcess>();
 process.on('exit', () => { for (const child of running) child.kill('SIGKILL'); });
 
-export async function startSlapd(options: { entries?: LdifEntry[]; bulkLdif?: string } = {}): Promise<Slapd> {
+export async function startSlapd(options: { entries?: LdifEntry[]; bulkLdif?: string; bulkFile?: string } = {}): Promise<Slapd> {
   const dir = mkdtempSync(join(tmpdir(), 'ldapsync-slapd-'));
   for (const sub of ['db', 'accesslog', 'run']) mkdirSync(join(dir, sub));
   const tls = makeTestCa(join(dir, 'tls'));
@@ -142,6 +142,7 @@ export async function startSlapd(options: { entries?: LdifEntry[]; bulkLdif?: st
   const ldif = join(dir, 'load.ldif');
   writeFileSync(ldif, toLdif([...BASE_ENTRIES, ...(options.entries ?? [])]) + (options.bulkLdif ?? ''));
   execFileSync('slapadd', ['-q', '-w', '-f', conf, '-b', BASE_DN, '-l', ldif], { stdio: 'pipe' });
+  if (options.bulkFile) execFileSync('slapadd', ['-q', '-w', '-f', conf, '-b', BASE_DN, '-l', options.bulkFile], { stdio: 'pipe' });
   const port = await freePort();
   const tlsPort = await freePort();
   const url = `ldap://127.0.0.1:${port}`;

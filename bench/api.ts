@@ -1,0 +1,78 @@
+/**
+ * The API under load: a real `ldapsync serve` in its own process, task status asked at a fixed
+ * rate from this process (autocannon), and the downsync's answer time with `timeout=T` measured
+ * while that load runs.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { freePort, type Slapd } from '../test/support/slapd.ts';
+import { sourceConfig } from '../test/support/source.ts';
+import { openStore } from '../src/store/store.ts';
+
+export interface ApiFigures {
+  users: number;
+  statusRate: number;
+  statusP50Ms: number;
+  statusP99Ms: number;
+  statusErrors: number;
+  timeoutSeconds: number;
+  downsyncAnswerMs: number[];
+  downsyncOverTimeoutMaxMs: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function apiBench(slapd: Slapd, users: number, rate = 500, timeoutSeconds = 0.5): Promise<ApiFigures> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ldapsync-apibench-'));
+  const store = await openStore({ dataDir });
+  const domain = await store.domains.create({ name: 'example.org' });
+  await store.sources.set(0, sourceConfig(slapd, { pageSize: 1000, users: { filter: '(objectClass=inetOrgPerson)' } }));
+  await store.close();
+  const port = await freePort();
+  const server = spawn(process.execPath, [new URL('../src/main.ts', import.meta.url).pathname, 'serve'], {
+    env: { ...process.env, PORT: String(port), LDAPSYNC_DATA_DIR: dataDir, LDAPSYNC_ADMIN_USER: 'bench', LDAPSYNC_ADMIN_PASSWORD: 'bench-password-1', LOG_LEVEL: 'warn', DATABASE_URL: '' },
+    stdio: 'ignore',
+  });
+  const base = `http://127.0.0.1:${port}/api/v1`;
+  try {
+    for (let i = 0; ; i++) {
+      try { await fetch(`${base}/openapi.json`); break; } catch { if (i > 200) throw new Error('server did not start'); await sleep(50); }
+    }
+    const login = await fetch(`${base}/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'user=bench&pass=bench-password-1' });
+    const { grommunioAuthJwt: jwt, csrf } = (await login.json()) as { grommunioAuthJwt: string; csrf: string };
+    const headers = { cookie: `grommunioAuthJwt=${jwt}`, 'x-csrf-token': csrf };
+    const post = (path: string) => fetch(`${base}${path}`, { method: 'POST', headers });
+    const first = (await (await post(`/domains/${domain.id}/ldap/downsync?import=true&timeout=300`)).json()) as { data: unknown[] };
+    if (first.data.length !== users) throw new Error(`import gave ${first.data.length} outcomes, not ${users}`);
+    const { taskID } = (await (await post(`/domains/${domain.id}/ldap/downsync?timeout=0`)).json()) as { taskID: number };
+    await sleep(200);
+
+    // Load: task status at a fixed rate for the whole measurement.
+    const load = autocannon({ url: `${base}/tasq/tasks/${taskID}?level=1`, headers, connections: 20, overallRate: rate, duration: 12 });
+    await sleep(1000);
+    const answers: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const started = performance.now();
+      const r = await post(`/domains/${domain.id}/ldap/downsync?full=true&timeout=${timeoutSeconds}`);
+      const body = (await r.json()) as { taskID?: number };
+      answers.push(performance.now() - started);
+      if (r.status === 202 && body.taskID) {
+        await post(`/tasq/tasks/${body.taskID}/cancel`);
+      }
+      await sleep(300);
+    }
+    const result = await load;
+    return {
+      users, statusRate: result.requests.average, statusP50Ms: result.latency.p50, statusP99Ms: result.latency.p99,
+      statusErrors: result.errors + result.non2xx, timeoutSeconds, downsyncAnswerMs: answers.map((a) => Math.round(a)),
+      downsyncOverTimeoutMaxMs: Math.round(Math.max(...answers) - timeoutSeconds * 1000),
+    };
+  } finally {
+    server.kill('SIGTERM');
+    await new Promise((r) => server.once('exit', r));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
