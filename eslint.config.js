@@ -14,6 +14,12 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/web/**/*.js'],
+    languageOptions: {
+      globals: Object.fromEntries(['window', 'document', 'location', 'sessionStorage', 'fetch', 'alert', 'confirm', 'FormData', 'URLSearchParams', 'Node', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'].map((g) => [g, 'readonly'])),
+    },
+  },
+  {
     files: ['src/config.ts', 'test/**', 'bench/**', 'bin/**'],
     rules: { 'no-restricted-properties': 'off' },
   },

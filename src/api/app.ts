@@ -6,6 +6,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { ApiContext } from './context.ts';
 import { GrommunioError } from './grommunio/errors.ts';
 import { grommunioRoutes } from './routes/grommunio/index.ts';
+import { webRoutes } from './web.ts';
 
 const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
@@ -67,5 +68,6 @@ export async function buildApp(ctx: ApiContext, options: { logger?: boolean } = 
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(grommunioRoutes(ctx), { prefix: '/api/v1' });
+  webRoutes(app);
   return app;
 }

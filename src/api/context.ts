@@ -4,7 +4,7 @@ import type { Keys } from '../auth/keys.ts';
 import type { Store } from '../store/store.ts';
 import type { TaskQueue } from '../tasks/queue.ts';
 import type { LoginThrottle } from '../auth/throttle.ts';
-import type { LdapAdmin } from '../sync/ldap-admin.ts';
+import type { Connect, LdapAdmin } from '../sync/ldap-admin.ts';
 
 export interface ApiContext {
   config: Readonly<Config>;
@@ -13,4 +13,5 @@ export interface ApiContext {
   keys: Keys;
   throttle: LoginThrottle;
   ldap: LdapAdmin;
+  connect: Connect;
 }

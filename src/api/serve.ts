@@ -19,7 +19,7 @@ export async function startServices(config: Readonly<Config>, store?: Store): Pr
   const queue = new EmbeddedQueue(opened, { [SYNC_COMMAND]: syncTaskHandler(deps) });
   await queue.start();
   return {
-    config, store: opened, queue, keys: loadKeys(config.dataDir), throttle: new LoginThrottle(), ldap: new LdapAdmin(opened, deps.connect),
+    config, store: opened, queue, keys: loadKeys(config.dataDir), throttle: new LoginThrottle(), ldap: new LdapAdmin(opened, deps.connect), connect: deps.connect,
     close: async () => { await queue.stop(); if (!store) await opened.close(); },
   };
 }

@@ -107,11 +107,11 @@ export class EmbeddedQueue implements TaskQueue {
     this.running.set(taskId, controller);
     let lastWrite = 0;
     let pendingWrite: Promise<void> = Promise.resolve();
-    const progress = (message: string, done: number) => {
+    const progress = (message: string, done: number, partial?: unknown) => {
       const now = Date.now();
       if (now - lastWrite < PROGRESS_INTERVAL_MS) return;
       lastWrite = now;
-      pendingWrite = pendingWrite.then(() => this.store.tasks.update(taskId, { message: message.slice(0, MESSAGE_LIMIT), progress: done })).catch(() => undefined);
+      pendingWrite = pendingWrite.then(() => this.store.tasks.update(taskId, { message: message.slice(0, MESSAGE_LIMIT), progress: done, ...(partial !== undefined ? { result: partial } : {}) })).catch(() => undefined);
     };
     try {
       const outcome = await handler(task, { signal: controller.signal, progress });

@@ -11,8 +11,8 @@ export interface TaskSpec {
 
 export interface TaskContext {
   signal: AbortSignal;
-  /** Reports progress; written to the task at most once a second. */
-  progress(message: string, done: number): void;
+  /** Reports progress (and a partial result, e.g. counts so far); written at most once a second. */
+  progress(message: string, done: number, partial?: unknown): void;
 }
 
 export interface TaskOutcome { message: string; result: unknown; state?: TaskState }

@@ -13,7 +13,7 @@ export const SYNC_COMMAND = 'ldapSync';
 export interface SyncTaskParams { domainID?: number; orgID?: number; import: boolean; lang: string; full?: boolean }
 
 /** What a sync task keeps as its result: the runs whose outcomes make up `params.result`. */
-export interface SyncTaskResult { runIds: number[]; counts: SyncCounts; code?: number }
+export interface SyncTaskResult { runIds: number[]; counts: SyncCounts; code?: number; startedAt?: string; finishedAt?: string }
 
 class DomainLocks {
   private readonly tails = new Map<number, Promise<void>>();
@@ -60,7 +60,7 @@ export function syncTaskHandler(deps: SyncDeps): TaskHandler {
             const running = emptyCounts();
             add(running, total);
             add(running, p.counts);
-            ctx.progress(summaryMessage(running, p.elapsedMs, null), seenBefore + p.seen);
+            ctx.progress(summaryMessage(running, p.elapsedMs, null), seenBefore + p.seen, { runIds, counts: running, startedAt: new Date(started).toISOString() });
           },
         }));
         if (report.runId !== null) runIds.push(report.runId);
@@ -75,7 +75,7 @@ export function syncTaskHandler(deps: SyncDeps): TaskHandler {
         throw e;
       }
     }
-    const result: SyncTaskResult = { runIds, counts: total };
+    const result: SyncTaskResult = { runIds, counts: total, startedAt: new Date(started).toISOString(), finishedAt: new Date().toISOString() };
     const message = summaryMessage(total, Date.now() - started, ctx.signal.aborted ? 'cancelled' : null);
     if (held) return { message: `Waiting for approval: ${held} users would be deactivated; ${message}`, result, state: TaskState.awaitingApproval };
     return { message, result };

@@ -8,11 +8,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { ApiContext } from '../../context.ts';
 import { isFinished, TaskState } from '../../../domain/task.ts';
-import { sourceForDomain, SyncError } from '../../../sync/engine.ts';
+import { runSync, sourceForDomain, SyncError } from '../../../sync/engine.ts';
 import { SYNC_COMMAND, taskOutcomes, type SyncTaskParams } from '../../../tasks/sync-task.ts';
 import { caller, domainFor, requireCaller } from '../../grommunio/session.ts';
 import { forbidden, fromCode, notFound } from '../../grommunio/errors.ts';
-import { DomainParam, IdParam } from './shapes.ts';
+import { DomainParam, IdParam, planView } from './shapes.ts';
 
 export const MAX_TIMEOUT_SECONDS = 300;
 
@@ -21,8 +21,9 @@ const DownsyncQuery = Type.Object({
   lang: Type.Optional(Type.String({ maxLength: 35, pattern: '^([A-Za-z]{2,8}([_-][A-Za-z0-9]{1,8})*)?$' })),
   timeout: Type.Optional(Type.Number({ minimum: 0, maximum: MAX_TIMEOUT_SECONDS })),
   full: Type.Optional(Type.Boolean({ description: 'ldapsync: a full reconcile even when a delta is possible' })),
+  dryRun: Type.Optional(Type.Boolean({ description: 'ldapsync: answer with the plan and the outcomes it would give; write nothing' })),
 }, { additionalProperties: true });
-type DownsyncQuery = { import?: boolean; lang?: string; timeout?: number; full?: boolean };
+type DownsyncQuery = { import?: boolean; lang?: string; timeout?: number; full?: boolean; dryRun?: boolean };
 
 export function downsyncRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
   async function run(request: FastifyRequest, reply: FastifyReply, scope: { domainId: number | null; orgId: number | null }, query: DownsyncQuery) {
@@ -50,6 +51,17 @@ export function downsyncRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
     return reply.status(200).send({ message: done.message, data: await taskOutcomes(ctx.store, done) });
   }
 
+  /** A dry run: the plan (what would change, and why) and the outcomes; unchanged users only counted. */
+  async function preview(domainId: number, query: DownsyncQuery) {
+    const report = await runSync({ store: ctx.store, connect: ctx.connect }, { domainId, importNew: query.import === true, lang: query.lang ?? '', dryRun: true, full: query.full === true });
+    if (report.error) throw fromCode(report.error.code, report.error.message);
+    return {
+      message: report.message, mode: report.mode, counts: report.counts,
+      data: report.outcomes.filter((o) => o.message !== 'Synchronization successful'),
+      plan: report.plan.map(planView).filter((p) => p !== null),
+    };
+  }
+
   return async (app) => {
     app.addHook('preHandler', requireCaller(ctx));
 
@@ -57,6 +69,7 @@ export function downsyncRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
       const domain = await domainFor(ctx, caller(request), request.params.domainID, true);
       try {
         await sourceForDomain(ctx.store, domain.id);
+        if (request.query.dryRun) return await preview(domain.id, request.query);
       } catch (e) {
         if (e instanceof SyncError) throw fromCode(e.code, e.message);
         throw e;

@@ -9,10 +9,11 @@ import { ldapConfigRoutes } from './ldap-config.ts';
 import { downsyncRoutes } from './downsync.ts';
 import { ldapToolRoutes } from './ldap-tools.ts';
 import { taskRoutes } from './tasks.ts';
+import { sourceRoutes } from './sources.ts';
 
 export function grommunioRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
   return async (app) => {
-    for (const routes of [loginRoutes, organizationRoutes, domainRoutes, userRoutes, ldapConfigRoutes, downsyncRoutes, ldapToolRoutes, taskRoutes]) {
+    for (const routes of [loginRoutes, organizationRoutes, domainRoutes, userRoutes, ldapConfigRoutes, downsyncRoutes, ldapToolRoutes, taskRoutes, sourceRoutes]) {
       await app.register(routes(ctx));
     }
   };

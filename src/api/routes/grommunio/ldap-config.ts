@@ -17,7 +17,8 @@ const ConfigBody = Type.Object({}, { additionalProperties: true });
 
 type Json = Record<string, unknown>;
 
-function withStoredPassword(next: Json, stored: Json | undefined): Json {
+/** A config without bindPass keeps the stored one (for the same bind DN): the UI never sees it. */
+export function withStoredPassword(next: Json, stored: Json | undefined): Json {
   const connection = (next.connection ?? {}) as Json;
   const previous = (stored?.connection ?? {}) as Json;
   if (connection.bindPass === undefined && previous.bindPass !== undefined && connection.bindUser === previous.bindUser) {

@@ -5,6 +5,7 @@ import type { Task } from '../../../domain/task.ts';
 import type { Domain } from '../../../store/repositories/domains.ts';
 import type { Organization } from '../../../store/repositories/organizations.ts';
 import { encodeLdapId } from '../../../domain/ldap-id.ts';
+import type { PlanItem } from '../../../sync/planner.ts';
 
 export const IdParam = Type.Object({ ID: Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 }) });
 export const DomainParam = Type.Object({ domainID: Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 }) });
@@ -44,7 +45,29 @@ export function domainView(d: Domain, counts?: Record<string, number>): Record<s
 export const orgView = (o: Organization, domainCount: number) => ({ ID: o.id, name: o.name, description: o.description, domainCount });
 
 export function taskView(t: Task, level: number, result?: unknown): Record<string, unknown> {
-  const base = { ID: t.id, command: t.command, state: t.state, created: dateTime(t.createdAt), updated: dateTime(t.updatedAt), message: t.message };
+  const extra = (t.result ?? {}) as { counts?: unknown; startedAt?: string; finishedAt?: string };
+  const base = {
+    ID: t.id, command: t.command, state: t.state, created: dateTime(t.createdAt), updated: dateTime(t.updatedAt), message: t.message,
+    // ldapsync's own: scope, who started it, counts by outcome (live while it runs), start and end.
+    domainID: t.domainId, orgID: t.orgId, owner: t.owner, progress: t.progress,
+    counts: extra.counts ?? null, startedAt: extra.startedAt ?? null, finishedAt: extra.finishedAt ?? null,
+  };
   if (level < 2) return base;
-  return { ...base, params: { ...t.params, ...(result !== undefined ? { result } : {}) }, progress: t.progress, owner: t.owner };
+  return { ...base, params: { ...t.params, ...(result !== undefined ? { result } : {}) } };
+}
+
+/** One item of a dry run's plan, for a person deciding whether to apply it. */
+export function planView(item: PlanItem): Record<string, unknown> | null {
+  switch (item.kind) {
+    case 'create': return { action: 'create', ID: 0, username: item.user.username, dn: item.user.dn, displayName: item.user.displayName, status: item.user.enabled ? 'active' : 'deactivated', reason: item.user.disabledReason };
+    case 'update': return {
+      action: item.status?.to === 'deactivated' ? 'deactivate' : item.status?.to === 'active' ? 'reactivate' : item.moved ? 'move' : 'update',
+      ID: item.userId, username: item.username, dn: item.user.dn, changes: item.changes, reason: item.status?.reason ?? null,
+    };
+    case 'gone': return { action: 'deactivate', ID: item.userId, username: item.username, reason: 'gone from the directory' };
+    case 'conflict': return { action: 'conflict', ID: item.userId, username: item.username, reason: item.message };
+    case 'invalid': return { action: 'invalid', ID: item.userId, username: item.username, reason: item.message };
+    case 'missing': return { action: 'missing', ID: item.userId, username: item.username, reason: 'not found in the directory' };
+    default: return null;
+  }
 }

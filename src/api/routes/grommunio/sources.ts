@@ -1,0 +1,92 @@
+/**
+ * ldapsync's own additions for operators and the console: each directory source's state
+ * (reachable, last run, users by status), and a connection test that saves nothing.
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { ApiContext } from '../../context.ts';
+import { parseSource, SourceConfigError } from '../../../directory/source.ts';
+import { DirectoryError } from '../../../directory/errors.ts';
+import { caller, requireCaller } from '../../grommunio/session.ts';
+import { badRequest, forbidden, notFound } from '../../grommunio/errors.ts';
+import { IdParam } from './shapes.ts';
+import { withStoredPassword } from './ldap-config.ts';
+
+const REACH_CACHE_MS = 30_000;
+
+export function sourceRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
+  const reach = new Map<number, { at: number; reachable: boolean; error: string | null }>();
+
+  async function reachable(orgId: number, config: Record<string, unknown>) {
+    const cached = reach.get(orgId);
+    if (cached && Date.now() - cached.at < REACH_CACHE_MS) return cached;
+    let result = { at: Date.now(), reachable: true, error: null as string | null };
+    try { await ctx.ldap.test(config); } catch (e) {
+      result = { at: Date.now(), reachable: false, error: e instanceof Error ? e.message : String(e) };
+    }
+    reach.set(orgId, result);
+    return result;
+  }
+
+  async function test(orgId: number, body: Record<string, unknown>) {
+    const config = withStoredPassword(body, await ctx.store.sources.get(orgId));
+    try { parseSource(config); } catch (e) {
+      if (e instanceof SourceConfigError) throw badRequest(e.errors, 'Invalid LDAP configuration');
+      throw e;
+    }
+    const started = Date.now();
+    try {
+      await ctx.ldap.test(config);
+      return { ok: true, message: `Connected, bound and searched in ${Date.now() - started} ms` };
+    } catch (e) {
+      if (e instanceof DirectoryError) return { ok: false, message: e.message };
+      throw e;
+    }
+  }
+
+  return async (app) => {
+    app.addHook('preHandler', requireCaller(ctx));
+
+    app.get('/ldapsync/sources', { schema: { summary: 'Directory sources the caller may see, with their state (ldapsync)' } }, async (request) => {
+      const who = caller(request);
+      const domains = (await ctx.store.domains.list()).filter((d) => who.canReadDomain(d));
+      const orgIds = new Set<number>();
+      for (const d of domains) { const s = await ctx.store.sources.effective(d.orgId); if (s) orgIds.add(s.orgId); }
+      if (who.canReadSystem) for (const id of await ctx.store.sources.orgIds()) orgIds.add(id);
+      const data = [];
+      for (const orgId of [...orgIds].sort((a, b) => a - b)) {
+        const config = (await ctx.store.sources.get(orgId))!;
+        const connection = (config.connection ?? {}) as Record<string, unknown>;
+        const served = [];
+        for (const d of domains) if ((await ctx.store.sources.effective(d.orgId))?.orgId === orgId) served.push(d);
+        const lastRuns = (await Promise.all(served.map((d) => ctx.store.runs.lastForDomain(d.id)))).filter((r) => r !== undefined);
+        const last = lastRuns.sort((a, b) => (b.finishedAt ?? '').localeCompare(a.finishedAt ?? ''))[0];
+        const users = { active: 0, deactivated: 0 };
+        for (const d of served) { const c = await ctx.store.users.countByStatus(d.id); users.active += c.active ?? 0; users.deactivated += c.deactivated ?? 0; }
+        const state = config.disabled === true ? { reachable: false, error: 'disabled' } : await reachable(orgId, config);
+        data.push({
+          orgID: orgId, server: String(connection.server ?? ''), baseDn: String(config.baseDn ?? ''), disabled: config.disabled === true,
+          reachable: state.reachable, error: state.error, domains: served.map((d) => ({ ID: d.id, domainname: d.name })),
+          lastRun: last ? { ID: last.id, domainID: last.domainId, status: last.status, mode: last.mode, message: last.message, finished: last.finishedAt } : null,
+          // No scheduler runs in this process yet: syncs run when asked for.
+          nextRun: null,
+          users,
+        });
+      }
+      return { data };
+    });
+
+    app.post('/system/mconf/ldap/test', { schema: { body: Type.Object({}, { additionalProperties: true }), summary: 'Test a configuration without saving it (ldapsync)' } }, async (request) => {
+      if (!caller(request).isSystemAdmin) throw forbidden();
+      return test(0, request.body as Record<string, unknown>);
+    });
+
+    app.post('/system/orgs/:ID/ldap/test', { schema: { params: IdParam, body: Type.Object({}, { additionalProperties: true }) } }, async (request) => {
+      const who = caller(request);
+      const org = request.params.ID > 0 ? await ctx.store.organizations.get(request.params.ID) : undefined;
+      if (!org) { if (who.canReadSystem) throw notFound('Organization not found'); throw forbidden(); }
+      if (!who.isOrgAdmin(org.id)) throw forbidden();
+      return test(org.id, request.body as Record<string, unknown>);
+    });
+  };
+}
