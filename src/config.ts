@@ -11,6 +11,8 @@ export interface Config {
   adminUser: string | null;
   adminPassword: string | null;
   logLevel: string;
+  /** The secrets key ring; by default keys/secrets.json in the data folder. Keep it apart from backups of the database. */
+  secretKeyFile: string | null;
   /** Secure cookies; on unless explicitly turned off for plain-HTTP development. */
   secureCookies: 'auto' | 'always' | 'never';
 }
@@ -28,6 +30,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return Object.freeze({
     dataDir: resolve(env.LDAPSYNC_DATA_DIR || './data'),
     databaseUrl: env.DATABASE_URL || null,
+    secretKeyFile: env.LDAPSYNC_SECRET_KEY_FILE ? resolve(env.LDAPSYNC_SECRET_KEY_FILE) : null,
     host: env.HOST || '127.0.0.1',
     port: integer(env.PORT, 8080, 'PORT'),
     adminUser: env.LDAPSYNC_ADMIN_USER || null,

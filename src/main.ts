@@ -4,6 +4,7 @@ import { openStore } from './store/store.ts';
 import { UsageError } from './cli/args.ts';
 import { adminCommand, decideCommand, domainCommand, orgCommand, sourceCommand, usersCommand } from './cli/admin-commands.ts';
 import { readSecret } from './cli/read-secret.ts';
+import { keysCommand } from './cli/keys-command.ts';
 import { syncCommand } from './cli/sync-command.ts';
 
 const HELP = `usage: ldapsync COMMAND ...
@@ -16,6 +17,7 @@ const HELP = `usage: ldapsync COMMAND ...
   source show [--org ID]                 show it (the bind password is never shown)
   sync --domain ID [--import] [--lang L] [--dry-run] [--full] [--json]
   approve|reject --run ID | --task ID    decide deactivations held by the threshold
+  keys rotate                            new key for secrets at rest; re-encrypts them, retires the old key
   users list --domain ID [--json]
 
 Store: SQLite in LDAPSYNC_DATA_DIR (default ./data), or PostgreSQL when DATABASE_URL is set.`;
@@ -31,7 +33,8 @@ export async function main(argv: string[]): Promise<number> {
     const { serve } = await import('./api/serve.ts');
     return serve(config, rest);
   }
-  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  if (command === 'keys') return keysCommand(config, rest, (text) => { process.stdout.write(`${text}\n`); });
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, keyFile: config.secretKeyFile });
   const out = (text: string) => { process.stdout.write(`${text}\n`); };
   try {
     switch (command) {

@@ -13,7 +13,7 @@ import { buildApp } from './app.ts';
 
 /** Everything a server needs, opened and started; `close` undoes it. */
 export async function startServices(config: Readonly<Config>, store?: Store): Promise<ApiContext & { close(): Promise<void> }> {
-  const opened = store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  const opened = store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, keyFile: config.secretKeyFile }));
   await bootstrapAdmin(opened, config.adminUser, config.adminPassword);
   const deps = { store: opened, connect: (source: Parameters<typeof connect>[0]) => connect(source) };
   const queue = new EmbeddedQueue(opened, { [SYNC_COMMAND]: syncTaskHandler(deps) });

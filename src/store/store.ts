@@ -2,6 +2,8 @@
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.ts';
 import { openDatabase, type Dialect, type StoreLocation } from './database.ts';
+import type { SecretCipher } from '../auth/secret-box.ts';
+import { keyRingPath, loadKeyRing } from '../auth/keys.ts';
 import { OrganizationRepository } from './repositories/organizations.ts';
 import { DomainRepository } from './repositories/domains.ts';
 import { SourceRepository } from './repositories/sources.ts';
@@ -26,13 +28,16 @@ export class Store {
   private readonly db: Kysely<Database>;
   private readonly closeFn: () => Promise<void>;
 
-  constructor(db: Kysely<Database>, dialect: Dialect, close: () => Promise<void>) {
+  private readonly cipher: SecretCipher;
+
+  constructor(db: Kysely<Database>, dialect: Dialect, close: () => Promise<void>, cipher: SecretCipher) {
+    this.cipher = cipher;
     this.db = db;
     this.dialect = dialect;
     this.closeFn = close;
     this.organizations = new OrganizationRepository(db);
     this.domains = new DomainRepository(db);
-    this.sources = new SourceRepository(db);
+    this.sources = new SourceRepository(db, cipher);
     this.users = new UserRepository(db);
     this.tasks = new TaskRepository(db);
     this.runs = new RunRepository(db);
@@ -43,7 +48,7 @@ export class Store {
 
   /** Runs `work` in one transaction: everything it writes lands together or not at all. */
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute((trx) => work(new Store(trx, this.dialect, async () => undefined)));
+    return this.db.transaction().execute((trx) => work(new Store(trx, this.dialect, async () => undefined, this.cipher)));
   }
 
   close(): Promise<void> {
@@ -51,7 +56,9 @@ export class Store {
   }
 }
 
-export async function openStore(location: StoreLocation): Promise<Store> {
+/** Opens the store; secrets are sealed with the given cipher, else the key ring in the data folder. */
+export async function openStore(location: StoreLocation & { cipher?: SecretCipher; keyFile?: string | null }): Promise<Store> {
+  const cipher = location.cipher ?? loadKeyRing(keyRingPath(location.dataDir, location.keyFile ?? null));
   const { db, dialect, close } = await openDatabase(location);
-  return new Store(db, dialect, close);
+  return new Store(db, dialect, close, cipher);
 }

@@ -17,7 +17,7 @@ export function storeVariants(): StoreVariant[] {
       async open() {
         const dataDir = mkdtempSync(join(tmpdir(), 'ldapsync-store-'));
         const store = await openStore({ dataDir });
-        return { store, dataDir, databaseUrl: null, schema: null, cleanup: async () => { await store.close(); rmSync(dataDir, { recursive: true, force: true }); } };
+        return { store, dataDir, databaseUrl: null, schema: null, cleanup: async () => { await store.close().catch(() => undefined); rmSync(dataDir, { recursive: true, force: true }); } };
       },
     },
     {
