@@ -42,8 +42,8 @@ export class KeyRing implements SecretCipher {
     decipher.setAuthTag(raw.subarray(raw.length - 16));
     try {
       return Buffer.concat([decipher.update(raw.subarray(12, raw.length - 16)), decipher.final()]).toString('utf8');
-    } catch {
-      throw new Error(`cannot decrypt a stored secret with key '${id}': this is not the key ring it was written with`);
+    } catch (cause) {
+      throw new Error(`cannot decrypt a stored secret with key '${id}': this is not the key ring it was written with`, { cause });
     }
   }
 
