@@ -29,7 +29,7 @@ export function loadKeyRing(file: string): KeyRing {
   try {
     return new KeyRing(JSON.parse(readFileSync(file, 'utf8')) as KeyRingData);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot read the secrets key ring ${file}: ${(e as Error).message}`);
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot read the secrets key ring ${file}: ${(e as Error).message}`, { cause: e });
     const ring = KeyRing.fresh();
     saveKeyRing(file, ring);
     return ring;
