@@ -139,6 +139,13 @@ export interface AccountRolesTable {
   role_id: number;
 }
 
+export interface SyncLocksTable {
+  domain_id: number;
+  holder: string;
+  acquired_at: string;
+  heartbeat_at: string;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   domains: DomainsTable;
@@ -154,4 +161,5 @@ export interface Database {
   account_roles: AccountRolesTable;
   sync_state: SyncStateTable;
   pending_deactivations: PendingDeactivationsTable;
+  sync_locks: SyncLocksTable;
 }

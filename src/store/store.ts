@@ -13,6 +13,7 @@ import { RunRepository } from './repositories/runs.ts';
 import { AuditRepository } from './repositories/audit.ts';
 import { AccountRepository } from './repositories/accounts.ts';
 import { SyncStateRepository } from './repositories/sync-state.ts';
+import { SyncLockRepository } from './repositories/sync-locks.ts';
 
 export class Store {
   readonly dialect: Dialect;
@@ -25,6 +26,7 @@ export class Store {
   readonly audit: AuditRepository;
   readonly accounts: AccountRepository;
   readonly syncState: SyncStateRepository;
+  readonly syncLocks: SyncLockRepository;
   private readonly db: Kysely<Database>;
   private readonly closeFn: () => Promise<void>;
 
@@ -44,6 +46,7 @@ export class Store {
     this.audit = new AuditRepository(db);
     this.accounts = new AccountRepository(db);
     this.syncState = new SyncStateRepository(db);
+    this.syncLocks = new SyncLockRepository(db);
   }
 
   /** Runs `work` in one transaction: everything it writes lands together or not at all. */

@@ -18,6 +18,7 @@ import { SeenSet } from './seen-set.ts';
 import { loadGroups, type GroupIndex } from './groups.ts';
 import { FullRunRequired, mechanismFor, TimestampMechanism, type DeltaMechanism } from './delta.ts';
 import { crossesThreshold, deactivateBatch, deleteAfterGrace, type GoneUser } from './deactivation.ts';
+import { lockDomain, type RunLock } from './run-lock.ts';
 
 export class SyncError extends Error {
   readonly code: OutcomeCode;
@@ -134,6 +135,20 @@ async function chooseMode(store: Store, source: DirectorySource, domainId: numbe
 export async function runSync(deps: SyncDeps, options: SyncOptions): Promise<SyncReport> {
   const { store } = deps;
   const started = Date.now();
+
+  const { domain, source } = await sourceForDomain(store, options.domainId);
+  // A dry run writes nothing and needs no lock; a real run holds its domain until it ends.
+  const lock = options.dryRun ? null : await lockDomain(store, domain.id);
+  if (lock && 'busy' in lock) throw new SyncError(OutcomeCode.conflict, `Another run of domain ${domain.name} is in progress (${lock.busy})`);
+  try {
+    return await runLocked(deps, options, domain, source, lock, started);
+  } finally {
+    await lock?.release().catch(() => undefined);
+  }
+}
+
+async function runLocked(deps: SyncDeps, options: SyncOptions, domain: { id: number; name: string; orgId: number }, source: DirectorySource, lock: RunLock | null, started: number): Promise<SyncReport> {
+  const { store } = deps;
   const counts = emptyCounts();
   const plan: PlanItem[] = [];
   const outcomes: Outcome[] = [];
@@ -142,8 +157,6 @@ export async function runSync(deps: SyncDeps, options: SyncOptions): Promise<Syn
   let held = 0;
   let error: { code: OutcomeCode; message: string } | null = null;
   let cancelled = false;
-
-  const { domain, source } = await sourceForDomain(store, options.domainId);
   let mode = await chooseMode(store, source, domain.id, options);
   const runId = options.dryRun ? null : await store.runs.start({ taskId: options.taskId ?? null, domainId: domain.id, dryRun: false, importNew: options.importNew });
   const progress = (phase: SyncProgress['phase']) => options.onProgress?.({ phase, seen, counts: { ...counts }, elapsedMs: Date.now() - started });
@@ -184,6 +197,7 @@ export async function runSync(deps: SyncDeps, options: SyncOptions): Promise<Syn
     for (const u of linked) if (u.domainId === domain.id) seenUsers.add(u.id);
     await record(mapped.map((m) => planEntry(m, snapshot)));
     seen += entries.length;
+    await lock?.heartbeat();
     progress('directory');
   };
 

@@ -5,6 +5,7 @@ import type { Dialect } from '../database.ts';
 import * as initial from './001-initial.ts';
 import * as accounts from './002-accounts.ts';
 import * as deltaAndGuards from './003-delta-and-guards.ts';
+import * as syncLocks from './004-sync-locks.ts';
 
 export interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '001-initial': initial,
   '002-accounts': accounts,
   '003-delta-and-guards': deltaAndGuards,
+  '004-sync-locks': syncLocks,
 };
 
 class InlineProvider implements MigrationProvider {

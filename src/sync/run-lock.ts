@@ -1,0 +1,42 @@
+/**
+ * The lock a run holds on its domain. Its holder names host and process, so a process that died
+ * on this host (SIGKILL, crash) releases its domains at once; elsewhere a lock with no heartbeat
+ * for STALE_MS is taken over.
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Store } from '../store/store.ts';
+
+export const STALE_MS = 120_000;
+const HEARTBEAT_MS = 10_000;
+
+const host = hostname();
+
+function deadLocalHolder(holder: string): boolean {
+  const [h, pid] = holder.split('|');
+  if (h !== host || !pid || Number(pid) === process.pid) return false;
+  try { process.kill(Number(pid), 0); return false; } catch (e) { return (e as NodeJS.ErrnoException).code === 'ESRCH'; }
+}
+
+export interface RunLock { heartbeat(): Promise<void>; release(): Promise<void> }
+
+/** The lock, or the current holder's description when another run holds it. */
+export async function lockDomain(store: Store, domainId: number): Promise<RunLock | { busy: string }> {
+  const me = `${host}|${process.pid}|${randomBytes(4).toString('hex')}`;
+  const staleBefore = () => new Date(Date.now() - STALE_MS).toISOString();
+  let acquired = await store.syncLocks.acquire(domainId, me, staleBefore());
+  if (!acquired) {
+    const current = await store.syncLocks.holder(domainId);
+    if (current && deadLocalHolder(current.holder)) acquired = await store.syncLocks.acquire(domainId, me, staleBefore(), current.holder);
+    if (!acquired) return { busy: current ? `since ${current.acquiredAt} by ${current.holder.split('|').slice(0, 2).join(' pid ')}` : 'just now' };
+  }
+  let last = Date.now();
+  return {
+    async heartbeat() {
+      if (Date.now() - last < HEARTBEAT_MS) return;
+      last = Date.now();
+      await store.syncLocks.heartbeat(domainId, me);
+    },
+    release: () => store.syncLocks.release(domainId, me),
+  };
+}
