@@ -32,6 +32,10 @@ export async function openDatabase(location: StoreLocation): Promise<OpenDatabas
   if (location.databaseUrl) {
     const options = location.schema ? `-c search_path=${location.schema}` : undefined;
     const pool = new pg.Pool({ connectionString: location.databaseUrl, max: 10, options });
+    // An idle connection the server dropped (restart, failover) must not crash the process: the
+    // pool discards it, and the next query opens a new one or fails where it is awaited.
+    pool.on('error', () => undefined);
+    pool.on('connect', (client) => { client.on('error', () => undefined); });
     if (location.schema) {
       const client = await pool.connect();
       try { await client.query(`CREATE SCHEMA IF NOT EXISTS "${location.schema.replace(/"/g, '')}"`); } finally { client.release(); }
