@@ -241,6 +241,9 @@ export class LdapDirectory implements DirectoryPort {
   }
 
   async search(query: string, limit: number): Promise<DirectoryEntry[]> {
+    // Control characters (NUL above all) can mean nothing in a name, and servers cut values at
+    // them: "a\0b" would match like "a". Such a query matches nothing.
+    if (/\p{Cc}/u.test(query)) return [];
     const attrs = this.source.users.searchAttributes;
     const match = query ? anyOf(attrs.map((a) => contains(a, query))) : undefined;
     const out: DirectoryEntry[] = [];

@@ -221,10 +221,36 @@ describe('grommunio admin API', () => {
     assert.equal(after.message, INTERRUPTED);
   });
 
-  test('repeated failed sign-ins are slowed and then refused', async () => {
+  test('repeated failed sign-ins are slowed and then refused, per account and per address', async () => {
     let last = 0;
     for (let i = 0; i < 11; i++) last = (await api.call('POST', '/login', { form: { user: 'victim', pass: `guess-${i}` } })).status;
     assert.equal(last, 429);
+    api.ctx.throttle.succeeded(['user:victim']);
+    // The same address guessing across many accounts is refused too.
+    const spray = await api.call('POST', '/login', { form: { user: 'someone-else', pass: 'guess' } });
+    assert.equal(spray.status, 429);
+    api.ctx.throttle.succeeded(['ip:127.0.0.1', 'user:someone-else']);
+  });
+
+  test('the audit log shows every change, to SystemAdmins only, with no secret in it', async () => {
+    const log = await api.call('GET', '/ldapsync/audit?limit=500', { session: admin });
+    assert.equal(log.status, 200);
+    const actions = new Set(log.body.data.map((e: { action: string }) => e.action));
+    for (const a of ['domain.create', 'domain.update', 'source.set', 'user.update', 'run.approve', 'run.reject']) assert.ok(actions.has(a), `audited: ${a}`);
+    assert.ok(!log.text.includes('syncsecret'));
+    const boss = await api.login('orgboss', 'org-boss-password');
+    assert.equal((await api.call('GET', '/ldapsync/audit', { session: boss })).status, 403);
+  });
+
+  test('security headers on every answer, errors included', async () => {
+    for (const [method, path] of [['GET', '/profile'], ['GET', '/nope'], ['POST', '/domains/1/ldap/downsync']] as const) {
+      const r = await api.call(method, path);
+      assert.equal(r.headers.get('x-content-type-options'), 'nosniff');
+      assert.equal(r.headers.get('x-frame-options'), 'DENY');
+      assert.equal(r.headers.get('referrer-policy'), 'no-referrer');
+      assert.match(r.headers.get('content-security-policy')!, /default-src 'self'; frame-ancestors 'none'/);
+      assert.equal(r.headers.get('cache-control'), 'no-store');
+    }
   });
 
   test('the OpenAPI document is generated from the route schemas', async () => {

@@ -1,5 +1,7 @@
 /** A real ldapsync HTTP server on a loopback port, over a test store, and a small client for it. */
 import type { FastifyInstance } from 'fastify';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadConfig } from '../../src/config.ts';
 import { buildApp } from '../../src/api/app.ts';
 import { startServices } from '../../src/api/serve.ts';
@@ -19,10 +21,14 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
+/** Secrets the tests use; none may ever appear in a server log. */
+export const KNOWN_SECRETS = ['syncsecret', 'correct-horse-battery', 'domain-one-password', 'org-boss-password', 'Passw0rd!Secret'];
+
 export async function startApi(t: TestStore, env: Record<string, string> = {}): Promise<TestApi> {
-  const config = loadConfig({ LDAPSYNC_DATA_DIR: t.dataDir, LDAPSYNC_ADMIN_USER: 'admin', LDAPSYNC_ADMIN_PASSWORD: 'correct-horse-battery', LDAPSYNC_SECURE_COOKIES: 'never', ...env });
+  const config = loadConfig({ LDAPSYNC_DATA_DIR: t.dataDir, LDAPSYNC_ADMIN_USER: 'admin', LDAPSYNC_ADMIN_PASSWORD: 'correct-horse-battery', LDAPSYNC_SECURE_COOKIES: 'never', LOG_LEVEL: 'debug', ...env });
   const services = await startServices(config, t.store);
-  const app: FastifyInstance = await buildApp(services);
+  const logFile = join(t.dataDir, 'server.log');
+  const app: FastifyInstance = await buildApp(services, { logFile });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as { port: number };
   const url = `http://127.0.0.1:${port}/api/v1`;
@@ -52,6 +58,14 @@ export async function startApi(t: TestStore, env: Record<string, string> = {}): 
       const setCookie = r.headers.get('set-cookie') ?? '';
       return { cookie: setCookie.split(';')[0]!, csrf: r.body.csrf, jwt: r.body.grommunioAuthJwt };
     },
-    async close() { await app.close(); await services.close(); },
+    async close() {
+      await app.close();
+      await services.close();
+      // Every API test ends by reading the whole server log for the secrets it used.
+      const log = existsSync(logFile) ? readFileSync(logFile, 'utf8') : '';
+      const leaked = KNOWN_SECRETS.filter((secret) => log.includes(secret));
+      if (leaked.length) throw new Error(`secrets in the server log ${logFile}: ${leaked.join(', ')}`);
+      if (!log.includes('"msg"')) throw new Error(`the server log ${logFile} is empty: the leak check read nothing`);
+    },
   };
 }

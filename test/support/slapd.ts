@@ -20,8 +20,10 @@ const SCHEMA = `
 attributetype ( 1.3.6.1.4.1.99999.1.1 NAME 'mailAlternativeAddress'
   EQUALITY caseIgnoreIA5Match SUBSTR caseIgnoreIA5SubstringsMatch
   SYNTAX 1.3.6.1.4.1.1466.115.121.1.26{256} )
+attributetype ( 1.3.6.1.4.1.99999.1.2 NAME 'hostileBytes'
+  EQUALITY octetStringMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.40 )
 objectclass ( 1.3.6.1.4.1.99999.2.1 NAME 'mailExtension' SUP top AUXILIARY
-  MAY ( mailAlternativeAddress ) )
+  MAY ( mailAlternativeAddress $ hostileBytes ) )
 `;
 
 function config(dir: string, tls: TestTls): string {

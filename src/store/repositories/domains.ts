@@ -40,6 +40,7 @@ export class DomainRepository {
     if (patch.title !== undefined) set.title = patch.title;
     if (patch.orgId !== undefined) set.org_id = patch.orgId;
     if (patch.active !== undefined) set.active = patch.active ? 1 : 0;
+    if (Object.keys(set).length === 0) return this.get(id);
     const row = await this.db.updateTable('domains').set(set).where('id', '=', id).returningAll().executeTakeFirst();
     return row && toDomain(row);
   }

@@ -24,6 +24,7 @@ export class OrganizationRepository {
   }
 
   async update(id: number, patch: Partial<Pick<Organization, 'name' | 'description'>>): Promise<Organization | undefined> {
+    if (Object.keys(patch).length === 0) return this.get(id);
     const row = await this.db.updateTable('organizations').set(patch).where('id', '=', id).where('id', '>', 0).returningAll().executeTakeFirst();
     return row && toOrganization(row);
   }

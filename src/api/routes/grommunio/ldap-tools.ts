@@ -17,7 +17,7 @@ import { badRequest, conflict, fromCode, notFound, unavailable } from '../../gro
 import { DomainUserParams, userView } from './shapes.ts';
 
 const Scope = { domain: Type.Optional(Type.Integer({ minimum: 0 })), organization: Type.Optional(Type.Integer({ minimum: 0 })) };
-const SearchQuery = Type.Object({ ...Scope, query: Type.String({ minLength: 3, maxLength: 256 }), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }, { additionalProperties: true });
+const SearchQuery = Type.Object({ ...Scope, query: Type.String({ minLength: 3, maxLength: 256, pattern: '^[^\\u0000-\\u001f\\u007f]*$' }), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }, { additionalProperties: true });
 const IdQuery = Type.Object({ ...Scope, ID: Type.String({ minLength: 1, maxLength: 256 }) }, { additionalProperties: true });
 const ImportQuery = Type.Object({ ...Scope, ID: Type.String({ minLength: 1, maxLength: 256 }), force: Type.Optional(Type.Boolean()), lang: Type.Optional(Type.String({ maxLength: 35, pattern: '^([A-Za-z]{2,8}([_-][A-Za-z0-9]{1,8})*)?$' })) }, { additionalProperties: true });
 const CheckQuery = Type.Object({ ...Scope, userID: Type.Optional(Type.Integer({ minimum: 0 })) }, { additionalProperties: true });

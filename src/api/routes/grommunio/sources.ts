@@ -76,6 +76,11 @@ export function sourceRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
       return { data };
     });
 
+    app.get('/ldapsync/audit', { schema: { querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })), offset: Type.Optional(Type.Integer({ minimum: 0 })) }, { additionalProperties: true }), summary: 'Every change: who, what, before and after, when (SystemAdmin; ldapsync)' } }, async (request) => {
+      if (!caller(request).isSystemAdmin) throw forbidden();
+      return { data: await ctx.store.audit.list(request.query.limit ?? 100, request.query.offset ?? 0) };
+    });
+
     app.post('/system/mconf/ldap/test', { schema: { body: Type.Object({}, { additionalProperties: true }), summary: 'Test a configuration without saving it (ldapsync)' } }, async (request) => {
       if (!caller(request).isSystemAdmin) throw forbidden();
       return test(0, request.body as Record<string, unknown>);
