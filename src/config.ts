@@ -13,6 +13,12 @@ export interface Config {
   logLevel: string;
   /** The secrets key ring; by default keys/secrets.json in the data folder. Keep it apart from backups of the database. */
   secretKeyFile: string | null;
+  /** Tasks a worker process runs at once (cluster mode). */
+  workerConcurrency: number;
+  /** PostgreSQL schema of the job queue's own tables (cluster mode). */
+  queueSchema: string;
+  /** How often the queue looks for jobs of dead workers, in seconds (cluster mode). */
+  queueSuperviseSeconds: number;
   /** Secure cookies; on unless explicitly turned off for plain-HTTP development. */
   secureCookies: 'auto' | 'always' | 'never';
 }
@@ -36,6 +42,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminUser: env.LDAPSYNC_ADMIN_USER || null,
     adminPassword: env.LDAPSYNC_ADMIN_PASSWORD || null,
     logLevel: env.LOG_LEVEL || 'info',
+    workerConcurrency: Math.max(1, integer(env.LDAPSYNC_WORKER_CONCURRENCY, 2, 'LDAPSYNC_WORKER_CONCURRENCY')),
+    queueSchema: env.LDAPSYNC_QUEUE_SCHEMA || 'pgboss',
+    queueSuperviseSeconds: Math.max(1, integer(env.LDAPSYNC_QUEUE_SUPERVISE_SECONDS, 30, 'LDAPSYNC_QUEUE_SUPERVISE_SECONDS')),
     secureCookies: cookies as Config['secureCookies'],
   });
 }

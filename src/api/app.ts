@@ -7,6 +7,8 @@ import type { ApiContext } from './context.ts';
 import { GrommunioError } from './grommunio/errors.ts';
 import { grommunioRoutes } from './routes/grommunio/index.ts';
 import { webRoutes } from './web.ts';
+import { opsRoutes } from './ops.ts';
+import type { Services } from './serve.ts';
 
 const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
@@ -31,7 +33,14 @@ function validationMessages(error: FastifyError): string[] {
 
 const REDACT = ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-csrf-token"]', 'req.headers["x-auth-token"]', 'req.headers["x-2fa-code"]'];
 
-export async function buildApp(ctx: ApiContext, options: { logger?: boolean; logFile?: string } = {}): Promise<FastifyInstance> {
+/** A worker's HTTP server: liveness, readiness and metrics only. */
+export async function buildOpsApp(services: Services): Promise<FastifyInstance> {
+  const app = Fastify({ logger: { level: services.config.logLevel } });
+  opsRoutes(app, services);
+  return app;
+}
+
+export async function buildApp(ctx: ApiContext & Partial<Pick<Services, 'metrics' | 'role'>>, options: { logger?: boolean; logFile?: string } = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logFile ? { level: ctx.config.logLevel, redact: REDACT, file: options.logFile } : options.logger ? { level: ctx.config.logLevel, redact: REDACT } : false,
     bodyLimit: 1024 * 1024,
@@ -84,5 +93,6 @@ export async function buildApp(ctx: ApiContext, options: { logger?: boolean; log
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(grommunioRoutes(ctx), { prefix: '/api/v1' });
   webRoutes(app);
+  if (ctx.metrics) opsRoutes(app, { store: ctx.store, queue: ctx.queue, metrics: ctx.metrics, role: ctx.role ?? 'all' });
   return app;
 }

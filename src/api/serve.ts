@@ -6,27 +6,47 @@ import { LoginThrottle } from '../auth/throttle.ts';
 import { bootstrapAdmin } from '../auth/admins.ts';
 import { connect } from '../directory/client.ts';
 import { EmbeddedQueue } from '../tasks/embedded-queue.ts';
+import { ClusterQueue, type ClusterOptions } from '../tasks/cluster-queue.ts';
+import { Metrics } from './metrics.ts';
+import { parse, UsageError } from '../cli/args.ts';
 import { SYNC_COMMAND, syncTaskHandler } from '../tasks/sync-task.ts';
 import { LdapAdmin } from '../sync/ldap-admin.ts';
 import type { ApiContext } from './context.ts';
-import { buildApp } from './app.ts';
+import { buildApp, buildOpsApp } from './app.ts';
 
-/** Everything a server needs, opened and started; `close` undoes it. */
-export async function startServices(config: Readonly<Config>, store?: Store): Promise<ApiContext & { close(): Promise<void> }> {
+export const ROLES = ['all', 'api', 'worker'] as const;
+export type Role = (typeof ROLES)[number];
+
+export type Services = ApiContext & { metrics: Metrics; role: Role; close(): Promise<void> };
+
+/**
+ * Everything a server needs, opened and started; `close` undoes it. Without DATABASE_URL the
+ * embedded queue runs tasks in this process; with it, pg-boss spreads them over worker processes.
+ */
+export async function startServices(config: Readonly<Config>, store?: Store, role: Role = 'all', cluster: Partial<ClusterOptions> = {}): Promise<Services> {
   const opened = store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, keyFile: config.secretKeyFile }));
-  await bootstrapAdmin(opened, config.adminUser, config.adminPassword);
+  if (role !== 'worker') await bootstrapAdmin(opened, config.adminUser, config.adminPassword);
   const deps = { store: opened, connect: (source: Parameters<typeof connect>[0]) => connect(source) };
-  const queue = new EmbeddedQueue(opened, { [SYNC_COMMAND]: syncTaskHandler(deps) });
+  const metrics = new Metrics(opened);
+  const handlers = { [SYNC_COMMAND]: syncTaskHandler(deps, (report) => metrics.observeRun(report)) };
+  const queue = config.databaseUrl
+    ? new ClusterQueue(opened, handlers, { databaseUrl: config.databaseUrl, worker: role !== 'api', concurrency: config.workerConcurrency, bossSchema: config.queueSchema, superviseSeconds: config.queueSuperviseSeconds, ...cluster })
+    : new EmbeddedQueue(opened, handlers);
   await queue.start();
   return {
     config, store: opened, queue, keys: loadKeys(config.dataDir), throttle: new LoginThrottle(), ldap: new LdapAdmin(opened, deps.connect), connect: deps.connect,
+    metrics, role,
     close: async () => { await queue.stop(); if (!store) await opened.close(); },
   };
 }
 
-export async function serve(config: Readonly<Config>, _argv: string[]): Promise<number> {
-  const services = await startServices(config);
-  const app = await buildApp(services, { logger: true });
+export async function serve(config: Readonly<Config>, argv: string[]): Promise<number> {
+  const { values } = parse(argv, { role: { type: 'string' } });
+  const role = (values.role ?? 'all') as Role;
+  if (!ROLES.includes(role)) throw new UsageError(`--role takes ${ROLES.join(', ')}, not '${String(values.role)}'`);
+  if (role !== 'all' && !config.databaseUrl) throw new UsageError(`--role ${role} needs DATABASE_URL: without PostgreSQL one process does everything (--role all)`);
+  const services = await startServices(config, undefined, role);
+  const app = role === 'worker' ? await buildOpsApp(services) : await buildApp(services, { logger: true });
   const stop = async () => { await app.close(); await services.close(); process.exit(0); };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

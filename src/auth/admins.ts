@@ -24,6 +24,12 @@ export async function createAdmin(store: Store, username: string, password: stri
 /** Creates the first SystemAdmin from configuration if no account exists yet. */
 export async function bootstrapAdmin(store: Store, username: string | null, password: string | null): Promise<boolean> {
   if (!username || !password || (await store.accounts.count()) > 0) return false;
-  await createAdmin(store, username, password);
+  try {
+    await createAdmin(store, username, password);
+  } catch (e) {
+    // Several API processes starting together: another one created it first.
+    if (await store.accounts.credentials(username)) return false;
+    throw e;
+  }
   return true;
 }

@@ -60,6 +60,7 @@ export interface TasksTable {
   owner: string;
   created_at: string;
   updated_at: string;
+  cancel_requested: Generated<number>;
 }
 
 export interface SyncRunsTable {

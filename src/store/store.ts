@@ -41,7 +41,7 @@ export class Store {
     this.domains = new DomainRepository(db);
     this.sources = new SourceRepository(db, cipher);
     this.users = new UserRepository(db);
-    this.tasks = new TaskRepository(db);
+    this.tasks = new TaskRepository(db, dialect);
     this.runs = new RunRepository(db);
     this.audit = new AuditRepository(db);
     this.accounts = new AccountRepository(db);

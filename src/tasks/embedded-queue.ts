@@ -5,10 +5,8 @@
  */
 import type { Store } from '../store/store.ts';
 import { isFinished, TaskState, type Task } from '../domain/task.ts';
-import { TaskFailure, type QueueStatus, type TaskHandler, type TaskQueue, type TaskSpec } from './queue.ts';
-
-const MESSAGE_LIMIT = 1000;
-const PROGRESS_INTERVAL_MS = 1000;
+import type { QueueStatus, TaskHandler, TaskQueue, TaskSpec } from './queue.ts';
+import { executeTask } from './run-task.ts';
 
 export const INTERRUPTED = 'Interrupted: the service stopped during the run; users already written are fully updated, the rest are as before';
 
@@ -46,11 +44,9 @@ export class EmbeddedQueue implements TaskQueue {
   submit(spec: TaskSpec): Promise<{ task: Task; existing: boolean }> {
     // Serialised so two requests cannot both find no running task and both start one.
     const next = this.submitting.then(async () => {
-      const existing = await this.store.tasks.activeFor(spec.command, spec.domainId);
-      if (existing && existing.orgId === spec.orgId) return { task: existing, existing: true };
-      const task = await this.store.tasks.create(spec);
-      this.enqueue(task.id);
-      return { task, existing: false };
+      const result = await this.store.tasks.createUnlessActive(spec);
+      if (!result.existing) this.enqueue(result.task.id);
+      return result;
     });
     this.submitting = next.catch(() => undefined);
     return next;
@@ -99,32 +95,9 @@ export class EmbeddedQueue implements TaskQueue {
   }
 
   private async execute(taskId: number): Promise<void> {
-    if (!(await this.store.tasks.transition(taskId, [TaskState.queued], TaskState.running))) return;
-    const task = (await this.store.tasks.get(taskId))!;
-    const handler = this.handlers.get(task.command);
-    if (!handler) { await this.store.tasks.update(taskId, { state: TaskState.error, message: `Unknown command ${task.command}` }); return; }
     const controller = new AbortController();
     this.running.set(taskId, controller);
-    let lastWrite = 0;
-    let pendingWrite: Promise<void> = Promise.resolve();
-    const progress = (message: string, done: number, partial?: unknown) => {
-      const now = Date.now();
-      if (now - lastWrite < PROGRESS_INTERVAL_MS) return;
-      lastWrite = now;
-      pendingWrite = pendingWrite.then(() => this.store.tasks.update(taskId, { message: message.slice(0, MESSAGE_LIMIT), progress: done, ...(partial !== undefined ? { result: partial } : {}) })).catch(() => undefined);
-    };
-    try {
-      const outcome = await handler(task, { signal: controller.signal, progress });
-      await pendingWrite;
-      const state = controller.signal.aborted ? TaskState.cancelled : outcome.state ?? TaskState.completed;
-      await this.store.tasks.update(taskId, { state, message: outcome.message.slice(0, MESSAGE_LIMIT), result: outcome.result });
-    } catch (e) {
-      await pendingWrite;
-      const failure = e instanceof TaskFailure ? e : new TaskFailure(500, `${(e as Error).name}: ${(e as Error).message}`);
-      const state = controller.signal.aborted ? TaskState.cancelled : TaskState.error;
-      await this.store.tasks.update(taskId, { state, message: failure.message.slice(0, MESSAGE_LIMIT), result: { code: failure.code, ...(failure.result as object ?? {}) } }).catch(() => undefined);
-    } finally {
-      this.running.delete(taskId);
-    }
+    try { await executeTask(this.store, this.handlers, taskId, controller); } finally { this.running.delete(taskId); }
   }
+
 }

@@ -5,7 +5,7 @@
 import type { Store } from '../store/store.ts';
 import { TaskState, type Task } from '../domain/task.ts';
 import { emptyCounts, summaryMessage, type Outcome, type SyncCounts } from '../domain/outcome.ts';
-import { runSync, SyncError, type SyncDeps } from '../sync/engine.ts';
+import { runSync, SyncError, type SyncDeps, type SyncReport } from '../sync/engine.ts';
 import { TaskFailure, type TaskContext, type TaskHandler, type TaskOutcome } from './queue.ts';
 
 export const SYNC_COMMAND = 'ldapSync';
@@ -42,7 +42,7 @@ const add = (total: SyncCounts, counts: SyncCounts): void => {
   for (const key of Object.keys(total) as Array<keyof SyncCounts>) total[key] += counts[key];
 };
 
-export function syncTaskHandler(deps: SyncDeps): TaskHandler {
+export function syncTaskHandler(deps: SyncDeps, observe: (report: SyncReport) => void = () => undefined): TaskHandler {
   const locks = new DomainLocks();
   return async (task: Task, ctx: TaskContext): Promise<TaskOutcome> => {
     const params = task.params as unknown as SyncTaskParams;
@@ -63,6 +63,7 @@ export function syncTaskHandler(deps: SyncDeps): TaskHandler {
             ctx.progress(summaryMessage(running, p.elapsedMs, null), seenBefore + p.seen, { runIds, counts: running, startedAt: new Date(started).toISOString() });
           },
         }));
+        observe(report);
         if (report.runId !== null) runIds.push(report.runId);
         add(total, report.counts);
         seenBefore += report.entriesSeen;

@@ -6,6 +6,7 @@ import * as initial from './001-initial.ts';
 import * as accounts from './002-accounts.ts';
 import * as deltaAndGuards from './003-delta-and-guards.ts';
 import * as syncLocks from './004-sync-locks.ts';
+import * as taskCancel from './005-task-cancel.ts';
 
 export interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '002-accounts': accounts,
   '003-delta-and-guards': deltaAndGuards,
   '004-sync-locks': syncLocks,
+  '005-task-cancel': taskCancel,
 };
 
 class InlineProvider implements MigrationProvider {

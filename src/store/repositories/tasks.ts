@@ -1,4 +1,5 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Dialect } from '../database.ts';
 import type { Database, TasksTable } from '../schema.ts';
 import { TaskState, type Task } from '../../domain/task.ts';
 
@@ -12,7 +13,8 @@ export interface TaskScope { all: boolean; domainIds: number[] }
 
 export class TaskRepository {
   private readonly db: Kysely<Database>;
-  constructor(db: Kysely<Database>) { this.db = db; }
+  private readonly dialect: Dialect;
+  constructor(db: Kysely<Database>, dialect: Dialect = 'sqlite') { this.db = db; this.dialect = dialect; }
 
   async create(t: Pick<Task, 'command' | 'params' | 'domainId' | 'orgId' | 'owner'>): Promise<Task> {
     const now = new Date().toISOString();
@@ -62,6 +64,34 @@ export class TaskRepository {
     let q = this.db.selectFrom('tasks').selectAll().orderBy('id', 'desc').limit(limit).offset(offset);
     if (!scope.all) q = scope.domainIds.length ? q.where('domain_id', 'in', scope.domainIds) : q.where('id', '<', 0);
     return (await q.execute()).map(toTask);
+  }
+
+  async countByState(): Promise<Record<number, number>> {
+    const rows = await this.db.selectFrom('tasks').select(['state', (eb) => eb.fn.countAll().as('n')]).groupBy('state').execute();
+    return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
+  }
+
+  async requestCancel(id: number): Promise<void> {
+    await this.db.updateTable('tasks').set({ cancel_requested: 1 }).where('id', '=', id).execute();
+  }
+
+  async cancelRequested(id: number): Promise<boolean> {
+    const r = await this.db.selectFrom('tasks').select('cancel_requested').where('id', '=', id).executeTakeFirst();
+    return r?.cancel_requested === 1;
+  }
+
+  /**
+   * Creates the task unless one for the same command and scope is queued or running, atomically
+   * across processes (PostgreSQL: an advisory lock per scope; SQLite: one writer at a time).
+   */
+  async createUnlessActive(t: Pick<Task, 'command' | 'params' | 'domainId' | 'orgId' | 'owner'>): Promise<{ task: Task; existing: boolean }> {
+    return this.db.transaction().execute(async (trx) => {
+      const repo = new TaskRepository(trx);
+      if (this.dialect === 'postgres') await sql`SELECT pg_advisory_xact_lock(${7_311_000}, ${t.domainId ?? -1 - (t.orgId ?? 0)})`.execute(trx);
+      const active = await repo.activeFor(t.command, t.domainId);
+      if (active && active.orgId === t.orgId) return { task: active, existing: true };
+      return { task: await repo.create(t), existing: false };
+    });
   }
 
   async delete(id: number): Promise<boolean> {

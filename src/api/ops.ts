@@ -1,0 +1,20 @@
+/** Liveness, readiness and metrics, for every role (a worker serves only these). */
+import type { FastifyInstance } from 'fastify';
+import type { Store } from '../store/store.ts';
+import type { TaskQueue } from '../tasks/queue.ts';
+import type { Metrics } from './metrics.ts';
+
+export function opsRoutes(app: FastifyInstance, deps: { store: Store; queue: TaskQueue; metrics: Metrics; role: string }): void {
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok', role: deps.role }));
+  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
+    try {
+      await deps.store.tasks.countByState();
+      const queue = await deps.queue.status();
+      if (!queue.running) return reply.status(503).send({ status: 'starting', role: deps.role });
+      return { status: 'ready', role: deps.role, queue };
+    } catch (e) {
+      return reply.status(503).send({ status: 'unavailable', role: deps.role, error: (e as Error).message });
+    }
+  });
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()));
+}

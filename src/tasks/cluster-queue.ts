@@ -1,0 +1,103 @@
+/**
+ * The cluster queue: tasks live in PostgreSQL as in the embedded mode, and pg-boss hands them to
+ * worker processes on any number of hosts. API processes only enqueue. A worker that dies stops
+ * sending heartbeats; pg-boss then gives its job to another worker, which takes the task over.
+ */
+import { PgBoss } from 'pg-boss';
+import type { Store } from '../store/store.ts';
+import { isFinished, TaskState, type Task } from '../domain/task.ts';
+import type { QueueStatus, TaskHandler, TaskQueue, TaskSpec } from './queue.ts';
+import { executeTask } from './run-task.ts';
+
+export const TASK_JOB = 'ldapsync-task';
+const POLL_MS = 100;
+
+export interface ClusterOptions {
+  databaseUrl: string;
+  /** Run tasks in this process (worker or all roles). */
+  worker: boolean;
+  concurrency: number;
+  /** PostgreSQL schema for pg-boss's own tables. */
+  bossSchema?: string;
+  /** How often dead workers are looked for; lower in tests. */
+  superviseSeconds?: number;
+}
+
+export class ClusterQueue implements TaskQueue {
+  private readonly store: Store;
+  private readonly handlers: Map<string, TaskHandler>;
+  private readonly options: ClusterOptions;
+  private readonly boss: PgBoss;
+  private readonly running = new Map<number, AbortController>();
+  private started = false;
+
+  constructor(store: Store, handlers: Record<string, TaskHandler>, options: ClusterOptions) {
+    this.store = store;
+    this.handlers = new Map(Object.entries(handlers));
+    this.options = options;
+    this.boss = new PgBoss({
+      connectionString: options.databaseUrl, schema: options.bossSchema ?? 'pgboss', application_name: 'ldapsync',
+      superviseIntervalSeconds: options.superviseSeconds ?? 30, monitorIntervalSeconds: options.superviseSeconds ?? 30,
+    });
+    // Connection trouble is retried by pg-boss; it must not crash the process.
+    this.boss.on('error', () => undefined);
+  }
+
+  async start(): Promise<void> {
+    await this.boss.start();
+    if (!(await this.boss.getQueue(TASK_JOB))) {
+      await this.boss.createQueue(TASK_JOB, { retryLimit: 3, retryDelay: 5, expireInSeconds: 24 * 3600, heartbeatSeconds: 10 }).catch(async (e: unknown) => {
+        if (!(await this.boss.getQueue(TASK_JOB))) throw e; // created by another process meanwhile
+      });
+    }
+    if (this.options.worker) {
+      await this.boss.work<{ taskId: number }>(TASK_JOB, { batchSize: 1, localConcurrency: this.options.concurrency, pollingIntervalSeconds: 0.5 }, async ([job]) => {
+        if (job) await this.run(job.data.taskId);
+      });
+    }
+    this.started = true;
+  }
+
+  async stop(): Promise<void> {
+    this.started = false;
+    for (const controller of this.running.values()) controller.abort(new Error('worker stopping'));
+    await this.boss.stop({ graceful: true, timeout: 30_000 });
+  }
+
+  private async run(taskId: number): Promise<void> {
+    const controller = new AbortController();
+    this.running.set(taskId, controller);
+    try {
+      // A retried job may find its task left "running" by a worker that died: take it over.
+      await executeTask(this.store, this.handlers, taskId, controller, [TaskState.queued, TaskState.running]);
+    } finally {
+      this.running.delete(taskId);
+    }
+  }
+
+  async submit(spec: TaskSpec): Promise<{ task: Task; existing: boolean }> {
+    const result = await this.store.tasks.createUnlessActive(spec);
+    if (!result.existing) await this.boss.send(TASK_JOB, { taskId: result.task.id });
+    return result;
+  }
+
+  async wait(taskId: number, timeoutMs: number): Promise<Task | undefined> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const task = await this.store.tasks.get(taskId);
+      if (!task || isFinished(task.state) || task.state === TaskState.awaitingApproval || Date.now() >= until) return task;
+      await new Promise((r) => setTimeout(r, Math.min(POLL_MS, Math.max(0, until - Date.now()))));
+    }
+  }
+
+  async cancel(taskId: number): Promise<boolean> {
+    if (await this.store.tasks.transition(taskId, [TaskState.queued], TaskState.cancelled, 'Cancelled before it started')) return true;
+    this.running.get(taskId)?.abort(new Error('cancelled'));
+    await this.store.tasks.requestCancel(taskId);
+    return true;
+  }
+
+  async status(): Promise<QueueStatus> {
+    return { running: this.started, queued: (await this.store.tasks.inStates([TaskState.queued])).length, workers: this.options.worker ? this.options.concurrency : 0 };
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * Runs one task to its end, in whichever process took it: state transitions, throttled
+ * progress, the outcome or the failure, and cancellation asked for from any process.
+ */
+import type { Store } from '../store/store.ts';
+import { TaskState } from '../domain/task.ts';
+import { TaskFailure, type TaskHandler } from './queue.ts';
+
+const MESSAGE_LIMIT = 1000;
+const PROGRESS_INTERVAL_MS = 1000;
+const CANCEL_POLL_MS = 1000;
+
+/**
+ * `from`: the states the task may be taken from (a retried cluster job takes over a task a
+ * dead worker left running). Returns false when another runner has the task.
+ */
+export async function executeTask(store: Store, handlers: ReadonlyMap<string, TaskHandler>, taskId: number, controller: AbortController, from: TaskState[] = [TaskState.queued]): Promise<boolean> {
+  if (!(await store.tasks.transition(taskId, from, TaskState.running))) return false;
+  const task = (await store.tasks.get(taskId))!;
+  const handler = handlers.get(task.command);
+  if (!handler) { await store.tasks.update(taskId, { state: TaskState.error, message: `Unknown command ${task.command}` }); return true; }
+  let lastWrite = 0;
+  let pendingWrite: Promise<void> = Promise.resolve();
+  const progress = (message: string, done: number, partial?: unknown) => {
+    const now = Date.now();
+    if (now - lastWrite < PROGRESS_INTERVAL_MS) return;
+    lastWrite = now;
+    pendingWrite = pendingWrite.then(() => store.tasks.update(taskId, { message: message.slice(0, MESSAGE_LIMIT), progress: done, ...(partial !== undefined ? { result: partial } : {}) })).catch(() => undefined);
+  };
+  // A cancel may be asked for in another process: it reaches this one through the store.
+  const cancelWatch = setInterval(() => {
+    store.tasks.cancelRequested(taskId).then((yes) => { if (yes) controller.abort(new Error('cancelled')); }, () => undefined);
+  }, CANCEL_POLL_MS);
+  try {
+    const outcome = await handler(task, { signal: controller.signal, progress });
+    await pendingWrite;
+    const state = controller.signal.aborted ? TaskState.cancelled : outcome.state ?? TaskState.completed;
+    await store.tasks.update(taskId, { state, message: outcome.message.slice(0, MESSAGE_LIMIT), result: outcome.result });
+  } catch (e) {
+    await pendingWrite;
+    const failure = e instanceof TaskFailure ? e : new TaskFailure(500, `${(e as Error).name}: ${(e as Error).message}`);
+    const state = controller.signal.aborted ? TaskState.cancelled : TaskState.error;
+    await store.tasks.update(taskId, { state, message: failure.message.slice(0, MESSAGE_LIMIT), result: { code: failure.code, ...(failure.result as object ?? {}) } }).catch(() => undefined);
+  } finally {
+    clearInterval(cancelWatch);
+  }
+  return true;
+}
