@@ -6,6 +6,8 @@ import { LoginThrottle } from '../auth/throttle.ts';
 import { bootstrapAdmin } from '../auth/admins.ts';
 import { connect } from '../directory/client.ts';
 import { EmbeddedQueue } from '../tasks/embedded-queue.ts';
+import type { TaskQueue } from '../tasks/queue.ts';
+import { queueScheduledSyncs } from '../tasks/schedule.ts';
 import { ClusterQueue, type ClusterOptions } from '../tasks/cluster-queue.ts';
 import { Metrics } from './metrics.ts';
 import { parse, UsageError } from '../cli/args.ts';
@@ -29,8 +31,9 @@ export async function startServices(config: Readonly<Config>, store?: Store, rol
   const deps = { store: opened, connect: (source: Parameters<typeof connect>[0]) => connect(source) };
   const metrics = new Metrics(opened);
   const handlers = { [SYNC_COMMAND]: syncTaskHandler(deps, (report) => metrics.observeRun(report)) };
-  const queue = config.databaseUrl
-    ? new ClusterQueue(opened, handlers, { databaseUrl: config.databaseUrl, worker: role !== 'api', concurrency: config.workerConcurrency, bossSchema: config.queueSchema, superviseSeconds: config.queueSuperviseSeconds, ...cluster })
+  const onSchedule = (orgId: number, occurrence: string) => queueScheduledSyncs(opened, queue, orgId, occurrence);
+  const queue: TaskQueue = config.databaseUrl
+    ? new ClusterQueue(opened, handlers, { databaseUrl: config.databaseUrl, worker: role !== 'api', concurrency: config.workerConcurrency, bossSchema: config.queueSchema, superviseSeconds: config.queueSuperviseSeconds, onSchedule, ...cluster })
     : new EmbeddedQueue(opened, handlers);
   await queue.start();
   return {

@@ -68,6 +68,10 @@ export interface DirectorySource {
   fullSyncEveryHours: number;
   /** Margin for clock skew when changes are found by modifyTimestamp. */
   clockSkewSeconds: number;
+  /** When to sync on its own: a cron expression or an RFC 5545 rule; null: only when asked. */
+  schedule: string | null;
+  /** Whether scheduled runs also import new users. */
+  scheduleImport: boolean;
 }
 
 const GROUP_FILTERS: Record<Vendor, string> = {
@@ -255,7 +259,10 @@ export function parseSource(input: unknown): DirectorySource {
     delta,
     fullSyncEveryHours: int(input, 'fullSyncEveryHours', '', errors, 1, 24 * 365) ?? 24,
     clockSkewSeconds: int(input, 'clockSkewSeconds', '', errors, 0, 86400) ?? 300,
+    schedule: str(input, 'schedule', '', errors) || null,
+    scheduleImport: bool(input, 'scheduleImport', '', errors) ?? true,
   };
+  if (source.schedule && (source.schedule.length > 200 || !/^(FREQ=|[\d*@])/i.test(source.schedule))) errors.push(`schedule '${source.schedule}' is neither a cron expression (e.g. */15 * * * *) nor an RFC 5545 rule (e.g. FREQ=HOURLY)`);
   if (conn.bindPass !== undefined && typeof conn.bindPass !== 'string') errors.push('connection.bindPass must be a string');
   if (bindUser && !source.connection.bindPass) errors.push('connection.bindPass is required when bindUser is set');
   if (errors.length) throw new SourceConfigError(errors);

@@ -147,6 +147,11 @@ export interface SyncLocksTable {
   heartbeat_at: string;
 }
 
+export interface ScheduleFiresTable {
+  org_id: number;
+  fired_at: string;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   domains: DomainsTable;
@@ -163,4 +168,5 @@ export interface Database {
   sync_state: SyncStateTable;
   pending_deactivations: PendingDeactivationsTable;
   sync_locks: SyncLocksTable;
+  schedule_fires: ScheduleFiresTable;
 }

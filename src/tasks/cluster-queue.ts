@@ -10,6 +10,7 @@ import type { QueueStatus, TaskHandler, TaskQueue, TaskSpec } from './queue.ts';
 import { executeTask } from './run-task.ts';
 
 export const TASK_JOB = 'ldapsync-task';
+export const SCHEDULE_JOB = 'ldapsync-schedule';
 const POLL_MS = 100;
 
 export interface ClusterOptions {
@@ -19,8 +20,10 @@ export interface ClusterOptions {
   concurrency: number;
   /** PostgreSQL schema for pg-boss's own tables. */
   bossSchema?: string;
-  /** How often dead workers are looked for; lower in tests. */
+  /** How often dead workers are looked for and schedules checked; lower in tests. */
   superviseSeconds?: number;
+  /** Queues the syncs of one source's domains when its schedule fires. */
+  onSchedule?: (orgId: number, occurrence: string) => Promise<void>;
 }
 
 export class ClusterQueue implements TaskQueue {
@@ -38,6 +41,7 @@ export class ClusterQueue implements TaskQueue {
     this.boss = new PgBoss({
       connectionString: options.databaseUrl, schema: options.bossSchema ?? 'pgboss', application_name: 'ldapsync',
       superviseIntervalSeconds: options.superviseSeconds ?? 30, monitorIntervalSeconds: options.superviseSeconds ?? 30,
+      cronWorkerIntervalSeconds: Math.min(options.superviseSeconds ?? 30, 30), cronMonitorIntervalSeconds: Math.min(options.superviseSeconds ?? 30, 30),
     });
     // Connection trouble is retried by pg-boss; it must not crash the process.
     this.boss.on('error', () => undefined);
@@ -45,11 +49,15 @@ export class ClusterQueue implements TaskQueue {
 
   async start(): Promise<void> {
     await this.boss.start();
-    if (!(await this.boss.getQueue(TASK_JOB))) {
-      await this.boss.createQueue(TASK_JOB, { retryLimit: 3, retryDelay: 5, expireInSeconds: 24 * 3600, heartbeatSeconds: 10 }).catch(async (e: unknown) => {
-        if (!(await this.boss.getQueue(TASK_JOB))) throw e; // created by another process meanwhile
+    await this.ensureQueue(TASK_JOB, { retryLimit: 3, retryDelay: 5, expireInSeconds: 24 * 3600, heartbeatSeconds: 10 });
+    await this.ensureQueue(SCHEDULE_JOB, { retryLimit: 2, expireInSeconds: 300 });
+    if (this.options.worker && this.options.onSchedule) {
+      const onSchedule = this.options.onSchedule;
+      await this.boss.work<{ orgId: number }>(SCHEDULE_JOB, { batchSize: 1, pollingIntervalSeconds: 0.5 }, async ([job]) => {
+        if (job) await onSchedule(job.data.orgId, job.id);
       });
     }
+    await this.syncSchedules();
     if (this.options.worker) {
       await this.boss.work<{ taskId: number }>(TASK_JOB, { batchSize: 1, localConcurrency: this.options.concurrency, pollingIntervalSeconds: 0.5 }, async ([job]) => {
         if (job) await this.run(job.data.taskId);
@@ -64,11 +72,34 @@ export class ClusterQueue implements TaskQueue {
     await this.boss.stop({ graceful: true, timeout: 30_000 });
   }
 
+  private async ensureQueue(name: string, options: Parameters<PgBoss['createQueue']>[1]): Promise<void> {
+    if (await this.boss.getQueue(name)) return;
+    await this.boss.createQueue(name, options).catch(async (e: unknown) => {
+      if (!(await this.boss.getQueue(name))) throw e; // created by another process meanwhile
+    });
+  }
+
+  /** One pg-boss schedule per source that has one, keyed by organization: it fires once per occurrence, cluster-wide. */
+  async syncSchedules(): Promise<void> {
+    const wanted = new Map<string, string>();
+    for (const orgId of await this.store.sources.orgIds()) {
+      const config = await this.store.sources.get(orgId);
+      if (typeof config?.schedule === 'string' && config.schedule && config.disabled !== true) wanted.set(String(orgId), config.schedule);
+    }
+    for (const existing of await this.boss.getSchedules(SCHEDULE_JOB)) {
+      if (wanted.get(existing.key) !== existing.cron) await this.boss.unschedule(SCHEDULE_JOB, existing.key);
+    }
+    for (const [key, cron] of wanted) await this.boss.schedule(SCHEDULE_JOB, cron, { orgId: Number(key) }, { key, tz: 'UTC' });
+  }
+
   private async run(taskId: number): Promise<void> {
     const controller = new AbortController();
     this.running.set(taskId, controller);
     try {
       // A retried job may find its task left "running" by a worker that died: take it over.
+      if ((await this.store.tasks.get(taskId))?.state === TaskState.running) {
+        await this.store.runs.failRunning(taskId, 'The worker running it stopped; another worker took the task over');
+      }
       await executeTask(this.store, this.handlers, taskId, controller, [TaskState.queued, TaskState.running]);
     } finally {
       this.running.delete(taskId);

@@ -72,6 +72,9 @@ export class EmbeddedQueue implements TaskQueue {
     return cancelled;
   }
 
+  /** The embedded mode runs syncs when asked for; schedules need the cluster mode for now. */
+  async syncSchedules(): Promise<void> {}
+
   async status(): Promise<QueueStatus> {
     return { running: this.started, queued: this.pending.length, workers: this.workers };
   }

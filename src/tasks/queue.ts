@@ -40,6 +40,8 @@ export interface TaskQueue {
   /** Asks a running task to stop at its next batch; marks a queued one cancelled. */
   cancel(taskId: number): Promise<boolean>;
   status(): Promise<QueueStatus>;
+  /** Brings the scheduled syncs in line with the saved sources (after a source changed). */
+  syncSchedules(): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
 }

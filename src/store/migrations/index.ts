@@ -7,6 +7,7 @@ import * as accounts from './002-accounts.ts';
 import * as deltaAndGuards from './003-delta-and-guards.ts';
 import * as syncLocks from './004-sync-locks.ts';
 import * as taskCancel from './005-task-cancel.ts';
+import * as scheduleFires from './006-schedule-fires.ts';
 
 export interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '003-delta-and-guards': deltaAndGuards,
   '004-sync-locks': syncLocks,
   '005-task-cancel': taskCancel,
+  '006-schedule-fires': scheduleFires,
 };
 
 class InlineProvider implements MigrationProvider {

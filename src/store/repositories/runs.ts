@@ -89,6 +89,12 @@ export class RunRepository {
     return r?.m === null || r?.m === undefined ? 0 : Number(r.m) + 1;
   }
 
+  /** Ends the runs of a task still marked running (their process died), saying why. */
+  async failRunning(taskId: number, message: string): Promise<void> {
+    await this.db.updateTable('sync_runs').set({ status: 'failed', error_code: 500, message, finished_at: new Date().toISOString() })
+      .where('task_id', '=', taskId).where('status', '=', 'running').execute();
+  }
+
   async idsForTask(taskId: number): Promise<number[]> {
     return (await this.db.selectFrom('sync_runs').select('id').where('task_id', '=', taskId).orderBy('id').execute()).map((r) => r.id);
   }

@@ -52,6 +52,7 @@ export function ldapConfigRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
       }
     }
     await ctx.store.sources.set(orgId, config);
+    await ctx.queue.syncSchedules();
     await ctx.store.audit.record({ actor: who.username, action: 'source.set', targetType: 'source', targetId: String(orgId), before: stored && publicSourceView(stored), after: publicSourceView(config) });
     return { message: 'LDAP configuration updated' };
   };
@@ -60,6 +61,7 @@ export function ldapConfigRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
     const who = caller(request);
     const stored = await ctx.store.sources.get(orgId);
     await ctx.store.sources.delete(orgId);
+    await ctx.queue.syncSchedules();
     await ctx.store.audit.record({ actor: who.username, action: 'source.delete', targetType: 'source', targetId: String(orgId), before: stored && publicSourceView(stored), after: null });
     return { message: 'LDAP deactivated' };
   };

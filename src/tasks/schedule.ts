@@ -1,0 +1,25 @@
+/** What a source's schedule does when it fires: queue a sync of each domain that syncs from it. */
+import type { Store } from '../store/store.ts';
+import type { TaskQueue } from './queue.ts';
+import { SYNC_COMMAND, type SyncTaskParams } from './sync-task.ts';
+
+/** A schedule never fires twice within this: repeats of one occurrence are dropped. */
+const MIN_GAP_MS = 2000;
+
+export async function queueScheduledSyncs(store: Store, queue: TaskQueue, orgId: number, occurrence: string): Promise<void> {
+  const config = await store.sources.get(orgId);
+  if (!config) return;
+  if (!(await store.syncLocks.claimScheduleFire(orgId, MIN_GAP_MS))) {
+    await store.audit.record({ actor: 'schedule', action: 'schedule.duplicate', targetType: 'source', targetId: String(orgId), before: null, after: { occurrence, at: new Date().toISOString() } });
+    return;
+  }
+  const domains = [];
+  for (const d of await store.domains.list()) if ((await store.sources.effective(d.orgId))?.orgId === orgId) domains.push(d);
+  const queued: number[] = [];
+  for (const d of domains) {
+    const params: SyncTaskParams = { domainID: d.id, import: config.scheduleImport !== false, lang: '' };
+    const { task } = await queue.submit({ command: SYNC_COMMAND, params: params as unknown as Record<string, unknown>, domainId: d.id, orgId: null, owner: 'schedule' });
+    queued.push(task.id);
+  }
+  await store.audit.record({ actor: 'schedule', action: 'schedule.fire', targetType: 'source', targetId: String(orgId), before: null, after: { occurrence, tasks: queued, at: new Date().toISOString() } });
+}
