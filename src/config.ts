@@ -15,6 +15,8 @@ export interface Config {
   secretKeyFile: string | null;
   /** Tasks a worker process runs at once (cluster mode). */
   workerConcurrency: number;
+  /** How long ldap.syncNow waits for the run before answering Sync_in_progress. */
+  syncNowWaitSeconds: number;
   /** PostgreSQL schema of the job queue's own tables (cluster mode). */
   queueSchema: string;
   /** How often the queue looks for jobs of dead workers, in seconds (cluster mode). */
@@ -44,6 +46,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: env.LOG_LEVEL || 'info',
     workerConcurrency: Math.max(1, integer(env.LDAPSYNC_WORKER_CONCURRENCY, 2, 'LDAPSYNC_WORKER_CONCURRENCY')),
     queueSchema: env.LDAPSYNC_QUEUE_SCHEMA || 'pgboss',
+    syncNowWaitSeconds: integer(env.LDAPSYNC_SYNCNOW_WAIT_SECONDS, 5, 'LDAPSYNC_SYNCNOW_WAIT_SECONDS'),
     queueSuperviseSeconds: Math.max(1, integer(env.LDAPSYNC_QUEUE_SUPERVISE_SECONDS, 30, 'LDAPSYNC_QUEUE_SUPERVISE_SECONDS')),
     secureCookies: cookies as Config['secureCookies'],
   });

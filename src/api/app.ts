@@ -6,6 +6,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { ApiContext } from './context.ts';
 import { GrommunioError } from './grommunio/errors.ts';
 import { grommunioRoutes } from './routes/grommunio/index.ts';
+import { rocketchatRoutes } from './routes/rocketchat/index.ts';
+import { RocketError } from './rocketchat/errors.ts';
 import { webRoutes } from './web.ts';
 import { opsRoutes } from './ops.ts';
 import type { Services } from './serve.ts';
@@ -83,6 +85,10 @@ export async function buildApp(ctx: ApiContext & Partial<Pick<Services, 'metrics
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof GrommunioError) return reply.status(error.status).send(error.body);
+    if (error instanceof RocketError) return reply.status(error.status).send(error.body);
+    if ((request.routeOptions.config as { dialect?: string } | undefined)?.dialect === 'rocketchat' && error.statusCode && error.statusCode < 500) {
+      return reply.status(400).send({ success: false, error: error.validation ? validationMessages(error).join('; ') : error.message });
+    }
     if (error.validation) return reply.status(400).send({ message: 'Bad Request', errors: validationMessages(error) });
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) return reply.status(error.statusCode).send({ message: error.message });
     request.log.error({ err: error }, 'request failed');
@@ -92,6 +98,7 @@ export async function buildApp(ctx: ApiContext & Partial<Pick<Services, 'metrics
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(grommunioRoutes(ctx), { prefix: '/api/v1' });
+  await app.register(rocketchatRoutes(ctx), { prefix: '/api/v1' });
   webRoutes(app);
   if (ctx.metrics) opsRoutes(app, { store: ctx.store, queue: ctx.queue, metrics: ctx.metrics, role: ctx.role ?? 'all' });
   return app;

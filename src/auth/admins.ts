@@ -1,6 +1,7 @@
 /** Creating admin accounts: the first SystemAdmin from the environment or the CLI. */
 import type { Store } from '../store/store.ts';
 import { hashPassword } from './passwords.ts';
+import { sha256Hex } from './two-factor.ts';
 import type { StoredGrant } from '../store/repositories/accounts.ts';
 
 export const MIN_PASSWORD_LENGTH = 10;
@@ -14,6 +15,7 @@ export async function createAdmin(store: Store, username: string, password: stri
   if (password.length < MIN_PASSWORD_LENGTH) throw new Error(`the password must have at least ${MIN_PASSWORD_LENGTH} characters`);
   if (await store.accounts.credentials(username)) throw new Error(`account ${username} exists already`);
   const account = await store.accounts.create({ username, passwordHash: await hashPassword(password), displayName: username });
+  await store.accounts.setDigestHash(account.id, await hashPassword(sha256Hex(password)));
   const roleName = grants.map((g) => (g.param ? `${g.permission}(${g.param})` : g.permission)).join('+');
   const role = await roleFor(store, roleName, grants);
   await store.accounts.assignRole(account.id, role.id);

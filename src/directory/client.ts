@@ -11,7 +11,7 @@ import type { DirectoryEntry, DirectoryPort, GroupEntry } from './port.ts';
 import { GreaterThanEqualsFilter } from 'ldapts';
 import { allOf, anyOf, configured, contains, equals } from './escape.ts';
 import { classify, DirectoryError } from './errors.ts';
-import { attributeMap } from './presets.ts';
+import { attributeMap, presetFor } from './presets.ts';
 
 /** Attributes whose values are bytes, never text. */
 const BINARY_ATTRIBUTES = ['objectGUID', 'objectSid', 'jpegPhoto', 'thumbnailPhoto', 'userCertificate'];
@@ -237,6 +237,14 @@ export class LdapDirectory implements DirectoryPort {
     const byId = anyOf(ids.map((id) => equals(this.source.objectID, Buffer.from(id))));
     const out: DirectoryEntry[] = [];
     for await (const page of this.pages(this.userFilter(byId), this.attributes())) out.push(...page);
+    return out;
+  }
+
+  async byLogin(login: string): Promise<DirectoryEntry[]> {
+    if (/\p{Cc}/u.test(login)) return [];
+    const names = [...new Set([this.source.users.username, presetFor(this.source.vendor).altname])];
+    const out: DirectoryEntry[] = [];
+    for await (const page of this.pages(this.userFilter(anyOf(names.map((n) => equals(n, login)))), this.attributes(), 3)) out.push(...page);
     return out;
   }
 

@@ -26,6 +26,8 @@ export interface DirectoryPort {
   ids(): AsyncIterable<Uint8Array[]>;
   /** Stable IDs (hex) of the users in scope that also match `filter` (one ID-only search). */
   idsMatching(filter: string): Promise<Set<string>>;
+  /** Users whose login (the username attribute or the vendor's login name) equals this, exactly. */
+  byLogin(login: string): Promise<DirectoryEntry[]>;
   /** A substring search over the source's search attributes (for the admin API). */
   search(query: string, limit: number): Promise<DirectoryEntry[]>;
   /** Every group matching the source's group filter, in pages. */

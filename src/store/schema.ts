@@ -121,6 +121,18 @@ export interface AccountsTable {
   email: string | null;
   active: number;
   created_at: string;
+  totp_secret: string | null;
+  totp_enabled: Generated<number>;
+  backup_codes: Generated<string>;
+  digest_hash: string | null;
+}
+
+export interface LoginTokensTable {
+  id: Generated<number>;
+  account_id: number;
+  hashed_token: string;
+  created_at: string;
+  expires_at: string;
 }
 
 export interface RolesTable {
@@ -169,4 +181,5 @@ export interface Database {
   pending_deactivations: PendingDeactivationsTable;
   sync_locks: SyncLocksTable;
   schedule_fires: ScheduleFiresTable;
+  login_tokens: LoginTokensTable;
 }

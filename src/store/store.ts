@@ -44,7 +44,7 @@ export class Store {
     this.tasks = new TaskRepository(db, dialect);
     this.runs = new RunRepository(db);
     this.audit = new AuditRepository(db);
-    this.accounts = new AccountRepository(db);
+    this.accounts = new AccountRepository(db, cipher);
     this.syncState = new SyncStateRepository(db);
     this.syncLocks = new SyncLockRepository(db);
   }

@@ -57,6 +57,11 @@ export class LdapAdmin {
     return hits;
   }
 
+  /** How many users in scope have this login (username attribute or the vendor's login name), matched exactly. */
+  async countByLogin(source: DirectorySource, login: string): Promise<number> {
+    return withDirectory(this.connect, source, async (d) => (await d.byLogin(login)).length);
+  }
+
   /** One entry by stable ID, if it exists and its address lies in one of `domains`. */
   async entry(source: DirectorySource, id: Uint8Array, domains: Set<string>): Promise<DirectoryEntry | undefined> {
     const [entry] = await withDirectory(this.connect, source, (d) => d.usersById([id]));

@@ -10,7 +10,8 @@ import { TaskFailure, type TaskContext, type TaskHandler, type TaskOutcome } fro
 
 export const SYNC_COMMAND = 'ldapSync';
 
-export interface SyncTaskParams { domainID?: number; orgID?: number; import: boolean; lang: string; full?: boolean }
+/** domainID: one domain; orgID: an organization's domains; sourceOrgID: every domain that syncs from that source. */
+export interface SyncTaskParams { domainID?: number; orgID?: number; sourceOrgID?: number; import: boolean; lang: string; full?: boolean }
 
 /** What a sync task keeps as its result: the runs whose outcomes make up `params.result`. */
 export interface SyncTaskResult { runIds: number[]; counts: SyncCounts; code?: number; startedAt?: string; finishedAt?: string }
@@ -35,6 +36,11 @@ class DomainLocks {
 async function domainsFor(store: Store, params: SyncTaskParams): Promise<number[]> {
   if (params.domainID !== undefined) return [params.domainID];
   if (params.orgID !== undefined) return (await store.domains.list({ orgId: params.orgID })).map((d) => d.id);
+  if (params.sourceOrgID !== undefined) {
+    const out = [];
+    for (const d of await store.domains.list()) if ((await store.sources.effective(d.orgId))?.orgId === params.sourceOrgID) out.push(d.id);
+    return out;
+  }
   return (await store.domains.list()).map((d) => d.id);
 }
 

@@ -195,12 +195,16 @@ describe('cluster: 2 API processes, 3 workers, 50 domains on PostgreSQL', { skip
     const current = (await api(a!, 'GET', `/system/orgs/${orgId}/ldap`)).body.data;
     const on = await fetch(`http://127.0.0.1:${a!.port}/api/v1/system/orgs/${orgId}/ldap?force=true`, { method: 'PUT', headers: { ...session.get(a!.port), 'content-type': 'application/json' }, body: JSON.stringify({ ...current, schedule: 'FREQ=SECONDLY;INTERVAL=4' }) });
     assert.equal(on.status, 200);
-    await sleep(13_000);
+    const fired = async () => (await store.audit.list(1000)).filter((e) => e.action === 'schedule.fire' && e.targetId === String(orgId)).length;
+    const since = Date.now();
+    // pg-boss checks schedules every few seconds; under load the first firing can take longer.
+    while ((await fired()) < 2 && Date.now() - since < 60_000) await sleep(500);
+    const window = (Date.now() - since) / 1000;
     const off = await fetch(`http://127.0.0.1:${a!.port}/api/v1/system/orgs/${orgId}/ldap?force=true`, { method: 'PUT', headers: { ...session.get(a!.port), 'content-type': 'application/json' }, body: JSON.stringify(current) });
     assert.equal(off.status, 200);
     const fires = (await store.audit.list(1000)).filter((e) => e.action === 'schedule.fire' && e.targetId === String(orgId))
       .map((e) => Date.parse((e.after as { at: string }).at)).sort((x, y) => x - y);
-    assert.ok(fires.length >= 1 && fires.length <= 4, `fired ${fires.length} times in 13 s at one occurrence per 4 s`);
+    assert.ok(fires.length >= 1 && fires.length <= Math.ceil(window / 4) + 1, `fired ${fires.length} times in ${window.toFixed(0)} s at one occurrence per 4 s`);
     const all = (await store.audit.list(1000)).filter((e) => e.action.startsWith('schedule.') && e.targetId === String(orgId)).map((e) => [e.action, (e.after as { at: string }).at]);
     for (let i = 1; i < fires.length; i++) assert.ok(fires[i]! - fires[i - 1]! >= 2500, `one sync per occurrence: ${JSON.stringify(all)}`);
     const scheduled = (await store.tasks.list({ all: false, domainIds: [2] }, 1000, 0)).filter((x) => x.owner === 'schedule');
@@ -208,7 +212,7 @@ describe('cluster: 2 API processes, 3 workers, 50 domains on PostgreSQL', { skip
     await sleep(5000);
     const after = (await store.audit.list(1000)).filter((e) => e.action === 'schedule.fire' && e.targetId === String(orgId)).length;
     assert.equal(after, fires.length, 'removing the schedule stops it');
-    console.log(`cluster: schedule fired ${fires.length} times in 13 s (every 4 s), 5 processes`);
+    console.log(`cluster: schedule fired ${fires.length} times in ${window.toFixed(0)} s (one occurrence per 4 s), 5 processes`);
   });
 
   test('throughput: one worker next to three', async () => {

@@ -8,6 +8,7 @@ import * as deltaAndGuards from './003-delta-and-guards.ts';
 import * as syncLocks from './004-sync-locks.ts';
 import * as taskCancel from './005-task-cancel.ts';
 import * as scheduleFires from './006-schedule-fires.ts';
+import * as rocketchatAuth from './007-rocketchat-auth.ts';
 
 export interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '004-sync-locks': syncLocks,
   '005-task-cancel': taskCancel,
   '006-schedule-fires': scheduleFires,
+  '007-rocketchat-auth': rocketchatAuth,
 };
 
 class InlineProvider implements MigrationProvider {

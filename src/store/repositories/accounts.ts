@@ -1,16 +1,59 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { AccountsTable, Database } from '../schema.ts';
+import type { SecretCipher } from '../../auth/secret-box.ts';
 
 export interface Account { id: number; username: string; displayName: string; email: string | null; active: boolean; createdAt: string }
 export interface StoredGrant { permission: string; param: string }
 export interface Role { id: number; name: string; description: string; permissions: StoredGrant[] }
 
-const toAccount = (r: Selectable<AccountsTable>): Account => ({ id: r.id, username: r.username, displayName: r.display_name, email: r.email, active: r.active === 1, createdAt: r.created_at });
+const toAccount = (r: Pick<Selectable<AccountsTable>, 'id' | 'username' | 'display_name' | 'email' | 'active' | 'created_at'>): Account => ({ id: r.id, username: r.username, displayName: r.display_name, email: r.email, active: r.active === 1, createdAt: r.created_at });
 
 /** Admin accounts, their roles and the permissions those roles hold. */
+export interface TwoFactorState { totpSecret: string | null; totpEnabled: boolean; backupCodes: string[]; digestHash: string | null }
+
 export class AccountRepository {
   private readonly db: Kysely<Database>;
-  constructor(db: Kysely<Database>) { this.db = db; }
+  private readonly cipher: SecretCipher;
+  constructor(db: Kysely<Database>, cipher: SecretCipher) { this.db = db; this.cipher = cipher; }
+
+  async addToken(accountId: number, hashedToken: string, expiresAt: string): Promise<void> {
+    await this.db.insertInto('login_tokens').values({ account_id: accountId, hashed_token: hashedToken, created_at: new Date().toISOString(), expires_at: expiresAt }).execute();
+  }
+
+  /** The account a (hashed) token belongs to, while the token is valid. */
+  async byToken(accountId: number, hashedToken: string): Promise<Account | undefined> {
+    const row = await this.db.selectFrom('login_tokens').innerJoin('accounts', 'accounts.id', 'login_tokens.account_id').selectAll('accounts')
+      .where('login_tokens.account_id', '=', accountId).where('login_tokens.hashed_token', '=', hashedToken)
+      .where('login_tokens.expires_at', '>', new Date().toISOString()).executeTakeFirst();
+    return row && toAccount(row);
+  }
+
+  async byHashedToken(hashedToken: string): Promise<Account | undefined> {
+    const row = await this.db.selectFrom('login_tokens').innerJoin('accounts', 'accounts.id', 'login_tokens.account_id').selectAll('accounts')
+      .where('login_tokens.hashed_token', '=', hashedToken).where('login_tokens.expires_at', '>', new Date().toISOString()).executeTakeFirst();
+    return row && toAccount(row);
+  }
+
+  async removeToken(hashedToken: string): Promise<void> {
+    await this.db.deleteFrom('login_tokens').where('hashed_token', '=', hashedToken).execute();
+  }
+
+  async twoFactor(accountId: number): Promise<TwoFactorState> {
+    const r = await this.db.selectFrom('accounts').select(['totp_secret', 'totp_enabled', 'backup_codes', 'digest_hash']).where('id', '=', accountId).executeTakeFirstOrThrow();
+    return { totpSecret: r.totp_secret && this.cipher.decrypt(r.totp_secret), totpEnabled: r.totp_enabled === 1, backupCodes: JSON.parse(r.backup_codes) as string[], digestHash: r.digest_hash };
+  }
+
+  async setTotp(accountId: number, secret: string | null, enabled: boolean): Promise<void> {
+    await this.db.updateTable('accounts').set({ totp_secret: secret && this.cipher.encrypt(secret), totp_enabled: enabled ? 1 : 0 }).where('id', '=', accountId).execute();
+  }
+
+  async setBackupCodes(accountId: number, hashes: string[]): Promise<void> {
+    await this.db.updateTable('accounts').set({ backup_codes: JSON.stringify(hashes) }).where('id', '=', accountId).execute();
+  }
+
+  async setDigestHash(accountId: number, digestHash: string): Promise<void> {
+    await this.db.updateTable('accounts').set({ digest_hash: digestHash }).where('id', '=', accountId).execute();
+  }
 
   async create(a: { username: string; passwordHash: string | null; displayName?: string; email?: string | null }): Promise<Account> {
     const row = await this.db.insertInto('accounts').values({

@@ -8,6 +8,8 @@ import { verifyPassword } from '../../../auth/passwords.ts';
 import { Caller } from '../../../auth/permissions.ts';
 import { caller, callerFor, COOKIE, requireCaller } from '../../grommunio/session.ts';
 import { badRequest, tooManyAttempts, unauthorized } from '../../grommunio/errors.ts';
+import { rocketLogin, rocketLogout } from '../rocketchat/auth.ts';
+import { hasTokenHeaders } from '../../rocketchat/session.ts';
 
 const LoginBody = Type.Object({
   user: Type.Optional(Type.String({ maxLength: 320 })),
@@ -42,6 +44,8 @@ export function loginRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.post('/login', { schema: { body: Type.Optional(LoginBody), summary: 'Sign in (grommunio form fields user and pass)' } }, async (request, reply) => {
       const body = request.body ?? {};
+      // One path, two dialects: Rocket.Chat signs in with JSON {user|username, password} or {resume}.
+      if ('password' in body || 'resume' in body || 'username' in body) return rocketLogin(ctx, request, reply, body);
       let who: Caller;
       if (body.user === undefined && body.pass === undefined) {
         // No form: refresh the session of a valid cookie, as grommunio does.
@@ -55,7 +59,9 @@ export function loginRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
       return { grommunioAuthJwt: jwt, csrf };
     });
 
-    app.post('/logout', { preHandler: requireCaller(ctx) }, async (_request, reply) => {
+    app.post('/logout', async (request, reply) => {
+      if (hasTokenHeaders(request)) return rocketLogout(ctx, request);
+      await callerFor(ctx, request);
       reply.clearCookie(COOKIE, { path: '/' });
       return { message: 'Signed out' };
     });

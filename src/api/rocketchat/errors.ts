@@ -1,0 +1,26 @@
+/** The Rocket.Chat dialect's error catalogue: every error this dialect sends has its shape here. */
+
+export class RocketError extends Error {
+  readonly status: number;
+  readonly body: Record<string, unknown>;
+  constructor(status: number, body: Record<string, unknown>) {
+    super(String(body.error));
+    this.status = status;
+    this.body = body;
+  }
+}
+
+const NOT_LOGGED_IN = 'You must be logged in to do this.';
+
+export const notLoggedIn = () => new RocketError(401, { success: false, status: 'error', message: NOT_LOGGED_IN, error: NOT_LOGGED_IN });
+
+/** A plain failure, as Rocket.Chat answers `new Error(text)`: 400 `{success: false, error}`. */
+export const failure = (error: string, details?: Record<string, unknown>) => new RocketError(400, { success: false, error, ...(details ? { details } : {}) });
+
+/** A Meteor.Error: `"<reason> [<error>]"` with `errorType` and `details`. */
+export const meteorError = (errorType: string, reason: string, details?: Record<string, unknown>) =>
+  new RocketError(400, { success: false, error: `${reason} [${errorType}]`, errorType, ...(details ? { details } : {}) });
+
+export const loginFailed = () => new RocketError(401, { status: 'error', message: 'Unauthorized', error: 'Unauthorized' });
+
+export const missingPermission = () => new RocketError(403, { success: false, error: 'User does not have the permissions required for this action [error-unauthorized]' });

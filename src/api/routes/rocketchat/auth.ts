@@ -1,0 +1,86 @@
+/** Rocket.Chat sign-in with tokens: POST /login (JSON), GET /me, POST /logout, and TOTP enrolment. */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import type { ApiContext } from '../../context.ts';
+import { Caller } from '../../../auth/permissions.ts';
+import { signIn } from '../grommunio/login.ts';
+import { GrommunioError } from '../../grommunio/errors.ts';
+import { currentToken, hashToken, issueLoginToken, rocketCaller } from '../../rocketchat/session.ts';
+import { requireSecondFactor } from '../../rocketchat/two-factor.ts';
+import { failure, loginFailed, meteorError } from '../../rocketchat/errors.ts';
+import { newBackupCodes, newTotpSecret, totpFor, totpValid } from '../../../auth/two-factor.ts';
+
+export const ROCKETCHAT = { dialect: 'rocketchat' };
+
+async function meView(ctx: ApiContext, who: Caller) {
+  const account = (await ctx.store.accounts.get(who.accountId))!;
+  const twoFactor = await ctx.store.accounts.twoFactor(who.accountId);
+  return {
+    _id: String(account.id), username: account.username, name: account.displayName || account.username,
+    emails: account.email ? [{ address: account.email, verified: true }] : [], status: 'online', active: account.active,
+    roles: who.isSystemAdmin ? ['admin', 'user'] : ['user'], services: { totp: { enabled: twoFactor.totpEnabled } },
+  };
+}
+
+/** Rocket.Chat's body forms: {user|username|email, password} or {resume: token}. */
+export async function rocketLogin(ctx: ApiContext, request: FastifyRequest, reply: FastifyReply, body: Record<string, unknown>) {
+  let who: Caller;
+  if (typeof body.resume === 'string') {
+    const account = await ctx.store.accounts.byHashedToken(hashToken(body.resume));
+    if (!account || !account.active) throw loginFailed();
+    who = new Caller(account.id, account.username, await ctx.store.accounts.grants(account.id));
+  } else {
+    const name = body.user ?? body.username ?? body.email;
+    if (typeof name !== 'string' || typeof body.password !== 'string') throw loginFailed();
+    try {
+      who = await signIn(ctx, name, body.password, request.ip);
+    } catch (e) {
+      if (e instanceof GrommunioError && e.status === 429) throw failure('error-too-many-requests');
+      if (e instanceof GrommunioError) throw loginFailed();
+      throw e;
+    }
+  }
+  const authToken = await issueLoginToken(ctx, who.accountId);
+  return reply.send({ status: 'success', data: { userId: String(who.accountId), authToken, me: await meView(ctx, who) } });
+}
+
+export async function rocketLogout(ctx: ApiContext, request: FastifyRequest) {
+  await rocketCaller(ctx, request);
+  await ctx.store.accounts.removeToken(hashToken(currentToken(request)!));
+  return { status: 'success', data: { message: "You've been logged out!" } };
+}
+
+export function rocketAuthRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.get('/me', { config: ROCKETCHAT }, async (request) => ({ ...(await meView(ctx, await rocketCaller(ctx, request))), success: true }));
+
+    // TOTP enrolment: a secret and its otpauth:// URI; verifying a code switches it on and hands out backup codes.
+    app.post('/users.2fa.enableTotp', { config: ROCKETCHAT }, async (request) => {
+      const who = await rocketCaller(ctx, request);
+      const secret = newTotpSecret();
+      await ctx.store.accounts.setTotp(who.accountId, secret, false);
+      return { secret, url: totpFor(secret, who.username).toString(), success: true };
+    });
+
+    app.post('/users.2fa.verifyTotp', { config: ROCKETCHAT, schema: { body: Type.Object({ code: Type.String({ maxLength: 20 }) }) } }, async (request) => {
+      const who = await rocketCaller(ctx, request);
+      const state = await ctx.store.accounts.twoFactor(who.accountId);
+      if (!state.totpSecret || !totpValid(state.totpSecret, request.body.code)) throw meteorError('totp-invalid', 'TOTP Invalid', { method: 'totp' });
+      await ctx.store.accounts.setTotp(who.accountId, state.totpSecret, true);
+      const { codes, hashes } = newBackupCodes();
+      await ctx.store.accounts.setBackupCodes(who.accountId, hashes);
+      await ctx.store.audit.record({ actor: who.username, action: 'account.totp.enable', targetType: 'account', targetId: String(who.accountId), before: null, after: null });
+      return { codes, success: true };
+    });
+
+    app.post('/users.2fa.disableTotp', { config: ROCKETCHAT }, async (request) => {
+      const who = await rocketCaller(ctx, request);
+      await requireSecondFactor(ctx, request, who.accountId);
+      await ctx.store.accounts.setTotp(who.accountId, null, false);
+      await ctx.store.accounts.setBackupCodes(who.accountId, []);
+      await ctx.store.audit.record({ actor: who.username, action: 'account.totp.disable', targetType: 'account', targetId: String(who.accountId), before: null, after: null });
+      return { success: true };
+    });
+  };
+}
