@@ -72,6 +72,8 @@ export interface DirectorySource {
   schedule: string | null;
   /** Whether scheduled runs also import new users. */
   scheduleImport: boolean;
+  /** Link a local user with the same name instead of answering 409 (Rocket.Chat's LDAP_Merge_Existing_Users). */
+  mergeExistingUsers: boolean;
 }
 
 const GROUP_FILTERS: Record<Vendor, string> = {
@@ -261,6 +263,7 @@ export function parseSource(input: unknown): DirectorySource {
     clockSkewSeconds: int(input, 'clockSkewSeconds', '', errors, 0, 86400) ?? 300,
     schedule: str(input, 'schedule', '', errors) || null,
     scheduleImport: bool(input, 'scheduleImport', '', errors) ?? true,
+    mergeExistingUsers: bool(input, 'mergeExistingUsers', '', errors) ?? false,
   };
   if (source.schedule && (source.schedule.length > 200 || !/^(FREQ=|[\d*@])/i.test(source.schedule))) errors.push(`schedule '${source.schedule}' is neither a cron expression (e.g. */15 * * * *) nor an RFC 5545 rule (e.g. FREQ=HOURLY)`);
   if (conn.bindPass !== undefined && typeof conn.bindPass !== 'string') errors.push('connection.bindPass must be a string');

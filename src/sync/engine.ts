@@ -192,7 +192,7 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, domain: { id: num
       byExternId,
       byUsername: new Map(named.map((u) => [u.username, u])),
       claimed: options.dryRun ? dryRunClaims : new Set(),
-      adoptLocal: options.adoptLocal === true,
+      adoptLocal: options.adoptLocal === true || source.mergeExistingUsers,
     };
     for (const u of linked) if (u.domainId === domain.id) seenUsers.add(u.id);
     await record(mapped.map((m) => planEntry(m, snapshot)));

@@ -138,6 +138,39 @@ describe('Rocket.Chat REST dialect', () => {
     assert.equal(r.status, 200);
   });
 
+  test('one truth, two views: /settings and grommunio\'s /system/mconf/ldap edit the same source', async () => {
+    const grommunio = await api.login('admin', ADMIN_PW);
+    assert.deepEqual((await rc('POST', '/settings/LDAP_User_Search_Filter', token, { value: '(objectClass=inetOrgPerson)' })).body, { success: true });
+    assert.equal((await api.call('GET', '/system/mconf/ldap', { session: grommunio })).body.data.users.filter, '(objectClass=inetOrgPerson)');
+    const config = (await api.call('GET', '/system/mconf/ldap', { session: grommunio })).body.data;
+    assert.equal((await api.call('PUT', '/system/mconf/ldap?force=true', { session: grommunio, json: { ...config, baseDn: 'ou=people,dc=example,dc=org' } })).status, 200);
+    assert.deepEqual((await rc('GET', '/settings/LDAP_BaseDN', token)).body, { _id: 'LDAP_BaseDN', value: 'ou=people,dc=example,dc=org', success: true });
+    assert.equal((await rc('GET', '/settings/LDAP_Authentication_Password', token)).body.value, '', 'the bind password is never shown');
+    await rc('POST', '/settings/LDAP_Background_Sync_Interval', token, { value: 'Every 24 hours' });
+    assert.equal((await api.call('GET', '/system/mconf/ldap', { session: grommunio })).body.data.schedule, 'FREQ=HOURLY;INTERVAL=24');
+    await rc('POST', '/settings/LDAP_Enable', token, { value: false });
+    assert.equal((await api.call('GET', '/system/mconf/ldap', { session: grommunio })).body.ldapAvailable, false);
+    await rc('POST', '/settings/LDAP_Enable', token, { value: true });
+    assert.equal((await rc('GET', '/settings/LDAP_Enable', token)).body.value, true);
+    const refused = await rc('POST', '/settings/LDAP_Sync_User_Active_State', token, { value: 'sometimes' });
+    assert.equal(refused.status, 400);
+    assert.match(refused.body.error, /'none', 'disable' or 'both'/);
+  });
+
+  test('permissions held through roles: granting sync-auth-services-users lets a user sync', async () => {
+    const login = await rc('POST', '/login', {}, { user: 'dom1', password: 'domain-one-password' });
+    const dom = { 'x-auth-token': login.body.data.authToken, 'x-user-id': login.body.data.userId, 'x-2fa-method': 'password', 'x-2fa-code': sha256('domain-one-password') };
+    assert.deepEqual((await rc('POST', '/ldap.syncNow', dom)).body, { success: false, error: 'error-not-authorized' });
+    assert.equal((await rc('POST', '/roles.addUserToRole', token, { roleName: 'syncers', username: 'dom1' })).status, 200);
+    const update = await rc('POST', '/permissions.update', token, { permissions: [{ _id: 'sync-auth-services-users', roles: ['admin', 'syncers'] }] });
+    assert.equal(update.status, 200);
+    const all = (await rc('GET', '/permissions.listAll', token)).body.update;
+    assert.deepEqual(all.find((p: { _id: string }) => p._id === 'sync-auth-services-users').roles, ['admin', 'syncers']);
+    const ok = await rc('POST', '/ldap.syncNow', dom);
+    assert.equal(ok.status, 200, ok.text);
+    assert.equal(ok.body.message, 'Sync_in_progress');
+  });
+
   test('logout ends the token', async () => {
     assert.equal((await rc('POST', '/logout', token)).body.status, 'success');
     assert.equal((await rc('GET', '/me', token)).status, 401);

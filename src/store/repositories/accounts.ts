@@ -99,6 +99,24 @@ export class AccountRepository {
     return { ...role, permissions };
   }
 
+  /** For each named permission, the roles (by name) that hold it. */
+  async rolesHolding(permissions: string[]): Promise<Record<string, string[]>> {
+    const rows = await this.db.selectFrom('role_permissions').innerJoin('roles', 'roles.id', 'role_permissions.role_id')
+      .select(['role_permissions.permission', 'roles.name']).where('role_permissions.permission', 'in', permissions).orderBy('roles.name').execute();
+    const out: Record<string, string[]> = {};
+    for (const r of rows) (out[r.permission] ??= []).push(r.name);
+    return out;
+  }
+
+  /** Grants a named permission to exactly these roles (created when missing). */
+  async setPermissionRoles(permission: string, roleNames: string[]): Promise<void> {
+    await this.db.deleteFrom('role_permissions').where('permission', '=', permission).where('param', '=', '').execute();
+    for (const name of roleNames) {
+      const role = (await this.roleByName(name)) ?? (await this.createRole(name, '', []));
+      await this.db.insertInto('role_permissions').values({ role_id: role.id, permission, param: '' }).onConflict((oc) => oc.doNothing()).execute();
+    }
+  }
+
   async assignRole(accountId: number, roleId: number): Promise<void> {
     await this.db.insertInto('account_roles').values({ account_id: accountId, role_id: roleId }).onConflict((oc) => oc.doNothing()).execute();
   }

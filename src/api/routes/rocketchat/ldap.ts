@@ -5,7 +5,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { ApiContext } from '../../context.ts';
-import type { Caller } from '../../../auth/permissions.ts';
 import { isFinished, TaskState } from '../../../domain/task.ts';
 import { parseSource, type DirectorySource } from '../../../directory/source.ts';
 import { SYNC_COMMAND, type SyncTaskParams } from '../../../tasks/sync-task.ts';
@@ -13,9 +12,8 @@ import { rocketCaller } from '../../rocketchat/session.ts';
 import { requireSecondFactor } from '../../rocketchat/two-factor.ts';
 import { failure, missingPermission } from '../../rocketchat/errors.ts';
 import { ROCKETCHAT } from './auth.ts';
+import { can } from './admin.ts';
 
-/** Named permissions; a SystemAdmin holds them all, as Rocket.Chat's admin role does by default. */
-const can = (who: Caller, permission: string): boolean => who.isSystemAdmin || who.named.has(permission);
 
 export function rocketLdapRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
   /** LDAP_Enable: the default source exists and is not disabled. */
