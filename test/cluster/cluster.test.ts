@@ -20,25 +20,26 @@ const TENANTS = 50;
 const USERS_PER_TENANT = 10;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const tenant = (i: number) => `t${String(i).padStart(2, '0')}`;
+/** A tenant's directory: a slapd server of its own. */
+function tenantLdif(t: number): string {
+  const lines: string[] = [];
+  for (let u = 1; u <= USERS_PER_TENANT; u++) lines.push(`dn: uid=u${u},ou=people,${BASE_DN}\nobjectClass: inetOrgPerson\nuid: u${u}\ncn: User ${u} of ${tenant(t)}\nsn: U${u}\nmail: u${u}@${tenant(t)}.example\n`);
+  return lines.join('\n') + '\n';
+}
 
 const BIG = 1500;
 
 function tenantsLdif(): string {
   const out: string[] = [`dn: ou=big,ou=people,${BASE_DN}\nobjectClass: organizationalUnit\nou: big\n`];
   for (let u = 1; u <= BIG; u++) out.push(`dn: uid=big${u},ou=big,ou=people,${BASE_DN}\nobjectClass: inetOrgPerson\nuid: big${u}\ncn: Big ${u}\nsn: B\nmail: u${u}@big.example\n`);
-  for (let t = 1; t <= TENANTS; t++) {
-    out.push(`dn: ou=${tenant(t)},ou=people,${BASE_DN}\nobjectClass: organizationalUnit\nou: ${tenant(t)}\n`);
-    for (let u = 1; u <= USERS_PER_TENANT; u++) {
-      out.push(`dn: uid=${tenant(t)}u${u},ou=${tenant(t)},ou=people,${BASE_DN}\nobjectClass: inetOrgPerson\nuid: ${tenant(t)}u${u}\ncn: User ${u} of ${tenant(t)}\nsn: U${u}\nmail: u${u}@${tenant(t)}.example\n`);
-    }
-  }
   return out.join('\n') + '\n';
 }
 
 interface Proc { child: ChildProcess; port: number; role: string }
 
-describe('cluster: 2 API processes, 3 workers, 50 domains on PostgreSQL', { skip: databaseUrl ? false : 'DATABASE_URL is not set' }, () => {
+describe('cluster: 2 API processes, 3 workers, 50 domains (each its own slapd server) on PostgreSQL', { skip: databaseUrl ? false : 'DATABASE_URL is not set' }, () => {
   let slapd: Slapd;
+  const tenantServers: Slapd[] = [];
   let dataDir: string;
   let store: Store;
   const schema = `cluster_${process.pid}_${Date.now()}`;
@@ -90,12 +91,15 @@ describe('cluster: 2 API processes, 3 workers, 50 domains on PostgreSQL', { skip
 
   before(async () => {
     slapd = await startSlapd({ bulkLdif: tenantsLdif() });
+    for (let t = 1; t <= TENANTS; t += 10) {
+      tenantServers.push(...(await Promise.all(Array.from({ length: Math.min(10, TENANTS - t + 1) }, (_, k) => startSlapd({ bulkLdif: tenantLdif(t + k) })))));
+    }
     dataDir = mkdtempSync(join(tmpdir(), 'ldapsync-cluster-'));
     store = await openStore({ dataDir, databaseUrl, schema });
     for (let t = 1; t <= TENANTS; t++) {
       const org = await store.organizations.create(`org ${tenant(t)}`);
       await store.domains.create({ name: `${tenant(t)}.example`, orgId: org.id });
-      await store.sources.set(org.id, sourceConfig(slapd, { baseDn: `ou=${tenant(t)},ou=people,${BASE_DN}`, pageSize: 3 }));
+      await store.sources.set(org.id, sourceConfig(tenantServers[t - 1]!, { pageSize: 3 }));
     }
     const bigOrg = await store.organizations.create('org big');
     await store.domains.create({ name: 'big.example', orgId: bigOrg.id });
@@ -109,6 +113,7 @@ describe('cluster: 2 API processes, 3 workers, 50 domains on PostgreSQL', { skip
     await Promise.all(procs.map((p) => (p.child.exitCode !== null ? undefined : new Promise((r) => p.child.once('exit', r)))));
     await store?.close();
     await slapd?.destroy();
+    await Promise.all(tenantServers.map((s) => s.destroy()));
     const client = new pg.Client({ connectionString: databaseUrl! });
     await client.connect();
     await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
@@ -120,7 +125,7 @@ describe('cluster: 2 API processes, 3 workers, 50 domains on PostgreSQL', { skip
   test('every domain is synced exactly once, by the workers, whichever API process took it', async () => {
     const apis = procs.filter((p) => p.role === 'api');
     const { taskIds, seconds } = await syncAll(apis, 'import=true');
-    for (const id of taskIds) assert.equal((await store.tasks.get(id))!.state, TaskState.completed);
+    for (const id of taskIds) { const t = (await store.tasks.get(id))!; assert.equal(t.state, TaskState.completed, t.message); }
     for (let d = 1; d <= TENANTS; d++) {
       const users = await store.users.list({ domainId: d, limit: 100, offset: 0 });
       assert.equal(users.total, USERS_PER_TENANT, `domain ${d} has its users`);
@@ -159,6 +164,19 @@ describe('cluster: 2 API processes, 3 workers, 50 domains on PostgreSQL', { skip
     const ran = all.map((m) => Number(/ldapsync_sync_runs_total\{status="completed",mode="full"\} (\d+)/.exec(m)?.[1] ?? 0));
     assert.ok(ran.reduce((x, y) => x + y, 0) >= TENANTS, `the workers ran the 50 imports between them (${ran.join(' + ')})`);
     assert.ok(ran.filter((n) => n > 0).length >= 2, 'the work was spread over more than one worker');
+  });
+
+  test('a cancel asked of one API process stops the run on whichever worker has it', async () => {
+    const [a, b] = procs.filter((p) => p.role === 'api');
+    const queued = await api(a!, 'POST', `/domains/${TENANTS + 1}/ldap/downsync?timeout=0&full=true`);
+    for (let i = 0; i < 400 && !(await store.syncLocks.holder(TENANTS + 1)); i++) await sleep(10);
+    const cancel = await api(b!, 'POST', `/tasq/tasks/${queued.body.taskID}/cancel`);
+    assert.equal(cancel.status, 200);
+    for (let i = 0; i < 200 && (await store.tasks.get(queued.body.taskID))!.state < TaskState.completed; i++) await sleep(100);
+    const task = (await store.tasks.get(queued.body.taskID))!;
+    assert.equal(task.state, TaskState.cancelled, task.message);
+    const [runId] = await store.runs.idsForTask(task.id);
+    assert.equal((await store.runs.get(runId!))!.status, 'cancelled');
   });
 
   test('a worker killed with SIGKILL mid-run: its task is taken over elsewhere, every user whole', async () => {

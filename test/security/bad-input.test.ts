@@ -83,7 +83,9 @@ describe('bad input to every endpoint, by property', () => {
 
   test('user changes: only known fields, else 400 and the user unchanged', async () => {
     const before = await t.store.users.get(1);
-    await counted('user PATCH body', fc.asyncProperty(fc.object({ maxDepth: 2 }).filter((o) => !('ldapID' in o) && !('status' in o) && Object.keys(o).length > 0), async (body) => {
+    // Judged by what is sent: {"": undefined} travels as {}, an empty (and valid) change.
+    const sent = (o: object) => JSON.parse(JSON.stringify(o)) as Record<string, unknown>;
+    await counted('user PATCH body', fc.asyncProperty(fc.object({ maxDepth: 2 }).filter((o) => { const b = sent(o); return !('ldapID' in b) && !('status' in b) && Object.keys(b).length > 0; }), async (body) => {
       const r = await api.call('PATCH', '/domains/1/users/1', { session: admin, json: body });
       assertClearError(r, [400]);
     }));

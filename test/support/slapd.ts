@@ -3,7 +3,7 @@
  * with a CA made at start, mdb with syncprov, accesslog, ppolicy and memberof. Stopped by its PID.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,7 +26,22 @@ objectclass ( 1.3.6.1.4.1.99999.2.1 NAME 'mailExtension' SUP top AUXILIARY
   MAY ( mailAlternativeAddress $ hostileBytes ) )
 `;
 
-function config(dir: string, tls: TestTls): string {
+/** Extra databases, one per suffix (tenants of their own), readable by the sync account. */
+function extraSuffixes(dir: string, suffixes: string[]): string {
+  return suffixes.map((suffix, i) => `
+database mdb
+suffix "${suffix}"
+rootdn "cn=admin,${suffix}"
+rootpw ${ADMIN_PW}
+directory ${dir}/db-extra-${i}
+maxsize 16777216
+index objectClass,entryUUID eq
+limits dn.exact="${SYNC_DN}" size=unlimited size.pr=unlimited size.prtotal=unlimited time=unlimited
+access to * by dn.exact="${SYNC_DN}" read by * none
+`).join('');
+}
+
+function config(dir: string, tls: TestTls, suffixes: string[] = []): string {
   return `include /etc/ldap/schema/core.schema
 include /etc/ldap/schema/cosine.schema
 include /etc/ldap/schema/inetorgperson.schema
@@ -40,7 +55,7 @@ moduleload syncprov
 moduleload accesslog
 moduleload ppolicy
 moduleload memberof
-loglevel none
+loglevel ${process.env.SLAPD_LOGLEVEL ?? 'none'}
 sizelimit 500
 timelimit 3600
 TLSCACertificateFile ${tls.caFile}
@@ -87,7 +102,7 @@ ppolicy_use_lockout
 overlay memberof
 memberof-group-oc groupOfNames
 memberof-member-ad member
-`;
+${extraSuffixes(dir, suffixes)}`;
 }
 
 const BASE_ENTRIES: LdifEntry[] = [
@@ -134,17 +149,24 @@ export interface Slapd {
 const running = new Set<ChildProcess>();
 process.on('exit', () => { for (const child of running) child.kill('SIGKILL'); });
 
-export async function startSlapd(options: { entries?: LdifEntry[]; bulkLdif?: string; bulkFile?: string } = {}): Promise<Slapd> {
+export async function startSlapd(options: { entries?: LdifEntry[]; bulkLdif?: string; bulkFile?: string; suffixes?: Array<{ suffix: string; ldif: string }> } = {}): Promise<Slapd> {
   const dir = mkdtempSync(join(tmpdir(), 'ldapsync-slapd-'));
   for (const sub of ['db', 'accesslog', 'run']) mkdirSync(join(dir, sub));
   const tls = makeTestCa(join(dir, 'tls'));
   writeFileSync(join(dir, 'test.schema'), SCHEMA);
   const conf = join(dir, 'slapd.conf');
-  writeFileSync(conf, config(dir, tls));
+  const suffixes = options.suffixes ?? [];
+  suffixes.forEach((_, i) => mkdirSync(join(dir, `db-extra-${i}`)));
+  writeFileSync(conf, config(dir, tls, suffixes.map((x) => x.suffix)));
   const ldif = join(dir, 'load.ldif');
   writeFileSync(ldif, toLdif([...BASE_ENTRIES, ...(options.entries ?? [])]) + (options.bulkLdif ?? ''));
   execFileSync('slapadd', ['-q', '-w', '-f', conf, '-b', BASE_DN, '-l', ldif], { stdio: 'pipe' });
   if (options.bulkFile) execFileSync('slapadd', ['-q', '-w', '-f', conf, '-b', BASE_DN, '-l', options.bulkFile], { stdio: 'pipe' });
+  for (const [i, { suffix, ldif: text }] of suffixes.entries()) {
+    const file = join(dir, `extra-${i}.ldif`);
+    writeFileSync(file, text);
+    execFileSync('slapadd', ['-q', '-w', '-f', conf, '-b', suffix, '-l', file], { stdio: 'pipe' });
+  }
   const port = await freePort();
   const tlsPort = await freePort();
   const url = `ldap://127.0.0.1:${port}`;
@@ -155,10 +177,10 @@ export async function startSlapd(options: { entries?: LdifEntry[]; bulkLdif?: st
     execFileSync(cmd, ['-x', '-H', url, '-D', ADMIN_DN, '-w', ADMIN_PW, ...args], { input, env, stdio: ['pipe', 'pipe', 'pipe'] }).toString();
 
   async function start(): Promise<void> {
-    child = spawn('slapd', ['-d', '0', '-f', conf, '-h', `${url}/ ${ldapsUrl}/`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child = spawn('slapd', ['-d', process.env.SLAPD_LOGLEVEL ?? '0', '-f', conf, '-h', `${url}/ ${ldapsUrl}/`], { stdio: ['ignore', 'ignore', 'pipe'] });
     running.add(child);
     let stderr = '';
-    child.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); if (process.env.SLAPD_LOGLEVEL) appendFileSync(join(dir, '..', 'slapd-debug.log'), d); });
     for (let i = 0; i < 200; i++) {
       try {
         execFileSync('ldapsearch', ['-x', '-H', url, '-s', 'base', '-b', '', 'namingContexts'], { stdio: 'pipe' });
