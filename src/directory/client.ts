@@ -270,3 +270,28 @@ export class LdapDirectory implements DirectoryPort {
     await this.client.unbind().catch(() => undefined);
   }
 }
+
+/**
+ * Checks a person's directory password by binding as their entry (on the first server that
+ * answers). An empty password is refused here: LDAP treats it as an anonymous bind that succeeds.
+ */
+export async function verifyDirectoryPassword(source: DirectorySource, dn: string, password: string): Promise<boolean> {
+  if (!password) return false;
+  const failures: DirectoryError[] = [];
+  for (const server of source.connection.servers) {
+    const url = new URL(server);
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    const client = new Client({ url: server, connectTimeout: source.connection.connectTimeoutMs, timeout: source.connection.timeoutMs, ...(url.protocol === 'ldaps:' ? { tlsOptions: tlsOptionsFor(source, host) } : {}) });
+    try {
+      if (source.connection.starttls) await client.startTLS(tlsOptionsFor(source, host));
+      await client.bind(dn, password);
+      return true;
+    } catch (e) {
+      if ((e as Error).name === 'InvalidCredentialsError') return false;
+      failures.push(classify(e, server, 'bind'));
+    } finally {
+      await client.unbind().catch(() => undefined);
+    }
+  }
+  throw new DirectoryError('unreachable', failures.map((f) => f.message).join('; ') || 'no LDAP server configured');
+}

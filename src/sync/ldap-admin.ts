@@ -62,6 +62,12 @@ export class LdapAdmin {
     return withDirectory(this.connect, source, async (d) => (await d.byLogin(login)).length);
   }
 
+  /** The one user in scope with this login, or undefined when none or several match. */
+  async findByLogin(source: DirectorySource, login: string): Promise<DirectoryEntry | undefined> {
+    const found = await withDirectory(this.connect, source, (d) => d.byLogin(login));
+    return found.length === 1 ? found[0] : undefined;
+  }
+
   /** One entry by stable ID, if it exists and its address lies in one of `domains`. */
   async entry(source: DirectorySource, id: Uint8Array, domains: Set<string>): Promise<DirectoryEntry | undefined> {
     const [entry] = await withDirectory(this.connect, source, (d) => d.usersById([id]));

@@ -8,7 +8,7 @@ import { TaskFailure, type TaskHandler } from './queue.ts';
 
 const MESSAGE_LIMIT = 1000;
 const PROGRESS_INTERVAL_MS = 1000;
-const CANCEL_POLL_MS = 1000;
+const CANCEL_POLL_MS = 250;
 
 /**
  * `from`: the states the task may be taken from (a retried cluster job takes over a task a

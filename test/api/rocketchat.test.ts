@@ -171,6 +171,24 @@ describe('Rocket.Chat REST dialect', () => {
     assert.equal(ok.body.message, 'Sync_in_progress');
   });
 
+  test('a directory user signs in with the directory password; /me shows the directory\'s name and email', async () => {
+    slapd.modify(`dn: uid=user003,ou=people,dc=example,dc=org\nchangetype: modify\nreplace: userPassword\nuserPassword: directory-pass-3\n-\nreplace: cn\ncn: Directory Three\n\n`);
+    const wrong = await rc('POST', '/login', {}, { user: 'user003', password: 'not-it' });
+    assert.equal(wrong.status, 401);
+    assert.equal(wrong.body.data, undefined, 'no token for a wrong password');
+    assert.equal((await rc('POST', '/login', {}, { user: 'user003', password: '' })).status, 401, 'an empty password is no anonymous bind');
+    const ok = await rc('POST', '/login', {}, { user: 'user003', password: 'directory-pass-3' });
+    assert.equal(ok.status, 200, ok.text);
+    const me = await rc('GET', '/me', { 'x-auth-token': ok.body.data.authToken, 'x-user-id': ok.body.data.userId });
+    assert.equal(me.body.name, 'Directory Three');
+    assert.deepEqual(me.body.emails, [{ address: 'user003@example.org', verified: true }]);
+    assert.equal((await t.store.users.byUsername('user003@example.org'))!.displayName, 'Directory Three', 'the profile was synced at sign-in');
+    const account = await t.store.accounts.credentials('user003@example.org');
+    assert.equal(account?.passwordHash, null, 'no password is stored');
+    const sync = await rc('POST', '/ldap.syncNow', { 'x-auth-token': ok.body.data.authToken, 'x-user-id': ok.body.data.userId, 'x-2fa-method': 'password', 'x-2fa-code': sha256('directory-pass-3') });
+    assert.equal(sync.status, 400, 'a directory user holds no admin permission');
+  });
+
   test('logout ends the token', async () => {
     assert.equal((await rc('POST', '/logout', token)).body.status, 'success');
     assert.equal((await rc('GET', '/me', token)).status, 401);

@@ -167,10 +167,12 @@ export async function startSlapd(options: { entries?: LdifEntry[]; bulkLdif?: st
     writeFileSync(file, text);
     execFileSync('slapadd', ['-q', '-w', '-f', conf, '-b', suffix, '-l', file], { stdio: 'pipe' });
   }
-  const port = await freePort();
-  const tlsPort = await freePort();
-  const url = `ldap://127.0.0.1:${port}`;
-  const ldapsUrl = `ldaps://127.0.0.1:${tlsPort}`;
+  // Ports are chosen free, but another process can take one before slapd binds it: start()
+  // then fails and is tried again on fresh ports.
+  let port = await freePort();
+  let tlsPort = await freePort();
+  let url = `ldap://127.0.0.1:${port}`;
+  let ldapsUrl = `ldaps://127.0.0.1:${tlsPort}`;
   let child: ChildProcess | null = null;
   const env = { ...process.env, LDAPTLS_CACERT: tls.caFile };
   const tool = (cmd: string, args: string[], input?: string) =>
@@ -203,7 +205,15 @@ export async function startSlapd(options: { entries?: LdifEntry[]; bulkLdif?: st
     running.delete(child!);
   }
 
-  await start();
+  for (let attempt = 1; ; attempt++) {
+    try { await start(); break; } catch (e) {
+      if (attempt >= 3) throw e;
+      port = await freePort();
+      tlsPort = await freePort();
+      url = `ldap://127.0.0.1:${port}`;
+      ldapsUrl = `ldaps://127.0.0.1:${tlsPort}`;
+    }
+  }
   return {
     dir, port, tlsPort, url, ldapsUrl, caFile: tls.caFile,
     modify: (text) => { tool('ldapmodify', [], text); },

@@ -73,6 +73,10 @@ export class AccountRepository {
     return row && { account: toAccount(row), passwordHash: row.password_hash };
   }
 
+  async updateProfile(id: number, displayName: string, email: string | null): Promise<void> {
+    await this.db.updateTable('accounts').set({ display_name: displayName, email }).where('id', '=', id).execute();
+  }
+
   async setPassword(id: number, passwordHash: string): Promise<void> {
     await this.db.updateTable('accounts').set({ password_hash: passwordHash }).where('id', '=', id).execute();
   }

@@ -6,6 +6,7 @@ import type { ApiContext } from '../../context.ts';
 import { Caller } from '../../../auth/permissions.ts';
 import { signIn } from '../grommunio/login.ts';
 import { GrommunioError } from '../../grommunio/errors.ts';
+import { directoryLogin } from '../../../sync/directory-login.ts';
 import { currentToken, hashToken, issueLoginToken, rocketCaller } from '../../rocketchat/session.ts';
 import { requireSecondFactor } from '../../rocketchat/two-factor.ts';
 import { failure, loginFailed, meteorError } from '../../rocketchat/errors.ts';
@@ -37,12 +38,26 @@ export async function rocketLogin(ctx: ApiContext, request: FastifyRequest, repl
       who = await signIn(ctx, name, body.password, request.ip);
     } catch (e) {
       if (e instanceof GrommunioError && e.status === 429) throw failure('error-too-many-requests');
-      if (e instanceof GrommunioError) throw loginFailed();
-      throw e;
+      if (!(e instanceof GrommunioError)) throw e;
+      who = await fromDirectory(ctx, name, body.password);
     }
   }
   const authToken = await issueLoginToken(ctx, who.accountId);
   return reply.send({ status: 'success', data: { userId: String(who.accountId), authToken, me: await meView(ctx, who) } });
+}
+
+/** Signs a person in with their directory password (see directoryLogin), or 401. */
+async function fromDirectory(ctx: ApiContext, login: string, password: string): Promise<Caller> {
+  if ((await ctx.store.accounts.credentials(login))?.passwordHash) throw loginFailed();
+  let result;
+  try {
+    result = await directoryLogin({ store: ctx.store, connect: ctx.connect, ldap: ctx.ldap }, login, password);
+  } catch {
+    throw loginFailed();
+  }
+  if (!result.ok) throw loginFailed();
+  const account = result.account;
+  return new Caller(account.id, account.username, await ctx.store.accounts.grants(account.id));
 }
 
 export async function rocketLogout(ctx: ApiContext, request: FastifyRequest) {
