@@ -8,6 +8,7 @@ import { GrommunioError } from './grommunio/errors.ts';
 import { grommunioRoutes } from './routes/grommunio/index.ts';
 import { rocketchatRoutes } from './routes/rocketchat/index.ts';
 import { RocketError } from './rocketchat/errors.ts';
+import { avatarRoutes } from './routes/avatars.ts';
 import { webRoutes } from './web.ts';
 import { opsRoutes } from './ops.ts';
 import type { Services } from './serve.ts';
@@ -100,6 +101,7 @@ export async function buildApp(ctx: ApiContext & Partial<Pick<Services, 'metrics
   await app.register(grommunioRoutes(ctx), { prefix: '/api/v1' });
   await app.register(rocketchatRoutes(ctx), { prefix: '/api/v1' });
   webRoutes(app);
+  avatarRoutes(app, ctx);
   if (ctx.metrics) opsRoutes(app, { store: ctx.store, queue: ctx.queue, metrics: ctx.metrics, role: ctx.role ?? 'all' });
   return app;
 }

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { Client, type Control, type Entry, type Filter } from 'ldapts';
-import type { DirectorySource } from './source.ts';
+import { avatarAttributes, type DirectorySource } from './source.ts';
 import type { DirectoryEntry, DirectoryPort, GroupEntry } from './port.ts';
 import { GreaterThanEqualsFilter } from 'ldapts';
 import { allOf, anyOf, configured, contains, equals } from './escape.ts';
@@ -125,7 +125,8 @@ export class LdapDirectory implements DirectoryPort {
   attributes(): string[] {
     const u = this.source.users;
     const mapped = Object.keys(attributeMap(this.source.vendor, u.templates, u.attributes));
-    const wanted = [this.source.objectID, u.username, u.displayName, u.aliases, 'uid', 'preferredLanguage', 'userAccountControl', 'pwdAccountLockedTime', 'nsAccountLock', ...mapped];
+    const photos = this.source.avatars.enabled ? avatarAttributes(this.source.avatars.attribute) : [];
+    const wanted = [this.source.objectID, u.username, u.displayName, u.aliases, 'uid', 'preferredLanguage', 'userAccountControl', 'pwdAccountLockedTime', 'nsAccountLock', ...mapped, ...photos];
     return [...new Set(wanted.filter(Boolean))];
   }
 
@@ -137,7 +138,7 @@ export class LdapDirectory implements DirectoryPort {
   }
 
   private binaryAttributes(): string[] {
-    return [...new Set([...BINARY_ATTRIBUTES, this.source.objectID])];
+    return [...new Set([...BINARY_ATTRIBUTES, this.source.objectID, ...avatarAttributes(this.source.avatars.attribute)])];
   }
 
   private async *pages(filter: Filter, attributes: string[], sizeLimit = 0, base = this.source.baseDn, scope: 'base' | 'one' | 'sub' = 'sub', controls?: Control[]): AsyncGenerator<DirectoryEntry[]> {

@@ -74,6 +74,21 @@ export interface DirectorySource {
   scheduleImport: boolean;
   /** Link a local user with the same name instead of answering 409 (Rocket.Chat's LDAP_Merge_Existing_Users). */
   mergeExistingUsers: boolean;
+  avatars: SourceAvatars;
+}
+
+export interface SourceAvatars {
+  /** Sync photos as avatars (Rocket.Chat's LDAP_Sync_User_Avatar). */
+  enabled: boolean;
+  /** The photo attribute; null: thumbnailPhoto, else jpegPhoto (Rocket.Chat's LDAP_Avatar_Field). */
+  attribute: string | null;
+  maxBytes: number;
+  maxPixels: number;
+}
+
+/** Rocket.Chat's order: the configured photo attribute, else thumbnailPhoto, else jpegPhoto. */
+export function avatarAttributes(configured: string | null): string[] {
+  return configured ? [configured] : ['thumbnailPhoto', 'jpegPhoto'];
 }
 
 const GROUP_FILTERS: Record<Vendor, string> = {
@@ -264,7 +279,14 @@ export function parseSource(input: unknown): DirectorySource {
     schedule: str(input, 'schedule', '', errors) || null,
     scheduleImport: bool(input, 'scheduleImport', '', errors) ?? true,
     mergeExistingUsers: bool(input, 'mergeExistingUsers', '', errors) ?? false,
+    avatars: {
+      enabled: bool(input, 'syncAvatars', '', errors) ?? true,
+      attribute: str(input, 'avatarAttribute', '', errors) || null,
+      maxBytes: int(input, 'avatarMaxBytes', '', errors, 1024, 16 * 1024 * 1024) ?? 1024 * 1024,
+      maxPixels: int(input, 'avatarMaxPixels', '', errors, 1, 100_000_000) ?? 4096 * 4096,
+    },
   };
+  checkAttribute(source.avatars.attribute ?? undefined, 'avatarAttribute', errors);
   if (source.schedule && (source.schedule.length > 200 || !/^(FREQ=|[\d*@])/i.test(source.schedule))) errors.push(`schedule '${source.schedule}' is neither a cron expression (e.g. */15 * * * *) nor an RFC 5545 rule (e.g. FREQ=HOURLY)`);
   if (conn.bindPass !== undefined && typeof conn.bindPass !== 'string') errors.push('connection.bindPass must be a string');
   if (bindUser && !source.connection.bindPass) errors.push('connection.bindPass is required when bindUser is set');

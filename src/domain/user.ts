@@ -25,6 +25,8 @@ export interface User {
   /** Roles the source's group-to-role map gives those groups. */
   roles: string[];
   syncHash: string | null;
+  /** SHA-256 (hex) of the avatar image, which is stored once per hash; null: no avatar. */
+  avatarHash: string | null;
   lastSyncedAt: string | null;
   statusChangedAt: string | null;
   createdAt: string;
@@ -44,7 +46,14 @@ export interface MappedUser {
   roles: string[];
   enabled: boolean;
   disabledReason: string | null;
+  /** The directory photo; undefined when the source does not sync avatars. */
+  avatar?: AvatarCandidate;
 }
+
+export interface AvatarImage { hash: string; contentType: string; width: number; height: number; bytes: Uint8Array }
+
+/** `null`: the entry has no photo; `rejected`: it has one that is not kept, and why. */
+export type AvatarCandidate = AvatarImage | { rejected: string } | null;
 
 export const isLinked = (user: Pick<User, 'externId'>): boolean => user.externId !== null;
 

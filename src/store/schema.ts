@@ -45,6 +45,17 @@ export interface UsersTable {
   groups: Generated<string>;
   roles: Generated<string>;
   status_changed_at: string | null;
+  avatar_hash: string | null;
+}
+
+export interface AvatarsTable {
+  hash: string;
+  content_type: string;
+  width: number;
+  height: number;
+  size: number;
+  data: Uint8Array;
+  created_at: string;
 }
 
 export interface TasksTable {
@@ -182,4 +193,5 @@ export interface Database {
   sync_locks: SyncLocksTable;
   schedule_fires: ScheduleFiresTable;
   login_tokens: LoginTokensTable;
+  avatars: AvatarsTable;
 }

@@ -14,6 +14,7 @@ import { AuditRepository } from './repositories/audit.ts';
 import { AccountRepository } from './repositories/accounts.ts';
 import { SyncStateRepository } from './repositories/sync-state.ts';
 import { SyncLockRepository } from './repositories/sync-locks.ts';
+import { AvatarRepository } from './repositories/avatars.ts';
 
 export class Store {
   readonly dialect: Dialect;
@@ -27,6 +28,7 @@ export class Store {
   readonly accounts: AccountRepository;
   readonly syncState: SyncStateRepository;
   readonly syncLocks: SyncLockRepository;
+  readonly avatars: AvatarRepository;
   private readonly db: Kysely<Database>;
   private readonly closeFn: () => Promise<void>;
 
@@ -47,6 +49,7 @@ export class Store {
     this.accounts = new AccountRepository(db, cipher);
     this.syncState = new SyncStateRepository(db);
     this.syncLocks = new SyncLockRepository(db);
+    this.avatars = new AvatarRepository(db);
   }
 
   /** Runs `work` in one transaction: everything it writes lands together or not at all. */

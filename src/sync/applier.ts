@@ -6,7 +6,10 @@ import type { Store } from '../store/store.ts';
 import { OutcomeCode, type Outcome } from '../domain/outcome.ts';
 import { describeUpdate, syncHash, type PlanItem } from './planner.ts';
 import type { NewUser } from '../store/repositories/users.ts';
+import type { AvatarCandidate, AvatarImage } from '../domain/user.ts';
 import { GONE_REASON, goneOutcome } from './deactivation.ts';
+
+const isImage = (photo: AvatarCandidate | undefined): photo is AvatarImage => !!photo && !('rejected' in photo);
 
 export interface PageTarget { runId: number; firstSeq: number; domainId: number; lang: string }
 
@@ -14,9 +17,9 @@ export interface PageTarget { runId: number; firstSeq: number; domainId: number;
 /** The outcome line a plan item gives; `id` is the user ID a creation received. */
 export function outcomeOf(item: PlanItem, id: number): Outcome {
   switch (item.kind) {
-    case 'create': return { ID: id, username: item.user.username, code: OutcomeCode.created, message: 'User created' };
+    case 'create': return { ID: id, username: item.user.username, code: OutcomeCode.created, message: item.note ? `User created (${item.note})` : 'User created' };
     case 'update': return { ID: item.userId, username: item.username, code: OutcomeCode.synced, message: describeUpdate(item) };
-    case 'unchanged': return { ID: item.userId, username: item.username, code: OutcomeCode.synced, message: 'Synchronization successful' };
+    case 'unchanged': return { ID: item.userId, username: item.username, code: OutcomeCode.synced, message: item.note ? `Synchronization successful (${item.note})` : 'Synchronization successful' };
     case 'conflict': return { ID: item.userId, username: item.username, code: OutcomeCode.conflict, message: item.message };
     case 'invalid': return { ID: item.userId, username: item.username, code: OutcomeCode.invalid, message: item.message };
     case 'gone': return goneOutcome({ id: item.userId, username: item.username });
@@ -32,10 +35,12 @@ export async function applyPage(store: Store, target: PageTarget, items: PlanIte
   const now = new Date().toISOString();
   await store.transaction(async (tx) => {
     const creates = reported.flatMap((i) => (i.kind === 'create' ? [i] : []));
+    for (const { user } of creates) if (isImage(user.avatar)) await tx.avatars.put(user.avatar, now);
     const newUsers: NewUser[] = creates.map(({ user }) => ({
       domainId: target.domainId, username: user.username, externId: user.externId, dn: user.dn, displayName: user.displayName,
       email: user.email, aliases: user.aliases, lang: target.lang, properties: user.properties, groups: user.groups, roles: user.roles, syncHash: syncHash(user),
       status: user.enabled ? 'active' : 'deactivated', statusSource: user.enabled ? null : 'sync', statusReason: user.disabledReason,
+      avatarHash: isImage(user.avatar) ? user.avatar.hash : null,
     }));
     const created = new Map((await tx.users.insertMany(newUsers, now)).map((r) => [r.username, r.id]));
     const unchanged: number[] = [];
@@ -45,9 +50,10 @@ export async function applyPage(store: Store, target: PageTarget, items: PlanIte
       else if (item.kind === 'gone') gone.push(item.userId);
       else if (item.kind === 'update') {
         const u = item.user;
+        if (item.avatar) await tx.avatars.put(item.avatar, now);
         await tx.users.updateSynced(item.userId, {
           username: u.username, dn: u.dn, displayName: u.displayName, email: u.email, aliases: u.aliases, properties: u.properties, groups: u.groups, roles: u.roles,
-          syncHash: syncHash(u), ...(item.link ? { externId: u.externId } : {}), ...(item.status ? { status: item.status.to, statusSource: item.status.to === 'active' ? null : 'sync', statusReason: item.status.reason } : {}),
+          syncHash: syncHash(u), ...(item.link ? { externId: u.externId } : {}), ...(item.avatar !== undefined ? { avatarHash: item.avatar?.hash ?? null } : {}), ...(item.status ? { status: item.status.to, statusSource: item.status.to === 'active' ? null : 'sync', statusReason: item.status.reason } : {}),
         }, now);
       }
     }

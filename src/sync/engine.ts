@@ -310,6 +310,8 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, domain: { id: num
       seq = grace.seq;
       counts.deleted += grace.deleted;
     }
+    // Images no user shows any more (replaced photos, deleted users) go after a complete run.
+    if (!cancelled && !options.dryRun && !options.only && mode.kind === 'full') await store.avatars.pruneUnused();
   } catch (e) {
     if (e instanceof DirectoryError) error = { code: OutcomeCode.unavailable, message: `Directory unavailable: ${e.message}` };
     else error = { code: OutcomeCode.failed, message: `Synchronization failed: ${(e as Error).message}` };

@@ -2,11 +2,12 @@
  * Maps a directory entry to the user it stands for: username from the mail attribute, aliases,
  * display name, mapped properties and the enabled flag. Pure: no I/O.
  */
-import type { DirectorySource } from '../directory/source.ts';
+import { avatarAttributes, type DirectorySource } from '../directory/source.ts';
 import { attributeMap } from '../directory/presets.ts';
 import { allStrings, first, type DirectoryEntry } from '../directory/port.ts';
 import { externIdHex, type MappedUser } from '../domain/user.ts';
 import type { GroupIndex } from './groups.ts';
+import { avatarFrom } from './avatar.ts';
 
 export type MapResult = { ok: true; user: MappedUser } | { ok: false; externId: Uint8Array | null; dn: string; reason: string };
 
@@ -29,6 +30,7 @@ export interface Mapper {
 export function createMapper(source: DirectorySource, disabledIds: ReadonlySet<string> = new Set(), groups: GroupIndex | null = null): Mapper {
   const u = source.users;
   const map = Object.entries(attributeMap(source.vendor, u.templates, u.attributes));
+  const photoAttributes = avatarAttributes(source.avatars.attribute);
 
   function disabledReason(entry: DirectoryEntry, externId: Uint8Array): string | null {
     const uac = first(entry, 'userAccountControl');
@@ -67,10 +69,9 @@ export function createMapper(source: DirectorySource, disabledIds: ReadonlySet<s
       const reason = disabledReason(entry, externId);
       const uid = first(entry, 'uid');
       const memberOf = groups ? groups.groupsOf(entry.dn, typeof uid === 'string' ? uid : undefined) : [];
-      return {
-        ok: true,
-        user: { externId, dn: entry.dn, username, displayName: displayName || username, email: username, aliases, properties, groups: groups ? groups.namesOf(memberOf) : [], roles: groups ? groups.rolesOf(memberOf) : [], enabled: reason === null, disabledReason: reason },
-      };
+      const user: MappedUser = { externId, dn: entry.dn, username, displayName: displayName || username, email: username, aliases, properties, groups: groups ? groups.namesOf(memberOf) : [], roles: groups ? groups.rolesOf(memberOf) : [], enabled: reason === null, disabledReason: reason };
+      if (source.avatars.enabled) user.avatar = avatarFrom(entry, photoAttributes, source.avatars);
+      return { ok: true, user };
     },
   };
 }

@@ -4,17 +4,21 @@
  */
 import { createHash } from 'node:crypto';
 import type { StoredUser } from '../store/repositories/users.ts';
-import { domainOf, externIdHex, type MappedUser, type UserStatus } from '../domain/user.ts';
+import { domainOf, externIdHex, type AvatarImage, type MappedUser, type UserStatus } from '../domain/user.ts';
 import type { MapResult } from './mapper.ts';
 
 export interface FieldChange { field: string; from: string; to: string }
 
 export type SkipReason = 'other-domain' | 'not-imported' | 'invalid-entry';
 
+/**
+ * `avatar`: the image to store, null to clear it, absent to leave it; `note`: something the
+ * outcome should say although the user synced (a photo that was refused, say).
+ */
 export type PlanItem =
-  | { kind: 'create'; user: MappedUser }
-  | { kind: 'update'; userId: number; username: string; user: MappedUser; changes: FieldChange[]; moved: boolean; status: StatusChange | null; link?: boolean }
-  | { kind: 'unchanged'; userId: number; username: string }
+  | { kind: 'create'; user: MappedUser; note?: string }
+  | { kind: 'update'; userId: number; username: string; user: MappedUser; changes: FieldChange[]; moved: boolean; status: StatusChange | null; link?: boolean; avatar?: AvatarImage | null; note?: string }
+  | { kind: 'unchanged'; userId: number; username: string; note?: string }
   | { kind: 'conflict'; userId: number; username: string; message: string }
   | { kind: 'invalid'; userId: number; username: string; message: string }
   | { kind: 'gone'; userId: number; username: string }
@@ -63,6 +67,18 @@ function statusChange(stored: StoredUser, next: MappedUser): StatusChange | null
   return null;
 }
 
+/** What to do with the avatar: a new image, null to clear it, undefined to leave it as it is. */
+function avatarChange(storedHash: string | null, next: MappedUser): { avatar: AvatarImage | null | undefined; note?: string } {
+  const photo = next.avatar;
+  if (photo === undefined) return { avatar: undefined };
+  if (photo === null) return { avatar: storedHash ? null : undefined };
+  // A refused photo leaves the stored avatar as it was, and the outcome says why.
+  if ('rejected' in photo) return { avatar: undefined, note: `photo ignored: ${photo.rejected}` };
+  return { avatar: photo.hash === storedHash ? undefined : photo };
+}
+
+export const photoNote = (next: MappedUser): string | undefined => avatarChange(null, next).note;
+
 function planLinked(stored: StoredUser, next: MappedUser, page: PageSnapshot): PlanItem {
   if (domainOf(next.username) !== page.domain.name)
     return { kind: 'invalid', userId: stored.id, username: stored.username, message: `Directory address ${next.username} is outside domain ${page.domain.name}; user left unchanged` };
@@ -73,11 +89,14 @@ function planLinked(stored: StoredUser, next: MappedUser, page: PageSnapshot): P
     page.claimed.add(next.username);
   }
   const status = statusChange(stored, next);
-  if (status === null && stored.syncHash === syncHash(next)) return { kind: 'unchanged', userId: stored.id, username: stored.username };
+  const { avatar, note } = avatarChange(stored.avatarHash, next);
+  const unchanged: PlanItem = { kind: 'unchanged', userId: stored.id, username: stored.username, ...(note ? { note } : {}) };
+  if (status === null && avatar === undefined && stored.syncHash === syncHash(next)) return unchanged;
   const changes = diff(stored, next);
   if (status) changes.push({ field: 'status', from: stored.status, to: status.to });
-  if (changes.length === 0) return { kind: 'unchanged', userId: stored.id, username: stored.username };
-  return { kind: 'update', userId: stored.id, username: next.username, user: next, changes, moved: !sameDn(stored.dn, next.dn), status };
+  if (avatar !== undefined) changes.push({ field: 'avatar', from: stored.avatarHash ?? '', to: avatar?.hash ?? '' });
+  if (changes.length === 0) return unchanged;
+  return { kind: 'update', userId: stored.id, username: next.username, user: next, changes, moved: !sameDn(stored.dn, next.dn), status, ...(avatar !== undefined ? { avatar } : {}), ...(note ? { note } : {}) };
 }
 
 function planNew(next: MappedUser, page: PageSnapshot): PlanItem {
@@ -86,7 +105,8 @@ function planNew(next: MappedUser, page: PageSnapshot): PlanItem {
   const holder = page.byUsername.get(next.username);
   if (holder && holder.externId === null && page.adoptLocal && holder.domainId === page.domain.id) {
     const changes = [{ field: 'link', from: 'local', to: 'directory' }, ...diff(holder, next)];
-    return { kind: 'update', userId: holder.id, username: next.username, user: next, changes, moved: false, status: null, link: true };
+    const { avatar, note } = avatarChange(holder.avatarHash, next);
+    return { kind: 'update', userId: holder.id, username: next.username, user: next, changes, moved: false, status: null, link: true, ...(avatar !== undefined ? { avatar } : {}), ...(note ? { note } : {}) };
   }
   if (holder && holder.externId === null)
     return { kind: 'conflict', userId: holder.id, username: next.username, message: 'A local user with this name exists; it is not taken over by the directory entry' };
@@ -95,7 +115,8 @@ function planNew(next: MappedUser, page: PageSnapshot): PlanItem {
   if (page.claimed.has(next.username))
     return { kind: 'conflict', userId: 0, username: next.username, message: 'Another directory entry in this run has the same address' };
   page.claimed.add(next.username);
-  return { kind: 'create', user: next };
+  const note = photoNote(next);
+  return { kind: 'create', user: next, ...(note ? { note } : {}) };
 }
 
 export function planEntry(result: MapResult, page: PageSnapshot): PlanItem {
@@ -119,5 +140,6 @@ export function describeUpdate(item: Extract<PlanItem, { kind: 'update' }>): str
   if (item.link) parts.push('local user linked to the directory entry');
   if (item.moved) parts.push(`moved to ${item.user.dn}`);
   if (fields.length) parts.push(`updated ${fields.join(', ')}`);
+  if (item.note) parts.push(item.note);
   return `Synchronization successful${parts.length ? ` (${parts.join('; ')})` : ''}`;
 }

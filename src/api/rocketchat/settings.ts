@@ -19,8 +19,14 @@ const withUsers = (c: Json, patch: Json): Json => ({ ...c, users: { ...users(c),
 const bool = (apply: (c: Json, v: boolean) => Json) => (c: Json, v: unknown) => (typeof v === 'boolean' ? apply(c, v) : 'the value must be true or false');
 const text = (apply: (c: Json, v: string) => Json) => (c: Json, v: unknown) => (typeof v === 'string' ? apply(c, v) : 'the value must be a string');
 
-/** "Every 24 hours", "Every 15 minutes" (Rocket.Chat's form), a cron expression or an RFC 5545 rule. */
+/** Rocket.Chat's select values for the interval, and the cron expressions it runs them as. */
+const INTERVALS: Record<string, string> = {
+  every_1_hour: '0 * * * *', every_6_hours: '0 */6 * * *', every_12_hours: '0 */12 * * *', every_24_hours: '0 0 * * *', every_48_hours: '0 0 */2 * *',
+};
+
+/** every_24_hours, "Every 24 hours", "Every 15 minutes" (Rocket.Chat's forms), a cron expression or an RFC 5545 rule. */
 function scheduleFrom(value: string): string | null {
+  if (INTERVALS[value.trim()]) return INTERVALS[value.trim()]!;
   const every = /^every\s+(\d+)\s+(minute|hour|day)s?$/i.exec(value.trim());
   if (every) return `FREQ=${{ minute: 'MINUTELY', hour: 'HOURLY', day: 'DAILY' }[every[2]!.toLowerCase() as 'minute']};INTERVAL=${every[1]}`;
   return value.trim() || null;
@@ -66,6 +72,8 @@ export const SETTINGS: Record<string, SettingView> = {
     read: () => true,
     write: (c, v) => (v === true ? c : 'ldapsync always keeps linked users updated; this setting can only be true'),
   },
+  // ldapsync syncs avatars with every run (and at sign-in) or never: both settings are that one switch.
+  LDAP_Sync_User_Avatar: { read: (c) => c.syncAvatars !== false, write: bool((c, v) => ({ ...c, syncAvatars: v })) },
   LDAP_Background_Sync_Avatars: { read: (c) => c.syncAvatars !== false, write: bool((c, v) => ({ ...c, syncAvatars: v })) },
   LDAP_Sync_User_Active_State: {
     read: (c) => (c.deactivateGone === false ? 'none' : 'both'),

@@ -9,6 +9,7 @@ import * as syncLocks from './004-sync-locks.ts';
 import * as taskCancel from './005-task-cancel.ts';
 import * as scheduleFires from './006-schedule-fires.ts';
 import * as rocketchatAuth from './007-rocketchat-auth.ts';
+import * as avatars from './008-avatars.ts';
 
 export interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '005-task-cancel': taskCancel,
   '006-schedule-fires': scheduleFires,
   '007-rocketchat-auth': rocketchatAuth,
+  '008-avatars': avatars,
 };
 
 class InlineProvider implements MigrationProvider {

@@ -5,17 +5,17 @@ import type { StatusSource, User, UserStatus } from '../../domain/user.ts';
 type Row = Selectable<UsersTable>;
 
 /** The columns the planner compares; JSON stays text until a change needs a field-level diff. */
-export type StoredUser = Pick<User, 'id' | 'domainId' | 'username' | 'externId' | 'dn' | 'displayName' | 'status' | 'statusSource' | 'syncHash'> & {
+export type StoredUser = Pick<User, 'id' | 'domainId' | 'username' | 'externId' | 'dn' | 'displayName' | 'status' | 'statusSource' | 'syncHash' | 'avatarHash'> & {
   aliasesJson: string;
   propertiesJson: string;
   groupsJson: string;
 };
 
 /** A user as the sync or an admin creates it: everything but what the store assigns. */
-export type NewUser = Omit<User, 'id' | 'lastSyncedAt' | 'createdAt' | 'updatedAt' | 'statusChangedAt' | 'groups' | 'roles'> & Partial<Pick<User, 'groups' | 'roles'>>;
+export type NewUser = Omit<User, 'id' | 'lastSyncedAt' | 'createdAt' | 'updatedAt' | 'statusChangedAt' | 'groups' | 'roles' | 'avatarHash'> & Partial<Pick<User, 'groups' | 'roles' | 'avatarHash'>>;
 
 export type SyncedFields = Pick<NewUser, 'username' | 'dn' | 'displayName' | 'email' | 'aliases' | 'properties' | 'syncHash' | 'groups' | 'roles'> &
-  Partial<Pick<NewUser, 'status' | 'statusSource' | 'statusReason' | 'externId'>>;
+  Partial<Pick<NewUser, 'status' | 'statusSource' | 'statusReason' | 'externId' | 'avatarHash'>>;
 
 const bytes = (v: Uint8Array | null): Uint8Array | null => (v === null ? null : new Uint8Array(v));
 
@@ -24,17 +24,17 @@ export const toUser = (r: Row): User => ({
   displayName: r.display_name, email: r.email, aliases: JSON.parse(r.aliases) as string[], lang: r.lang,
   status: r.status as UserStatus, statusSource: r.status_source as StatusSource | null, statusReason: r.status_reason,
   properties: JSON.parse(r.properties) as Record<string, string>, groups: JSON.parse(r.groups) as string[], roles: JSON.parse(r.roles) as string[],
-  syncHash: r.sync_hash, lastSyncedAt: r.last_synced_at, statusChangedAt: r.status_changed_at,
+  syncHash: r.sync_hash, avatarHash: r.avatar_hash, lastSyncedAt: r.last_synced_at, statusChangedAt: r.status_changed_at,
   createdAt: r.created_at, updatedAt: r.updated_at,
 });
 
-const toStored = (r: Pick<Row, 'id' | 'domain_id' | 'username' | 'extern_id' | 'dn' | 'display_name' | 'aliases' | 'properties' | 'groups' | 'status' | 'status_source' | 'sync_hash'>): StoredUser => ({
+const toStored = (r: Pick<Row, 'id' | 'domain_id' | 'username' | 'extern_id' | 'dn' | 'display_name' | 'aliases' | 'properties' | 'groups' | 'status' | 'status_source' | 'sync_hash' | 'avatar_hash'>): StoredUser => ({
   id: r.id, domainId: r.domain_id, username: r.username, externId: bytes(r.extern_id), dn: r.dn, displayName: r.display_name,
   aliasesJson: r.aliases, propertiesJson: r.properties, groupsJson: r.groups, status: r.status as UserStatus,
-  statusSource: r.status_source as StatusSource | null, syncHash: r.sync_hash,
+  statusSource: r.status_source as StatusSource | null, syncHash: r.sync_hash, avatarHash: r.avatar_hash,
 });
 
-const STORED_COLUMNS = ['id', 'domain_id', 'username', 'extern_id', 'dn', 'display_name', 'aliases', 'properties', 'groups', 'status', 'status_source', 'sync_hash'] as const;
+const STORED_COLUMNS = ['id', 'domain_id', 'username', 'extern_id', 'dn', 'display_name', 'aliases', 'properties', 'groups', 'status', 'status_source', 'sync_hash', 'avatar_hash'] as const;
 
 /** Rows per INSERT, well under both dialects' bound-parameter limits. */
 const INSERT_CHUNK = 500;
@@ -64,7 +64,7 @@ export class UserRepository {
         domain_id: u.domainId, username: u.username, extern_id: u.externId, dn: u.dn, display_name: u.displayName,
         email: u.email, aliases: JSON.stringify(u.aliases), lang: u.lang, status: u.status, status_source: u.statusSource,
         status_reason: u.statusReason, properties: JSON.stringify(u.properties), sync_hash: u.syncHash,
-        groups: JSON.stringify(u.groups ?? []), roles: JSON.stringify(u.roles ?? []), status_changed_at: u.status === 'active' ? null : now,
+        groups: JSON.stringify(u.groups ?? []), roles: JSON.stringify(u.roles ?? []), avatar_hash: u.avatarHash ?? null, status_changed_at: u.status === 'active' ? null : now,
         last_synced_at: u.externId ? now : null, created_at: now, updated_at: now,
       }));
       out.push(...(await this.db.insertInto('users').values(values).returning(['id', 'username']).execute()));
@@ -78,6 +78,7 @@ export class UserRepository {
       aliases: JSON.stringify(fields.aliases), properties: JSON.stringify(fields.properties), sync_hash: fields.syncHash,
       groups: JSON.stringify(fields.groups ?? []), roles: JSON.stringify(fields.roles ?? []),
       ...(fields.externId ? { extern_id: fields.externId } : {}),
+      ...(fields.avatarHash !== undefined ? { avatar_hash: fields.avatarHash } : {}),
       ...(fields.status ? { status: fields.status, status_source: fields.statusSource ?? null, status_reason: fields.statusReason ?? null, status_changed_at: now } : {}),
       last_synced_at: now, updated_at: now,
     }).where('id', '=', id).execute();

@@ -32,6 +32,8 @@ export function userView(u: User): Record<string, unknown> {
     dn: u.dn,
     statusReason: u.statusReason,
     lastSynced: dateTime(u.lastSyncedAt),
+    // The avatar's ETag and where to fetch it (ldapsync; the image is served as Rocket.Chat serves it).
+    avatar: u.avatarHash ? { etag: u.avatarHash, url: `/avatar/${encodeURIComponent(u.username)}` } : null,
   };
 }
 
@@ -59,10 +61,13 @@ export function taskView(t: Task, level: number, result?: unknown): Record<strin
 /** One item of a dry run's plan, for a person deciding whether to apply it. */
 export function planView(item: PlanItem): Record<string, unknown> | null {
   switch (item.kind) {
-    case 'create': return { action: 'create', ID: 0, username: item.user.username, dn: item.user.dn, displayName: item.user.displayName, status: item.user.enabled ? 'active' : 'deactivated', reason: item.user.disabledReason };
+    case 'create': return {
+      action: 'create', ID: 0, username: item.user.username, dn: item.user.dn, displayName: item.user.displayName, status: item.user.enabled ? 'active' : 'deactivated',
+      reason: item.user.disabledReason ?? item.note ?? null, avatar: item.user.avatar && !('rejected' in item.user.avatar) ? item.user.avatar.hash : null,
+    };
     case 'update': return {
       action: item.status?.to === 'deactivated' ? 'deactivate' : item.status?.to === 'active' ? 'reactivate' : item.moved ? 'move' : 'update',
-      ID: item.userId, username: item.username, dn: item.user.dn, changes: item.changes, reason: item.status?.reason ?? null,
+      ID: item.userId, username: item.username, dn: item.user.dn, changes: item.changes, reason: item.status?.reason ?? item.note ?? null,
     };
     case 'gone': return { action: 'deactivate', ID: item.userId, username: item.username, reason: 'gone from the directory' };
     case 'conflict': return { action: 'conflict', ID: item.userId, username: item.username, reason: item.message };
