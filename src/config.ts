@@ -23,6 +23,11 @@ export interface Config {
   queueSuperviseSeconds: number;
   /** Secure cookies; on unless explicitly turned off for plain-HTTP development. */
   secureCookies: 'auto' | 'always' | 'never';
+  /** Where the email 2FA codes are sent from: smtp://host:port or smtps://; null: no email method. */
+  smtpUrl: string | null;
+  smtpFrom: string;
+  /** PEM file with the CA the SMTP server's certificate must chain to; the system store when absent. */
+  smtpCaFile: string | null;
 }
 
 function integer(value: string | undefined, fallback: number, name: string): number {
@@ -30,6 +35,14 @@ function integer(value: string | undefined, fallback: number, name: string): num
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be a whole number from 0 to 65535, not '${value}'`);
   return n;
+}
+
+function smtpUrl(value: string | undefined): string | null {
+  if (!value) return null;
+  let url: URL | null = null;
+  try { url = new URL(value); } catch { /* reported below */ }
+  if (!url || (url.protocol !== 'smtp:' && url.protocol !== 'smtps:')) throw new Error(`LDAPSYNC_SMTP_URL must be smtp://host:port or smtps://host:port, not '${value.replace(/\/\/[^@/]*@/, '//…@')}'`);
+  return value;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
@@ -49,5 +62,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     syncNowWaitSeconds: integer(env.LDAPSYNC_SYNCNOW_WAIT_SECONDS, 5, 'LDAPSYNC_SYNCNOW_WAIT_SECONDS'),
     queueSuperviseSeconds: Math.max(1, integer(env.LDAPSYNC_QUEUE_SUPERVISE_SECONDS, 30, 'LDAPSYNC_QUEUE_SUPERVISE_SECONDS')),
     secureCookies: cookies as Config['secureCookies'],
+    smtpUrl: smtpUrl(env.LDAPSYNC_SMTP_URL),
+    smtpFrom: env.LDAPSYNC_SMTP_FROM || 'ldapsync <ldapsync@localhost>',
+    smtpCaFile: env.LDAPSYNC_SMTP_CA_FILE ? resolve(env.LDAPSYNC_SMTP_CA_FILE) : null,
   });
 }

@@ -5,6 +5,7 @@ import type { Store } from '../store/store.ts';
 import type { TaskQueue } from '../tasks/queue.ts';
 import type { LoginThrottle } from '../auth/throttle.ts';
 import type { Connect, LdapAdmin } from '../sync/ldap-admin.ts';
+import type { Mailer } from '../auth/mailer.ts';
 
 export interface ApiContext {
   config: Readonly<Config>;
@@ -14,4 +15,6 @@ export interface ApiContext {
   throttle: LoginThrottle;
   ldap: LdapAdmin;
   connect: Connect;
+  /** Sends the email 2FA codes; null when no SMTP server is configured (no email method then). */
+  mailer: Mailer | null;
 }

@@ -13,6 +13,7 @@ import { Metrics } from './metrics.ts';
 import { parse, UsageError } from '../cli/args.ts';
 import { SYNC_COMMAND, syncTaskHandler } from '../tasks/sync-task.ts';
 import { LdapAdmin } from '../sync/ldap-admin.ts';
+import { smtpMailer } from '../auth/mailer.ts';
 import type { ApiContext } from './context.ts';
 import { buildApp, buildOpsApp } from './app.ts';
 
@@ -34,10 +35,11 @@ export async function startServices(config: Readonly<Config>, store?: Store, rol
   const onSchedule = (orgId: number, occurrence: string) => queueScheduledSyncs(opened, queue, orgId, occurrence);
   const queue: TaskQueue = config.databaseUrl
     ? new ClusterQueue(opened, handlers, { databaseUrl: config.databaseUrl, worker: role !== 'api', concurrency: config.workerConcurrency, bossSchema: config.queueSchema, superviseSeconds: config.queueSuperviseSeconds, onSchedule, ...cluster })
-    : new EmbeddedQueue(opened, handlers);
+    : new EmbeddedQueue(opened, handlers, 2, onSchedule);
   await queue.start();
   return {
     config, store: opened, queue, keys: loadKeys(config.dataDir), throttle: new LoginThrottle(), ldap: new LdapAdmin(opened, deps.connect), connect: deps.connect,
+    mailer: config.smtpUrl ? smtpMailer({ url: config.smtpUrl, from: config.smtpFrom, caFile: config.smtpCaFile }) : null,
     metrics, role,
     close: async () => { await queue.stop(); if (!store) await opened.close(); },
   };

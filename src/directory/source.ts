@@ -4,6 +4,7 @@
  * preset, checks for contradictions and says what to fix.
  */
 import { FilterParser } from 'ldapts';
+import { scheduleError } from '../domain/recurrence.ts';
 import { presetFor, TEMPLATE_NAMES, type Vendor, VENDORS } from './presets.ts';
 
 export interface SourceConnection {
@@ -287,7 +288,8 @@ export function parseSource(input: unknown): DirectorySource {
     },
   };
   checkAttribute(source.avatars.attribute ?? undefined, 'avatarAttribute', errors);
-  if (source.schedule && (source.schedule.length > 200 || !/^(FREQ=|[\d*@])/i.test(source.schedule))) errors.push(`schedule '${source.schedule}' is neither a cron expression (e.g. */15 * * * *) nor an RFC 5545 rule (e.g. FREQ=HOURLY)`);
+  const scheduleProblem = source.schedule ? (source.schedule.length > 200 ? 'it is too long' : scheduleError(source.schedule)) : null;
+  if (scheduleProblem) errors.push(`schedule '${source.schedule!.slice(0, 200)}' is neither a cron expression (e.g. */15 * * * *) nor an RFC 5545 rule (e.g. FREQ=HOURLY): ${scheduleProblem}`);
   if (conn.bindPass !== undefined && typeof conn.bindPass !== 'string') errors.push('connection.bindPass must be a string');
   if (bindUser && !source.connection.bindPass) errors.push('connection.bindPass is required when bindUser is set');
   if (errors.length) throw new SourceConfigError(errors);

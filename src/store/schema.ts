@@ -136,6 +136,9 @@ export interface AccountsTable {
   totp_enabled: Generated<number>;
   backup_codes: Generated<string>;
   digest_hash: string | null;
+  email2fa_enabled: Generated<number>;
+  email_code_hash: string | null;
+  email_code_expires: string | null;
 }
 
 export interface LoginTokensTable {

@@ -7,6 +7,7 @@ import type { Store } from '../store/store.ts';
 import { isFinished, TaskState, type Task } from '../domain/task.ts';
 import type { QueueStatus, TaskHandler, TaskQueue, TaskSpec } from './queue.ts';
 import { executeTask } from './run-task.ts';
+import { EmbeddedScheduler, type OnSchedule } from './embedded-schedule.ts';
 
 export const INTERRUPTED = 'Interrupted: the service stopped during the run; users already written are fully updated, the rest are as before';
 
@@ -20,11 +21,14 @@ export class EmbeddedQueue implements TaskQueue {
   private submitting: Promise<unknown> = Promise.resolve();
   private started = false;
   private active = 0;
+  private readonly scheduler: EmbeddedScheduler | null;
 
-  constructor(store: Store, handlers: Record<string, TaskHandler>, workers = 2) {
+  /** `onSchedule`: what a source's schedule does when it fires; without it, schedules are not run. */
+  constructor(store: Store, handlers: Record<string, TaskHandler>, workers = 2, onSchedule?: OnSchedule) {
     this.store = store;
     this.handlers = new Map(Object.entries(handlers));
     this.workers = workers;
+    this.scheduler = onSchedule ? new EmbeddedScheduler(store, onSchedule) : null;
   }
 
   async start(): Promise<void> {
@@ -33,10 +37,12 @@ export class EmbeddedQueue implements TaskQueue {
     }
     this.started = true;
     for (const t of await this.store.tasks.inStates([TaskState.queued])) this.enqueue(t.id);
+    await this.scheduler?.start();
   }
 
   async stop(): Promise<void> {
     this.started = false;
+    this.scheduler?.stop();
     for (const controller of this.running.values()) controller.abort(new Error('service stopping'));
     while (this.active > 0) await new Promise((r) => setTimeout(r, 20));
   }
@@ -72,8 +78,9 @@ export class EmbeddedQueue implements TaskQueue {
     return cancelled;
   }
 
-  /** The embedded mode runs syncs when asked for; schedules need the cluster mode for now. */
-  async syncSchedules(): Promise<void> {}
+  async syncSchedules(): Promise<void> {
+    await this.scheduler?.refresh();
+  }
 
   async status(): Promise<QueueStatus> {
     return { running: this.started, queued: this.pending.length, workers: this.workers };

@@ -21,6 +21,13 @@ export const failure = (error: string, details?: Record<string, unknown>) => new
 export const meteorError = (errorType: string, reason: string, details?: Record<string, unknown>) =>
   new RocketError(400, { success: false, error: `${reason} [${errorType}]`, errorType, ...(details ? { details } : {}) });
 
+/** A Meteor.Error at sign-in, as Rocket.Chat's /login answers it: 401 with the error's type, reason and details. */
+export function loginChallenge(e: RocketError): RocketError {
+  const type = String(e.body.errorType ?? 'Unauthorized');
+  const reason = String(e.body.error ?? '').replace(/ \[[^\]]+\]$/, '');
+  return new RocketError(401, { status: 'error', error: type, message: reason, ...(e.body.details ? { details: e.body.details } : {}) });
+}
+
 export const loginFailed = () => new RocketError(401, { status: 'error', message: 'Unauthorized', error: 'Unauthorized' });
 
 export const missingPermission = () => new RocketError(403, { success: false, error: 'User does not have the permissions required for this action [error-unauthorized]' });

@@ -10,6 +10,7 @@ import * as taskCancel from './005-task-cancel.ts';
 import * as scheduleFires from './006-schedule-fires.ts';
 import * as rocketchatAuth from './007-rocketchat-auth.ts';
 import * as avatars from './008-avatars.ts';
+import * as emailTwoFactor from './009-email-two-factor.ts';
 
 export interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -24,6 +25,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '006-schedule-fires': scheduleFires,
   '007-rocketchat-auth': rocketchatAuth,
   '008-avatars': avatars,
+  '009-email-two-factor': emailTwoFactor,
 };
 
 class InlineProvider implements MigrationProvider {

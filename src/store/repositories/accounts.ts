@@ -9,7 +9,10 @@ export interface Role { id: number; name: string; description: string; permissio
 const toAccount = (r: Pick<Selectable<AccountsTable>, 'id' | 'username' | 'display_name' | 'email' | 'active' | 'created_at'>): Account => ({ id: r.id, username: r.username, displayName: r.display_name, email: r.email, active: r.active === 1, createdAt: r.created_at });
 
 /** Admin accounts, their roles and the permissions those roles hold. */
-export interface TwoFactorState { totpSecret: string | null; totpEnabled: boolean; backupCodes: string[]; digestHash: string | null }
+export interface TwoFactorState {
+  totpSecret: string | null; totpEnabled: boolean; backupCodes: string[]; digestHash: string | null;
+  emailEnabled: boolean; emailCode: { hash: string; expires: string } | null;
+}
 
 export class AccountRepository {
   private readonly db: Kysely<Database>;
@@ -39,8 +42,21 @@ export class AccountRepository {
   }
 
   async twoFactor(accountId: number): Promise<TwoFactorState> {
-    const r = await this.db.selectFrom('accounts').select(['totp_secret', 'totp_enabled', 'backup_codes', 'digest_hash']).where('id', '=', accountId).executeTakeFirstOrThrow();
-    return { totpSecret: r.totp_secret && this.cipher.decrypt(r.totp_secret), totpEnabled: r.totp_enabled === 1, backupCodes: JSON.parse(r.backup_codes) as string[], digestHash: r.digest_hash };
+    const r = await this.db.selectFrom('accounts').select(['totp_secret', 'totp_enabled', 'backup_codes', 'digest_hash', 'email2fa_enabled', 'email_code_hash', 'email_code_expires'])
+      .where('id', '=', accountId).executeTakeFirstOrThrow();
+    return {
+      totpSecret: r.totp_secret && this.cipher.decrypt(r.totp_secret), totpEnabled: r.totp_enabled === 1, backupCodes: JSON.parse(r.backup_codes) as string[], digestHash: r.digest_hash,
+      emailEnabled: r.email2fa_enabled === 1, emailCode: r.email_code_hash && r.email_code_expires ? { hash: r.email_code_hash, expires: r.email_code_expires } : null,
+    };
+  }
+
+  async setEmailTwoFactor(accountId: number, enabled: boolean): Promise<void> {
+    await this.db.updateTable('accounts').set({ email2fa_enabled: enabled ? 1 : 0, email_code_hash: null, email_code_expires: null }).where('id', '=', accountId).execute();
+  }
+
+  /** The code mailed out, hashed; null once used. */
+  async setEmailCode(accountId: number, code: { hash: string; expires: string } | null): Promise<void> {
+    await this.db.updateTable('accounts').set({ email_code_hash: code?.hash ?? null, email_code_expires: code?.expires ?? null }).where('id', '=', accountId).execute();
   }
 
   async setTotp(accountId: number, secret: string | null, enabled: boolean): Promise<void> {

@@ -11,6 +11,13 @@ import { caller, requireCaller } from '../../grommunio/session.ts';
 import { badRequest, forbidden, notFound } from '../../grommunio/errors.ts';
 import { IdParam } from './shapes.ts';
 import { withStoredPassword } from './ldap-config.ts';
+import { nextOccurrence } from '../../../domain/recurrence.ts';
+
+/** When the source's schedule fires next ('YYYY-MM-DD HH:MM:SS' UTC), or null: only when asked. */
+function nextRunOf(config: Record<string, unknown>): string | null {
+  if (config.disabled === true || typeof config.schedule !== 'string' || !config.schedule) return null;
+  try { return nextOccurrence(config.schedule)?.toISOString().slice(0, 19).replace('T', ' ') ?? null; } catch { return null; }
+}
 
 const REACH_CACHE_MS = 30_000;
 
@@ -68,8 +75,7 @@ export function sourceRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
           orgID: orgId, server: String(connection.server ?? ''), baseDn: String(config.baseDn ?? ''), disabled: config.disabled === true,
           reachable: state.reachable, error: state.error, domains: served.map((d) => ({ ID: d.id, domainname: d.name })),
           lastRun: last ? { ID: last.id, domainID: last.domainId, status: last.status, mode: last.mode, message: last.message, finished: last.finishedAt } : null,
-          // No scheduler runs in this process yet: syncs run when asked for.
-          nextRun: null,
+          nextRun: nextRunOf(config),
           users,
         });
       }

@@ -8,8 +8,9 @@ import { signIn } from '../grommunio/login.ts';
 import { GrommunioError } from '../../grommunio/errors.ts';
 import { directoryLogin } from '../../../sync/directory-login.ts';
 import { currentToken, hashToken, issueLoginToken, rocketCaller } from '../../rocketchat/session.ts';
-import { requireSecondFactor } from '../../rocketchat/two-factor.ts';
-import { failure, loginFailed, meteorError } from '../../rocketchat/errors.ts';
+import { requireSecondFactor, sendEmailCode, sentRecently } from '../../rocketchat/two-factor.ts';
+import QRCode from 'qrcode';
+import { failure, loginChallenge, loginFailed, meteorError, RocketError } from '../../rocketchat/errors.ts';
 import { newBackupCodes, newTotpSecret, totpFor, totpValid } from '../../../auth/two-factor.ts';
 
 export const ROCKETCHAT = { dialect: 'rocketchat' };
@@ -20,7 +21,7 @@ async function meView(ctx: ApiContext, who: Caller) {
   return {
     _id: String(account.id), username: account.username, name: account.displayName || account.username,
     emails: account.email ? [{ address: account.email, verified: true }] : [], status: 'online', active: account.active,
-    roles: who.isSystemAdmin ? ['admin', 'user'] : ['user'], services: { totp: { enabled: twoFactor.totpEnabled } },
+    roles: who.isSystemAdmin ? ['admin', 'user'] : ['user'], services: { totp: { enabled: twoFactor.totpEnabled }, email2fa: { enabled: twoFactor.emailEnabled } },
   };
 }
 
@@ -40,6 +41,13 @@ export async function rocketLogin(ctx: ApiContext, request: FastifyRequest, repl
       if (e instanceof GrommunioError && e.status === 429) throw failure('error-too-many-requests');
       if (!(e instanceof GrommunioError)) throw e;
       who = await fromDirectory(ctx, name, body.password);
+    }
+    // A switched-on TOTP or email method is asked for at sign-in too, as Rocket.Chat does, in its
+    // sign-in failure shape: 401 {status: 'error', error: <type>, details, message: <reason>}.
+    try {
+      await requireSecondFactor(ctx, request, who.accountId, { passwordFallback: false, code: typeof body.code === 'string' ? body.code : undefined });
+    } catch (e) {
+      throw e instanceof RocketError ? loginChallenge(e) : e;
     }
   }
   const authToken = await issueLoginToken(ctx, who.accountId);
@@ -75,7 +83,10 @@ export function rocketAuthRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
       const who = await rocketCaller(ctx, request);
       const secret = newTotpSecret();
       await ctx.store.accounts.setTotp(who.accountId, secret, false);
-      return { secret, url: totpFor(secret, who.username).toString(), success: true };
+      const url = totpFor(secret, who.username).toString();
+      // The QR image of the same URI, for an authenticator app's camera.
+      const qr = await QRCode.toDataURL(url, { errorCorrectionLevel: 'M', margin: 2, scale: 6 });
+      return { secret, url, qr, success: true };
     });
 
     app.post('/users.2fa.verifyTotp', { config: ROCKETCHAT, schema: { body: Type.Object({ code: Type.String({ maxLength: 20 }) }) } }, async (request) => {
@@ -87,6 +98,34 @@ export function rocketAuthRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
       await ctx.store.accounts.setBackupCodes(who.accountId, hashes);
       await ctx.store.audit.record({ actor: who.username, action: 'account.totp.enable', targetType: 'account', targetId: String(who.accountId), before: null, after: null });
       return { codes, success: true };
+    });
+
+    app.post('/users.2fa.enableEmail', { config: ROCKETCHAT }, async (request) => {
+      const who = await rocketCaller(ctx, request);
+      const account = (await ctx.store.accounts.get(who.accountId))!;
+      if (!ctx.mailer) throw failure('No SMTP server is configured (LDAPSYNC_SMTP_URL), so codes cannot be sent by email');
+      if (!account.email) throw failure('This account has no email address to send codes to');
+      await ctx.store.accounts.setEmailTwoFactor(who.accountId, true);
+      await ctx.store.audit.record({ actor: who.username, action: 'account.email2fa.enable', targetType: 'account', targetId: String(who.accountId), before: null, after: null });
+      return { success: true };
+    });
+
+    app.post('/users.2fa.disableEmail', { config: ROCKETCHAT }, async (request) => {
+      const who = await rocketCaller(ctx, request);
+      await requireSecondFactor(ctx, request, who.accountId);
+      await ctx.store.accounts.setEmailTwoFactor(who.accountId, false);
+      await ctx.store.audit.record({ actor: who.username, action: 'account.email2fa.disable', targetType: 'account', targetId: String(who.accountId), before: null, after: null });
+      return { success: true };
+    });
+
+    // Asks for a fresh code by email; the answer is the same whoever is named, so it reveals no account.
+    app.post('/users.2fa.sendEmailCode', { config: ROCKETCHAT, schema: { body: Type.Object({ emailOrUsername: Type.String({ minLength: 1, maxLength: 320 }) }) } }, async (request) => {
+      const found = await ctx.store.accounts.credentials(request.body.emailOrUsername);
+      const state = found && (await ctx.store.accounts.twoFactor(found.account.id));
+      if (found && state && ctx.mailer && found.account.active && found.account.email && state.emailEnabled && !sentRecently(state)) {
+        await sendEmailCode(ctx, found.account.id, found.account.email).catch(() => undefined);
+      }
+      return { success: true };
     });
 
     app.post('/users.2fa.disableTotp', { config: ROCKETCHAT }, async (request) => {
