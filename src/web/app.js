@@ -268,7 +268,7 @@ async function users(id) {
     try {
       const { data } = await api('GET', `/domains/${id}/users?limit=200&match=${encodeURIComponent(search.value)}`);
       list.replaceChildren(h('p', { class: 'muted' }, `${data.data.length} of ${data.count} users`), table(`Users of ${domain.domainname}`, ['User', 'Name', 'Status', 'Source', 'Last synced', 'Actions'], data.data.map((u) => [
-        h('span', { class: 'who' }, h('img', { class: 'avatar', src: u.avatar?.url ?? `/avatar/${encodeURIComponent(u.username)}`, alt: '', width: 24, height: 24, loading: 'lazy' }), u.username),
+        h('span', { class: 'person' }, h('img', { class: 'avatar', src: u.avatar?.url ?? `/avatar/${encodeURIComponent(u.username)}`, alt: '', width: 24, height: 24, loading: 'lazy' }), u.username),
         u.properties.displayname ?? '',
         h('span', { class: `badge ${u.status === 0 ? 'ok' : 'warn'}`, title: u.statusReason ?? '' }, u.status === 0 ? 'active' : `deactivated${u.statusReason ? `: ${u.statusReason}` : ''}`),
         u.ldapID ? 'directory' : 'local', when(u.lastSynced),

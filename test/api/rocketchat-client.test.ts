@@ -123,6 +123,9 @@ describe('Rocket.Chat\'s own REST client against ldapsync', () => {
     assert.equal(image.headers.get('etag'), `"${sha256(PHOTO)}"`);
     assert.deepEqual(Buffer.from(await image.arrayBuffer()), PHOTO);
     assert.equal((await fetch(`${origin}/avatar/wang.fang@example.org`, { headers: { ...headers, 'if-none-match': `"${sha256(PHOTO)}"` } })).status, 304);
+    const byQuery = await fetch(`${origin}/avatar/wang.fang@example.org?rc_uid=${creds['X-User-Id']}&rc_token=${encodeURIComponent(creds['X-Auth-Token'])}`);
+    assert.equal(byQuery.status, 200, 'Rocket.Chat\'s rc_uid/rc_token query, for an <img> that cannot send headers');
+    assert.equal((await fetch(`${origin}/avatar/wang.fang@example.org?rc_uid=${creds['X-User-Id']}&rc_token=forged`)).status, 401);
     const initial = await fetch(`${origin}/avatar/juergen.mueller@example.org`, { headers });
     assert.equal(initial.headers.get('content-type'), 'image/svg+xml');
     assert.match(await initial.text(), />J<\/text>/, 'no photo: the initial, as Rocket.Chat draws it');

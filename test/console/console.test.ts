@@ -117,8 +117,18 @@ describe('admin console in a browser', { skip: unavailable }, () => {
     assert.match(await page.getByRole('table', { name: /Sync runs/ }).innerText(), /completed/);
   });
 
-  test('the users of a domain, with the directory entry behind one', async () => {
+  test('the users of a domain, with their avatars and the directory entry behind one', async () => {
     await page.goto(`${origin}/#/domain/1/users`);
+    await page.getByLabel('Search').fill('wang');
+    await page.getByText('1 of 1 users').waitFor();
+    // The avatar from the directory photo, fetched with the session cookie: a real 48 × 48 image.
+    const avatar = page.locator('img.avatar').first();
+    await avatar.waitFor();
+    await page.waitForFunction("document.querySelector('img.avatar')?.complete === true");
+    assert.equal(await avatar.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth), 48);
+    await page.getByLabel('Search').fill('');
+    await page.getByText(/^(\d{2,}) of \1 users$/).waitFor();
+    await page.screenshot({ path: `${DOCS}console-users.png`, clip: { x: 0, y: 0, width: 1280, height: 620 } });
     await page.getByLabel('Search').fill('wang');
     await page.getByText('1 of 1 users').waitFor();
     await page.getByRole('button', { name: 'Entry of wang.fang@example.org' }).click();
