@@ -4,7 +4,7 @@
  * and no-op resync, each in its own process for an honest peak RSS. Prints a table; writes JSON.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -21,6 +21,9 @@ const apiSize = Number(values['api-size']);
 const stores = values.stores!.split(',');
 const pageSize = Number(values['page-size']);
 
+/** One user in ten has a real photo (a 48 × 48 JPEG), which ldapsync syncs as their avatar. */
+const PHOTO_BASE64 = readFileSync(new URL('../test/fixtures/photo-blue.jpg', import.meta.url)).toString('base64');
+
 /** Writes n users as LDIF to a file, a chunk at a time (a million do not fit in one string). */
 function bulkLdif(n: number): string {
   const file = join(mkdtempSync(join(tmpdir(), 'ldapsync-bench-ldif-')), 'users.ldif');
@@ -30,7 +33,7 @@ function bulkLdif(n: number): string {
   for (let i = 1; i <= n; i++) {
     if (out.length === 10_000) flush();
     const u = `user${String(i).padStart(7, '0')}`;
-    out.push(`dn: uid=${u},ou=people,${BASE_DN}\nobjectClass: inetOrgPerson\nobjectClass: mailExtension\nuid: ${u}\ncn: Bench User ${i}\nsn: User${i}\ngivenName: Bench\nmail: ${u}@example.org\nmail: ${u}.alt@example.org\nmailAlternativeAddress: smtp:${u}.x@example.org\ntitle: Engineer ${i % 50}\ntelephoneNumber: +1 555 ${String(i).padStart(7, '0')}\nemployeeNumber: ${i}\n${i % 10 === 0 ? `jpegPhoto:: ${Buffer.alloc(2048, i % 256).toString('base64')}\n` : ''}`);
+    out.push(`dn: uid=${u},ou=people,${BASE_DN}\nobjectClass: inetOrgPerson\nobjectClass: mailExtension\nuid: ${u}\ncn: Bench User ${i}\nsn: User${i}\ngivenName: Bench\nmail: ${u}@example.org\nmail: ${u}.alt@example.org\nmailAlternativeAddress: smtp:${u}.x@example.org\ntitle: Engineer ${i % 50}\ntelephoneNumber: +1 555 ${String(i).padStart(7, '0')}\nemployeeNumber: ${i}\n${i % 10 === 0 ? `jpegPhoto:: ${PHOTO_BASE64}\n` : ''}`);
   }
   flush();
   return file;
@@ -46,7 +49,8 @@ for (const size of sizes) {
   const ldifFile = bulkLdif(size);
   const slapd = await startSlapd({ bulkFile: ldifFile });
   rmSync(dirname(ldifFile), { recursive: true, force: true });
-  const attrs = ['entryUUID', 'mail', 'cn', 'mailAlternativeAddress', 'givenName', 'sn', 'title', 'telephoneNumber', 'employeeNumber'];
+  // The same attributes ldapsync asks for, photos included (it syncs them as avatars).
+  const attrs = ['entryUUID', 'mail', 'cn', 'mailAlternativeAddress', 'givenName', 'sn', 'title', 'telephoneNumber', 'employeeNumber', 'thumbnailPhoto', 'jpegPhoto'];
   const floor = time(() => execFileSync('ldapsearch', ['-x', '-H', slapd.url, '-D', SYNC_DN, '-w', SYNC_PW, '-b', BASE_DN, '-E', `pr=${pageSize}/noprompt`, '(objectClass=inetOrgPerson)', ...attrs], { stdio: ['ignore', 'ignore', 'inherit'], maxBuffer: 1 << 30 }));
   rows.push({ size, store: '-', step: 'ldapsearch floor', seconds: floor, ratio: 1, peakRssMb: null });
   for (const kind of stores) {

@@ -148,6 +148,12 @@ describe('Rocket.Chat REST dialect', () => {
     assert.equal((await rc('GET', '/settings/LDAP_Authentication_Password', token)).body.value, '', 'the bind password is never shown');
     await rc('POST', '/settings/LDAP_Background_Sync_Interval', token, { value: 'Every 24 hours' });
     assert.equal((await api.call('GET', '/system/mconf/ldap', { session: grommunio })).body.data.schedule, 'FREQ=HOURLY;INTERVAL=24');
+    await rc('POST', '/settings/LDAP_Background_Sync_Interval', token, { value: 'every_6_hours' });
+    assert.equal((await api.call('GET', '/system/mconf/ldap', { session: grommunio })).body.data.schedule, '0 */6 * * *', 'Rocket.Chat\'s select value, as the cron it stands for');
+    assert.equal((await rc('GET', '/settings/LDAP_Background_Sync_Interval', token)).body.value, 'every_6_hours');
+    const badInterval = await rc('POST', '/settings/LDAP_Background_Sync_Interval', token, { value: 'every now and then' });
+    assert.equal(badInterval.status, 400);
+    assert.match(badInterval.body.error, /neither a cron expression/);
     await rc('POST', '/settings/LDAP_Enable', token, { value: false });
     assert.equal((await api.call('GET', '/system/mconf/ldap', { session: grommunio })).body.ldapAvailable, false);
     await rc('POST', '/settings/LDAP_Enable', token, { value: true });

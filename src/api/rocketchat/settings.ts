@@ -66,7 +66,7 @@ export const SETTINGS: Record<string, SettingView> = {
   LDAP_Avatar_Field: { read: (c) => c.avatarAttribute ?? '', write: text((c, v) => ({ ...c, avatarAttribute: v || undefined })) },
   LDAP_Merge_Existing_Users: { read: (c) => c.mergeExistingUsers === true, write: bool((c, v) => ({ ...c, mergeExistingUsers: v })) },
   LDAP_Background_Sync: { read: (c) => typeof c.schedule === 'string' && c.schedule !== '', write: bool((c, v) => ({ ...c, schedule: v ? (c.schedule || 'FREQ=DAILY') : undefined })) },
-  LDAP_Background_Sync_Interval: { read: (c) => c.schedule ?? '', write: text((c, v) => ({ ...c, schedule: scheduleFrom(v) ?? undefined })) },
+  LDAP_Background_Sync_Interval: { read: (c) => Object.entries(INTERVALS).find(([, cron]) => cron === c.schedule)?.[0] ?? c.schedule ?? '', write: text((c, v) => ({ ...c, schedule: scheduleFrom(v) ?? undefined })) },
   LDAP_Background_Sync_Import_New_Users: { read: (c) => c.scheduleImport !== false, write: bool((c, v) => ({ ...c, scheduleImport: v })) },
   LDAP_Background_Sync_Keep_Existant_Users_Updated: {
     read: () => true,
