@@ -1,6 +1,7 @@
 /**
- * Writes one page of the plan in one transaction, with its outcomes: every user in the page is
- * either fully updated or, if anything fails, left as before.
+ * Writes a page of the plan with its outcomes, in transactions of at most WRITE_BATCH users: every
+ * user in a batch is either fully updated or, if anything fails, left as before. Batches are
+ * short and the event loop gets a turn between them, so the API stays responsive during a run.
  */
 import type { Store } from '../store/store.ts';
 import { OutcomeCode, type Outcome } from '../domain/outcome.ts';
@@ -28,9 +29,24 @@ export function outcomeOf(item: PlanItem, id: number): Outcome {
   }
 }
 
+/** Users per transaction: small enough that a request waiting for the database waits a few ms. */
+export const WRITE_BATCH = 250;
+
+/** Lets timers and I/O (the API's requests) run before the next stretch of work. */
+export const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /** Applies the items and returns the next outcome sequence number. */
 export async function applyPage(store: Store, target: PageTarget, items: PlanItem[]): Promise<number> {
   const reported = items.filter((i) => i.kind !== 'skip');
+  let seq = target.firstSeq;
+  for (let i = 0; i < reported.length; i += WRITE_BATCH) {
+    if (i > 0) await yieldToLoop();
+    seq = await applyBatch(store, { ...target, firstSeq: seq }, reported.slice(i, i + WRITE_BATCH));
+  }
+  return seq;
+}
+
+async function applyBatch(store: Store, target: PageTarget, reported: PlanItem[]): Promise<number> {
   if (reported.length === 0) return target.firstSeq;
   const now = new Date().toISOString();
   await store.transaction(async (tx) => {

@@ -11,9 +11,9 @@ import { DirectoryError } from '../directory/errors.ts';
 import { emptyCounts, OutcomeCode, summaryMessage, type Outcome, type SyncCounts, type SyncSummary } from '../domain/outcome.ts';
 import { createHash } from 'node:crypto';
 import { externIdHex } from '../domain/user.ts';
-import { createMapper, type Mapper } from './mapper.ts';
+import { createMapper, type Mapper, type MapResult } from './mapper.ts';
 import { planEntry, type PageSnapshot, type PlanItem } from './planner.ts';
-import { applyPage, outcomeOf } from './applier.ts';
+import { applyPage, outcomeOf, WRITE_BATCH, yieldToLoop } from './applier.ts';
 import { SeenSet } from './seen-set.ts';
 import { loadGroups, type GroupIndex } from './groups.ts';
 import { FullRunRequired, mechanismFor, TimestampMechanism, type DeltaMechanism } from './delta.ts';
@@ -179,7 +179,14 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, domain: { id: num
   const seenUsers = new SeenSet(await store.users.maxId());
   const dryRunClaims = new Set<string>();
   const processPage = async (mapper: Mapper, entries: DirectoryEntry[]) => {
-    const mapped = entries.map((e) => mapper.map(e));
+    // Mapping a page is the longest stretch of CPU in a run: done in slices, with the API's
+    // requests let in between.
+    const mapped: MapResult[] = [];
+    for (let i = 0; i < entries.length; i += WRITE_BATCH) {
+      await yieldToLoop();
+      for (const entry of entries.slice(i, i + WRITE_BATCH)) mapped.push(mapper.map(entry));
+    }
+    await yieldToLoop();
     const ids = mapped.flatMap((m) => (m.ok ? [m.user.externId] : m.externId ? [m.externId] : []));
     const linked = await store.users.byExternIds(ids);
     const byExternId = new Map(linked.filter((u) => u.externId).map((u) => [externIdHex(u.externId!), u]));
@@ -195,7 +202,9 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, domain: { id: num
       adoptLocal: options.adoptLocal === true || source.mergeExistingUsers,
     };
     for (const u of linked) if (u.domainId === domain.id) seenUsers.add(u.id);
-    await record(mapped.map((m) => planEntry(m, snapshot)));
+    const planned = mapped.map((m) => planEntry(m, snapshot));
+    await yieldToLoop();
+    await record(planned);
     seen += entries.length;
     await lock?.heartbeat();
     progress('directory');
