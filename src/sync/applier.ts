@@ -1,7 +1,7 @@
 /**
- * Writes a page of the plan with its outcomes, in transactions of at most WRITE_BATCH users: every
- * user in a batch is either fully updated or, if anything fails, left as before. Batches are
- * short and the event loop gets a turn between them, so the API stays responsive during a run.
+ * Writes a page of the plan with its outcomes, in one transaction per page (PostgreSQL) or per
+ * WRITE_BATCH users (SQLite): every user in a batch is either fully updated or, if anything
+ * fails, left as before. The event loop gets a turn between batches, so the API stays responsive.
  */
 import type { Store } from '../store/store.ts';
 import { OutcomeCode, type Outcome } from '../domain/outcome.ts';
@@ -38,10 +38,13 @@ export const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImme
 /** Applies the items and returns the next outcome sequence number. */
 export async function applyPage(store: Store, target: PageTarget, items: PlanItem[]): Promise<number> {
   const reported = items.filter((i) => i.kind !== 'skip');
+  // SQLite has one connection, so a request waits for the whole transaction: keep them short.
+  // PostgreSQL serves requests on other connections, and each commit costs a flush: one per page.
+  const batch = store.dialect === 'sqlite' ? WRITE_BATCH : Math.max(1, reported.length);
   let seq = target.firstSeq;
-  for (let i = 0; i < reported.length; i += WRITE_BATCH) {
+  for (let i = 0; i < reported.length; i += batch) {
     if (i > 0) await yieldToLoop();
-    seq = await applyBatch(store, { ...target, firstSeq: seq }, reported.slice(i, i + WRITE_BATCH));
+    seq = await applyBatch(store, { ...target, firstSeq: seq }, reported.slice(i, i + batch));
   }
   return seq;
 }
