@@ -5,18 +5,14 @@
 import type { FastifyRequest } from 'fastify';
 import type { ApiContext } from './context.ts';
 import { callerFor } from './grommunio/session.ts';
-import { hasTokenHeaders, hashToken, rocketCaller } from './rocketchat/session.ts';
-import { Caller } from '../auth/permissions.ts';
+import { callerForToken, hasTokenHeaders, rocketCaller } from './rocketchat/session.ts';
+import type { Caller } from '../auth/permissions.ts';
 import { notLoggedIn } from './rocketchat/errors.ts';
 
 export async function anyCaller(ctx: ApiContext, request: FastifyRequest): Promise<Caller> {
   if (hasTokenHeaders(request)) return rocketCaller(ctx, request);
   const query = request.query as { rc_uid?: unknown; rc_token?: unknown } | undefined;
-  if (typeof query?.rc_token === 'string' && typeof query.rc_uid === 'string') {
-    const account = await ctx.store.accounts.byToken(Number(query.rc_uid), hashToken(query.rc_token));
-    if (!account || !account.active) throw notLoggedIn();
-    return new Caller(account.id, account.username, await ctx.store.accounts.grants(account.id));
-  }
+  if (typeof query?.rc_token === 'string' && typeof query.rc_uid === 'string') return callerForToken(ctx, Number(query.rc_uid), query.rc_token);
   try {
     return await callerFor(ctx, request);
   } catch {

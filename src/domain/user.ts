@@ -55,6 +55,8 @@ export interface AvatarImage { hash: string; contentType: string; width: number;
 /** `null`: the entry has no photo; `rejected`: it has one that is not kept, and why. */
 export type AvatarCandidate = AvatarImage | { rejected: string } | null;
 
+export const isAvatarImage = (photo: AvatarCandidate | undefined): photo is AvatarImage => !!photo && !('rejected' in photo);
+
 export const isLinked = (user: Pick<User, 'externId'>): boolean => user.externId !== null;
 
 export function externIdHex(id: Uint8Array): string {

@@ -7,10 +7,8 @@ import type { Store } from '../store/store.ts';
 import { OutcomeCode, type Outcome } from '../domain/outcome.ts';
 import { describeUpdate, syncHash, type PlanItem } from './planner.ts';
 import type { NewUser } from '../store/repositories/users.ts';
-import type { AvatarCandidate, AvatarImage } from '../domain/user.ts';
+import { isAvatarImage } from '../domain/user.ts';
 import { GONE_REASON, goneOutcome } from './deactivation.ts';
-
-const isImage = (photo: AvatarCandidate | undefined): photo is AvatarImage => !!photo && !('rejected' in photo);
 
 export interface PageTarget { runId: number; firstSeq: number; domainId: number; lang: string }
 
@@ -54,12 +52,12 @@ async function applyBatch(store: Store, target: PageTarget, reported: PlanItem[]
   const now = new Date().toISOString();
   await store.transaction(async (tx) => {
     const creates = reported.flatMap((i) => (i.kind === 'create' ? [i] : []));
-    for (const { user } of creates) if (isImage(user.avatar)) await tx.avatars.put(user.avatar, now);
+    for (const { user } of creates) if (isAvatarImage(user.avatar)) await tx.avatars.put(user.avatar, now);
     const newUsers: NewUser[] = creates.map(({ user }) => ({
       domainId: target.domainId, username: user.username, externId: user.externId, dn: user.dn, displayName: user.displayName,
       email: user.email, aliases: user.aliases, lang: target.lang, properties: user.properties, groups: user.groups, roles: user.roles, syncHash: syncHash(user),
       status: user.enabled ? 'active' : 'deactivated', statusSource: user.enabled ? null : 'sync', statusReason: user.disabledReason,
-      avatarHash: isImage(user.avatar) ? user.avatar.hash : null,
+      avatarHash: isAvatarImage(user.avatar) ? user.avatar.hash : null,
     }));
     const created = new Map((await tx.users.insertMany(newUsers, now)).map((r) => [r.username, r.id]));
     const unchanged: number[] = [];

@@ -79,7 +79,7 @@ export function avatarFrom(entry: DirectoryEntry, attributes: string[], limits: 
     const bytes = typeof value === 'string' ? Buffer.from(value, 'latin1') : value;
     const found = inspectImage(bytes, limits);
     if ('rejected' in found) return { rejected: `${attribute} is ${found.rejected}` };
-    return { ...found, hash: createHash('sha256').update(bytes).digest('hex'), bytes: new Uint8Array(bytes) };
+    return { ...found, hash: createHash('sha256').update(bytes).digest('hex'), bytes };
   }
   return null;
 }

@@ -8,6 +8,7 @@ import type { Store } from '../store/store.ts';
 import { isFinished, TaskState, type Task } from '../domain/task.ts';
 import type { QueueStatus, TaskHandler, TaskQueue, TaskSpec } from './queue.ts';
 import { executeTask } from './run-task.ts';
+import { activeSchedules } from './schedule.ts';
 
 export const TASK_JOB = 'ldapsync-task';
 export const SCHEDULE_JOB = 'ldapsync-schedule';
@@ -81,11 +82,7 @@ export class ClusterQueue implements TaskQueue {
 
   /** One pg-boss schedule per source that has one, keyed by organization: it fires once per occurrence, cluster-wide. */
   async syncSchedules(): Promise<void> {
-    const wanted = new Map<string, string>();
-    for (const orgId of await this.store.sources.orgIds()) {
-      const config = await this.store.sources.get(orgId);
-      if (typeof config?.schedule === 'string' && config.schedule && config.disabled !== true) wanted.set(String(orgId), config.schedule);
-    }
+    const wanted = new Map([...(await activeSchedules(this.store))].map(([orgId, cron]) => [String(orgId), cron]));
     for (const existing of await this.boss.getSchedules(SCHEDULE_JOB)) {
       if (wanted.get(existing.key) !== existing.cron) await this.boss.unschedule(SCHEDULE_JOB, existing.key);
     }

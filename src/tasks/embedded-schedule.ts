@@ -5,6 +5,7 @@
  */
 import type { Store } from '../store/store.ts';
 import { nextOccurrence } from '../domain/recurrence.ts';
+import { activeSchedules } from './schedule.ts';
 
 /** setTimeout's ceiling; a later occurrence is reached by re-arming. */
 const MAX_DELAY_MS = 2 ** 31 - 1;
@@ -42,11 +43,7 @@ export class EmbeddedScheduler {
 
   private async align(): Promise<void> {
     if (this.stopped) return;
-    const wanted = new Map<number, string>();
-    for (const orgId of await this.store.sources.orgIds()) {
-      const config = await this.store.sources.get(orgId);
-      if (typeof config?.schedule === 'string' && config.schedule && config.disabled !== true) wanted.set(orgId, config.schedule);
-    }
+    const wanted = await activeSchedules(this.store);
     for (const [orgId, armed] of this.timers) {
       if (wanted.get(orgId) !== armed.expression) { clearTimeout(armed.timer); this.timers.delete(orgId); }
     }

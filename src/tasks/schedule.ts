@@ -3,6 +3,21 @@ import type { Store } from '../store/store.ts';
 import type { TaskQueue } from './queue.ts';
 import { SYNC_COMMAND, type SyncTaskParams } from './sync-task.ts';
 
+/** The schedule a saved source runs on, or null when it has none or is switched off. */
+export function activeSchedule(config: Record<string, unknown> | undefined): string | null {
+  return config && typeof config.schedule === 'string' && config.schedule && config.disabled !== true ? config.schedule : null;
+}
+
+/** Every source that runs on a schedule, by organization. */
+export async function activeSchedules(store: Store): Promise<Map<number, string>> {
+  const wanted = new Map<number, string>();
+  for (const orgId of await store.sources.orgIds()) {
+    const schedule = activeSchedule(await store.sources.get(orgId));
+    if (schedule) wanted.set(orgId, schedule);
+  }
+  return wanted;
+}
+
 /** A schedule never fires twice within this: repeats of one occurrence are dropped. */
 const MIN_GAP_MS = 2000;
 

@@ -3,10 +3,13 @@
 export class RocketError extends Error {
   readonly status: number;
   readonly body: Record<string, unknown>;
-  constructor(status: number, body: Record<string, unknown>) {
+  /** A Meteor.Error's reason, kept apart from the "<reason> [<type>]" text the body carries. */
+  readonly reason: string | null;
+  constructor(status: number, body: Record<string, unknown>, reason: string | null = null) {
     super(String(body.error));
     this.status = status;
     this.body = body;
+    this.reason = reason;
   }
 }
 
@@ -19,13 +22,12 @@ export const failure = (error: string, details?: Record<string, unknown>) => new
 
 /** A Meteor.Error: `"<reason> [<error>]"` with `errorType` and `details`. */
 export const meteorError = (errorType: string, reason: string, details?: Record<string, unknown>) =>
-  new RocketError(400, { success: false, error: `${reason} [${errorType}]`, errorType, ...(details ? { details } : {}) });
+  new RocketError(400, { success: false, error: `${reason} [${errorType}]`, errorType, ...(details ? { details } : {}) }, reason);
 
 /** A Meteor.Error at sign-in, as Rocket.Chat's /login answers it: 401 with the error's type, reason and details. */
 export function loginChallenge(e: RocketError): RocketError {
   const type = String(e.body.errorType ?? 'Unauthorized');
-  const reason = String(e.body.error ?? '').replace(/ \[[^\]]+\]$/, '');
-  return new RocketError(401, { status: 'error', error: type, message: reason, ...(e.body.details ? { details: e.body.details } : {}) });
+  return new RocketError(401, { status: 'error', error: type, message: e.reason ?? String(e.body.error ?? 'Unauthorized'), ...(e.body.details ? { details: e.body.details } : {}) });
 }
 
 export const loginFailed = () => new RocketError(401, { status: 'error', message: 'Unauthorized', error: 'Unauthorized' });

@@ -22,14 +22,17 @@ const header = (request: FastifyRequest, name: string): string | undefined => {
 
 export const hasTokenHeaders = (request: FastifyRequest): boolean => !!header(request, 'x-auth-token');
 
-/** The caller the token headers name, or 401 in Rocket.Chat's shape. */
-export async function rocketCaller(ctx: ApiContext, request: FastifyRequest): Promise<Caller> {
-  const token = header(request, 'x-auth-token');
-  const userId = Number(header(request, 'x-user-id'));
+/** The caller a user ID and token name, or 401 in Rocket.Chat's shape. */
+export async function callerForToken(ctx: ApiContext, userId: number, token: string | undefined): Promise<Caller> {
   if (!token || !Number.isInteger(userId)) throw notLoggedIn();
   const account = await ctx.store.accounts.byToken(userId, hashToken(token));
   if (!account || !account.active) throw notLoggedIn();
   return new Caller(account.id, account.username, await ctx.store.accounts.grants(account.id));
+}
+
+/** The caller the token headers name, or 401 in Rocket.Chat's shape. */
+export function rocketCaller(ctx: ApiContext, request: FastifyRequest): Promise<Caller> {
+  return callerForToken(ctx, Number(header(request, 'x-user-id')), header(request, 'x-auth-token'));
 }
 
 export function currentToken(request: FastifyRequest): string | undefined {

@@ -36,6 +36,8 @@ function firstServer(c: Json): URL | null {
   try { return new URL(String(conn(c).server ?? '').split(/\s+/)[0] ?? ''); } catch { return null; }
 }
 
+const SYNC_AVATARS: SettingView = { read: (c) => c.syncAvatars !== false, write: bool((c, v) => ({ ...c, syncAvatars: v })) };
+
 export const SETTINGS: Record<string, SettingView> = {
   LDAP_Enable: { read: (c) => Object.keys(c).length > 0 && c.disabled !== true, write: bool((c, v) => ({ ...c, disabled: !v })) },
   LDAP_Host: {
@@ -73,8 +75,8 @@ export const SETTINGS: Record<string, SettingView> = {
     write: (c, v) => (v === true ? c : 'ldapsync always keeps linked users updated; this setting can only be true'),
   },
   // ldapsync syncs avatars with every run (and at sign-in) or never: both settings are that one switch.
-  LDAP_Sync_User_Avatar: { read: (c) => c.syncAvatars !== false, write: bool((c, v) => ({ ...c, syncAvatars: v })) },
-  LDAP_Background_Sync_Avatars: { read: (c) => c.syncAvatars !== false, write: bool((c, v) => ({ ...c, syncAvatars: v })) },
+  LDAP_Sync_User_Avatar: SYNC_AVATARS,
+  LDAP_Background_Sync_Avatars: SYNC_AVATARS,
   LDAP_Sync_User_Active_State: {
     read: (c) => (c.deactivateGone === false ? 'none' : 'both'),
     write: (c, v) => (v === 'none' || v === 'disable' || v === 'both' ? { ...c, deactivateGone: v !== 'none' } : "the value must be 'none', 'disable' or 'both'"),

@@ -22,18 +22,21 @@ export interface SecondFactorOptions {
   code?: string;
 }
 
-async function availableMethods(ctx: ApiContext, state: TwoFactorState, email: string | null, passwordFallback: boolean): Promise<string[]> {
+function availableMethods(ctx: ApiContext, state: TwoFactorState, email: string | null, passwordFallback: boolean): string[] {
   const methods = [...(state.totpEnabled ? ['totp'] : []), ...(state.emailEnabled && email && ctx.mailer ? ['email'] : [])];
   if (methods.length === 0 && passwordFallback && state.digestHash) methods.push('password');
   return methods;
 }
+
+/** The mailed code while it is still good. */
+const pendingEmailCode = (state: TwoFactorState) => (state.emailCode && Date.parse(state.emailCode.expires) > Date.now() ? state.emailCode : null);
 
 /** True within a minute of the last code mailed out: asking again sends nothing (no mail flood). */
 export const sentRecently = (state: TwoFactorState): boolean =>
   !!state.emailCode && Date.parse(state.emailCode.expires) - (EMAIL_CODE_MINUTES - 1) * 60_000 > Date.now();
 
 /** Mails a fresh six-digit code; only its hash is kept. */
-export async function sendEmailCode(ctx: ApiContext, accountId: number, to: string): Promise<string> {
+export async function sendEmailCode(ctx: ApiContext, accountId: number, to: string): Promise<void> {
   const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
   const expires = new Date(Date.now() + EMAIL_CODE_MINUTES * 60_000).toISOString();
   await ctx.store.accounts.setEmailCode(accountId, { hash: sha256Hex(code), expires });
@@ -43,13 +46,12 @@ export async function sendEmailCode(ctx: ApiContext, accountId: number, to: stri
     await ctx.store.accounts.setEmailCode(accountId, null);
     throw failure('The code could not be sent by email; try again or use another method');
   }
-  return expires;
 }
 
 export async function requireSecondFactor(ctx: ApiContext, request: FastifyRequest, accountId: number, options: SecondFactorOptions = {}): Promise<void> {
   const state = await ctx.store.accounts.twoFactor(accountId);
   const account = (await ctx.store.accounts.get(accountId))!;
-  const available = await availableMethods(ctx, state, account.email, options.passwordFallback !== false);
+  const available = availableMethods(ctx, state, account.email, options.passwordFallback !== false);
   if (available.length === 0) return;
   const asked = String(request.headers['x-2fa-method'] ?? '');
   const method = available.includes(asked) ? asked : available[0]!;
@@ -58,7 +60,7 @@ export async function requireSecondFactor(ctx: ApiContext, request: FastifyReque
   if (!code) {
     if (method === 'email') {
       // A code still valid is not sent again; Rocket.Chat says when it expires instead.
-      const pending = state.emailCode && Date.parse(state.emailCode.expires) > Date.now() ? state.emailCode : null;
+      const pending = pendingEmailCode(state);
       details.emailOrUsername = account.username;
       if (pending) details.codeExpires = [pending.expires];
       else { await sendEmailCode(ctx, accountId, account.email!); details.codeGenerated = true; }
@@ -76,7 +78,7 @@ export async function requireSecondFactor(ctx: ApiContext, request: FastifyReque
       ok = true;
     }
   } else if (method === 'email') {
-    ok = !!state.emailCode && Date.parse(state.emailCode.expires) > Date.now() && state.emailCode.hash === sha256Hex(code);
+    ok = pendingEmailCode(state)?.hash === sha256Hex(code);
     if (ok) await ctx.store.accounts.setEmailCode(accountId, null); // good once
   } else if (method === 'password') {
     ok = await verifyPassword(code.toLowerCase(), state.digestHash);

@@ -39,7 +39,8 @@ const STORED_COLUMNS = ['id', 'domain_id', 'username', 'extern_id', 'dn', 'displ
 /** Rows per INSERT, well under both dialects' bound-parameter limits. */
 const INSERT_CHUNK = 500;
 
-export interface UserQuery { domainId: number; query?: string; status?: UserStatus; linked?: boolean; limit: number; offset: number }
+/** `domainId`: one domain, or several listed as one, in domain then ID order. */
+export interface UserQuery { domainId: number | number[]; query?: string; status?: UserStatus; linked?: boolean; limit: number; offset: number }
 
 export class UserRepository {
   private readonly db: Kysely<Database>;
@@ -158,12 +159,14 @@ export class UserRepository {
   }
 
   async list(q: UserQuery): Promise<{ users: User[]; total: number }> {
-    let base = this.db.selectFrom('users').where('domain_id', '=', q.domainId);
+    const many = Array.isArray(q.domainId);
+    if (many && (q.domainId as number[]).length === 0) return { users: [], total: 0 };
+    let base = many ? this.db.selectFrom('users').where('domain_id', 'in', q.domainId as number[]) : this.db.selectFrom('users').where('domain_id', '=', q.domainId as number);
     if (q.query) base = base.where((eb) => eb.or([eb('username', 'like', `%${q.query}%`), eb('display_name', 'like', `%${q.query}%`)]));
     if (q.status) base = base.where('status', '=', q.status);
     if (q.linked !== undefined) base = base.where('extern_id', q.linked ? 'is not' : 'is', null);
     const [rows, count] = await Promise.all([
-      base.selectAll().orderBy('id').limit(q.limit).offset(q.offset).execute(),
+      (many ? base.selectAll().orderBy('domain_id').orderBy('id') : base.selectAll().orderBy('id')).limit(q.limit).offset(q.offset).execute(),
       base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
     ]);
     return { users: rows.map(toUser), total: Number(count.n) };

@@ -1,6 +1,6 @@
 /** Maps our records to grommunio's response shapes (never a row as it is: no secret can leak). */
 import { Type } from 'typebox';
-import type { User } from '../../../domain/user.ts';
+import { isAvatarImage, type User } from '../../../domain/user.ts';
 import type { Task } from '../../../domain/task.ts';
 import type { Domain } from '../../../store/repositories/domains.ts';
 import type { Organization } from '../../../store/repositories/organizations.ts';
@@ -63,7 +63,7 @@ export function planView(item: PlanItem): Record<string, unknown> | null {
   switch (item.kind) {
     case 'create': return {
       action: 'create', ID: 0, username: item.user.username, dn: item.user.dn, displayName: item.user.displayName, status: item.user.enabled ? 'active' : 'deactivated',
-      reason: item.user.disabledReason ?? item.note ?? null, avatar: item.user.avatar && !('rejected' in item.user.avatar) ? item.user.avatar.hash : null,
+      reason: item.user.disabledReason ?? item.note ?? null, avatar: isAvatarImage(item.user.avatar) ? item.user.avatar.hash : null,
     };
     case 'update': return {
       action: item.status?.to === 'deactivated' ? 'deactivate' : item.status?.to === 'active' ? 'reactivate' : item.moved ? 'move' : 'update',

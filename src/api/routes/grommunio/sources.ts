@@ -9,14 +9,15 @@ import { parseSource, SourceConfigError } from '../../../directory/source.ts';
 import { DirectoryError } from '../../../directory/errors.ts';
 import { caller, requireCaller } from '../../grommunio/session.ts';
 import { badRequest, forbidden, notFound } from '../../grommunio/errors.ts';
-import { IdParam } from './shapes.ts';
+import { dateTime, IdParam } from './shapes.ts';
 import { withStoredPassword } from './ldap-config.ts';
 import { nextOccurrence } from '../../../domain/recurrence.ts';
+import { activeSchedule } from '../../../tasks/schedule.ts';
 
 /** When the source's schedule fires next ('YYYY-MM-DD HH:MM:SS' UTC), or null: only when asked. */
 function nextRunOf(config: Record<string, unknown>): string | null {
-  if (config.disabled === true || typeof config.schedule !== 'string' || !config.schedule) return null;
-  try { return nextOccurrence(config.schedule)?.toISOString().slice(0, 19).replace('T', ' ') ?? null; } catch { return null; }
+  const schedule = activeSchedule(config);
+  try { return schedule ? dateTime(nextOccurrence(schedule)?.toISOString() ?? null) : null; } catch { return null; }
 }
 
 const REACH_CACHE_MS = 30_000;

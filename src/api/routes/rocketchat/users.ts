@@ -42,17 +42,9 @@ export function rocketUserRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
       const who = await rocketCaller(ctx, request);
       const count = request.query.count ?? 50;
       const offset = request.query.offset ?? 0;
-      const domains = (await ctx.store.domains.list()).filter((d) => who.canReadDomain(d));
-      // Pages run across the visible domains in ID order, as if they were one list.
-      const users: User[] = [];
-      let total = 0;
-      for (const d of domains) {
-        const skip = Math.max(0, offset - total);
-        const wanted = count - users.length;
-        const page = await ctx.store.users.list({ domainId: d.id, query: request.query.query, limit: Math.max(1, wanted), offset: skip });
-        if (wanted > 0) users.push(...page.users.slice(0, wanted));
-        total += page.total;
-      }
+      const domainIds = (await ctx.store.domains.list()).filter((d) => who.canReadDomain(d)).map((d) => d.id);
+      // The visible domains' users as one list, in domain then ID order: one query, not one per domain.
+      const { users, total } = await ctx.store.users.list({ domainId: domainIds, query: request.query.query, limit: count, offset });
       return { users: users.map(rocketUserView), count: users.length, offset, total, success: true };
     });
   };
