@@ -28,6 +28,21 @@ export interface Config {
   smtpFrom: string;
   /** PEM file with the CA the SMTP server's certificate must chain to; the system store when absent. */
   smtpCaFile: string | null;
+  /**
+   * Which proxies in front may say who the client is (X-Forwarded-For): false (none, the default),
+   * true (any), a hop count, or addresses and CIDR ranges. Sign-in throttling counts by that address.
+   */
+  trustProxy: boolean | number | string;
+}
+
+function trustProxy(value: string | undefined): boolean | number | string {
+  const v = (value ?? '').trim();
+  if (v === '' || v === 'false') return false;
+  if (v === 'true') return true;
+  if (/^\d+$/.test(v)) return Number(v);
+  const list = v.split(',').map((s) => s.trim()).filter(Boolean);
+  if (list.some((s) => !/^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(s))) throw new Error(`LDAPSYNC_TRUST_PROXY must be true, false, a hop count, or addresses and CIDR ranges separated by commas, not '${v}'`);
+  return list.join(',');
 }
 
 function integer(value: string | undefined, fallback: number, name: string): number {
@@ -65,5 +80,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     smtpUrl: smtpUrl(env.LDAPSYNC_SMTP_URL),
     smtpFrom: env.LDAPSYNC_SMTP_FROM || 'ldapsync <ldapsync@localhost>',
     smtpCaFile: env.LDAPSYNC_SMTP_CA_FILE ? resolve(env.LDAPSYNC_SMTP_CA_FILE) : null,
+    trustProxy: trustProxy(env.LDAPSYNC_TRUST_PROXY),
   });
 }

@@ -12,6 +12,11 @@ import { avatarRoutes } from './routes/avatars.ts';
 import { webRoutes } from './web.ts';
 import { opsRoutes } from './ops.ts';
 import type { Services } from './serve.ts';
+import { DomainError, storeUnavailable } from '../domain/errors.ts';
+import { isStoreUnavailable } from '../store/errors.ts';
+import { checkRequestParts, jsonDepth, MAX_JSON_DEPTH } from './input-guards.ts';
+import { grommunioErrorOf } from './grommunio/errors.ts';
+import { rocketErrorOf } from './rocketchat/errors.ts';
 
 const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
@@ -34,6 +39,17 @@ function validationMessages(error: FastifyError): string[] {
   });
 }
 
+/** Rocket.Chat's rc_uid/rc_token query carries a session token: it never reaches the log. */
+export function redactUrl(url: string): string {
+  return url.replace(/([?&]rc_token=)[^&#]*/gi, '$1[Redacted]');
+}
+
+const SERIALIZERS = {
+  req(request: { method: string; url: string; host?: string; ip?: string; socket?: { remotePort?: number } }) {
+    return { method: request.method, url: redactUrl(request.url), host: request.host, remoteAddress: request.ip, remotePort: request.socket?.remotePort };
+  },
+};
+
 const REDACT = ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-csrf-token"]', 'req.headers["x-auth-token"]', 'req.headers["x-2fa-code"]'];
 
 /** A worker's HTTP server: liveness, readiness and metrics only. */
@@ -45,7 +61,8 @@ export async function buildOpsApp(services: Services): Promise<FastifyInstance> 
 
 export async function buildApp(ctx: ApiContext & Partial<Pick<Services, 'metrics' | 'role'>>, options: { logger?: boolean; logFile?: string } = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logFile ? { level: ctx.config.logLevel, redact: REDACT, file: options.logFile } : options.logger ? { level: ctx.config.logLevel, redact: REDACT } : false,
+    logger: options.logFile ? { level: ctx.config.logLevel, redact: REDACT, serializers: SERIALIZERS, file: options.logFile } : options.logger ? { level: ctx.config.logLevel, redact: REDACT, serializers: SERIALIZERS } : false,
+    trustProxy: typeof ctx.config.trustProxy === 'number' ? ((hops: number) => (_address: string, hop: number) => hop < hops)(ctx.config.trustProxy) : ctx.config.trustProxy,
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
     routerOptions: { maxParamLength: 200 },
@@ -63,20 +80,14 @@ export async function buildApp(ctx: ApiContext & Partial<Pick<Services, 'metrics
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
     const text = (body as string).trim();
     if (text === '') { done(null, {}); return; }
+    if (jsonDepth(text) > MAX_JSON_DEPTH) { done(new DomainError('INVALID_INPUT', 'invalid', 'Bad Request', [`body is nested deeper than ${MAX_JSON_DEPTH} levels`]), undefined); return; }
     try { done(null, JSON.parse(text)); } catch { done(Object.assign(new Error('Body is not valid JSON'), { statusCode: 400 }), undefined); }
   });
 
   // Ajv's type coercion turns '1e400' into Infinity, which then passes `integer` and `maximum`
-  // (seen with Ajv 8.20); refuse such parameters before they reach validation.
+  // (seen with Ajv 8.20); NUL cannot be stored in PostgreSQL text. Both are refused up front.
   app.addHook('preValidation', async (request) => {
-    for (const [where, values] of [['querystring', request.query], ['params', request.params]] as const) {
-      for (const [key, value] of Object.entries((values ?? {}) as Record<string, unknown>)) {
-        const list = Array.isArray(value) ? value : [value];
-        if (list.some((v) => typeof v === 'string' && /^[+-]?(\d+\.?\d*|\.\d+)e[+-]?\d+$/i.test(v.trim()) && !Number.isFinite(Number(v)))) {
-          throw new GrommunioError(400, { message: 'Bad Request', errors: [`${where}.${key} is not a finite number`] });
-        }
-      }
-    }
+    checkRequestParts([['querystring', request.query], ['params', request.params], ['body', request.body]]);
   });
 
   app.addHook('onSend', async (_request, reply, payload) => {
@@ -85,9 +96,16 @@ export async function buildApp(ctx: ApiContext & Partial<Pick<Services, 'metrics
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    const rocketchat = (request.routeOptions.config as { dialect?: string } | undefined)?.dialect === 'rocketchat';
+    const domain = error instanceof DomainError ? error : isStoreUnavailable(error) ? storeUnavailable() : null;
+    if (domain) {
+      if (domain.kind === 'unavailable') request.log.warn({ err: error }, domain.message);
+      const mapped = rocketchat ? rocketErrorOf(domain) : grommunioErrorOf(domain);
+      return reply.status(mapped.status).send(mapped.body);
+    }
     if (error instanceof GrommunioError) return reply.status(error.status).send(error.body);
     if (error instanceof RocketError) return reply.status(error.status).send(error.body);
-    if ((request.routeOptions.config as { dialect?: string } | undefined)?.dialect === 'rocketchat' && error.statusCode && error.statusCode < 500) {
+    if (rocketchat && error.statusCode && error.statusCode < 500) {
       return reply.status(400).send({ success: false, error: error.validation ? validationMessages(error).join('; ') : error.message });
     }
     if (error.validation) return reply.status(400).send({ message: 'Bad Request', errors: validationMessages(error) });

@@ -1,12 +1,22 @@
 /**
- * Slows and then refuses repeated failed sign-ins, per account and per address: after
- * `freeAttempts` failures each try waits longer; after `lockAfter` the key is refused for a while.
+ * Slows and then refuses repeated failed attempts. Sign-ins are counted per account and address
+ * together, so one person guessing locks out only that account from that address, never the
+ * account everywhere nor everyone behind the same proxy; the address alone has a much higher limit,
+ * against one address spraying many names. After `freeAttempts` failures each try waits longer.
  */
-export interface ThrottleOptions { freeAttempts: number; lockAfter: number; windowMs: number; lockMs: number; maxDelayMs: number }
+export interface ThrottleLimits { freeAttempts: number; lockAfter: number; windowMs: number; lockMs: number; maxDelayMs: number }
 
-const DEFAULTS: ThrottleOptions = { freeAttempts: 3, lockAfter: 10, windowMs: 15 * 60_000, lockMs: 15 * 60_000, maxDelayMs: 2_000 };
+const DEFAULTS: ThrottleLimits = { freeAttempts: 3, lockAfter: 10, windowMs: 15 * 60_000, lockMs: 15 * 60_000, maxDelayMs: 2_000 };
+
+/** Keys by prefix: `address:` gets `addressLockAfter` failures before it locks, every other key `lockAfter`. */
+export interface ThrottleOptions extends ThrottleLimits { addressLockAfter: number }
 
 interface Entry { failures: number; first: number; lockedUntil: number }
+
+/** The keys one sign-in attempt counts against. */
+export function signInKeys(login: string, address: string): string[] {
+  return [`pair:${login.trim().toLowerCase()}|${address}`, `address:${address}`];
+}
 
 export class LoginThrottle {
   private readonly entries = new Map<string, Entry>();
@@ -14,8 +24,12 @@ export class LoginThrottle {
   private readonly now: () => number;
 
   constructor(options: Partial<ThrottleOptions> = {}, now: () => number = Date.now) {
-    this.options = { ...DEFAULTS, ...options };
+    this.options = { ...DEFAULTS, addressLockAfter: 100, ...options };
     this.now = now;
+  }
+
+  private lockAfter(key: string): number {
+    return key.startsWith('address:') ? this.options.addressLockAfter : this.options.lockAfter;
   }
 
   private entry(key: string): Entry | undefined {
@@ -29,9 +43,9 @@ export class LoginThrottle {
     return Math.max(0, ...keys.map((k) => (this.entry(k)?.lockedUntil ?? 0) - this.now()));
   }
 
-  /** How long to hold this attempt before answering. */
+  /** How long to hold this attempt before answering: backoff by the failures of its first key. */
   delayFor(keys: string[]): number {
-    const failures = Math.max(0, ...keys.map((k) => this.entry(k)?.failures ?? 0));
+    const failures = keys[0] === undefined ? 0 : (this.entry(keys[0])?.failures ?? 0);
     if (failures < this.options.freeAttempts) return 0;
     return Math.min(this.options.maxDelayMs, 250 * 2 ** (failures - this.options.freeAttempts));
   }
@@ -40,12 +54,20 @@ export class LoginThrottle {
     for (const key of keys) {
       const e = this.entry(key) ?? { failures: 0, first: this.now(), lockedUntil: 0 };
       e.failures++;
-      if (e.failures >= this.options.lockAfter) e.lockedUntil = this.now() + this.options.lockMs;
+      if (e.failures >= this.lockAfter(key)) e.lockedUntil = this.now() + this.options.lockMs;
       this.entries.set(key, e);
     }
+    // Bounded memory under a spray of names: the oldest entries go first.
+    while (this.entries.size > 100_000) this.entries.delete(this.entries.keys().next().value!);
   }
 
+  /** A success clears the account's count from this address; the address's own count stays. */
   succeeded(keys: string[]): void {
-    for (const key of keys) this.entries.delete(key);
+    for (const key of keys) if (!key.startsWith('address:')) this.entries.delete(key);
+  }
+
+  /** Forgets every count (an operator's reset; tests). */
+  clear(): void {
+    this.entries.clear();
   }
 }

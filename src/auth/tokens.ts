@@ -5,10 +5,11 @@ import type { Keys } from './keys.ts';
 
 export const SESSION_SECONDS = 7 * 24 * 3600;
 
-export type TokenCheck = { ok: true; accountId: number } | { ok: false; error: string };
+export type TokenCheck = { ok: true; accountId: number; sessionId: string } | { ok: false; error: string };
 
-export async function issueToken(keys: Keys, accountId: number, username: string): Promise<{ jwt: string; csrf: string }> {
-  const jwt = await new SignJWT({ usr: username })
+/** A signed token for a session the store keeps (`sessionId`), so that signing out ends it. */
+export async function issueToken(keys: Keys, accountId: number, username: string, sessionId: string): Promise<{ jwt: string; csrf: string }> {
+  const jwt = await new SignJWT({ usr: username, sid: sessionId })
     .setProtectedHeader({ alg: 'HS256' }).setSubject(String(accountId)).setIssuedAt().setExpirationTime(`${SESSION_SECONDS}s`)
     .sign(keys.jwt);
   return { jwt, csrf: csrfFor(keys, jwt) };
@@ -31,7 +32,8 @@ export async function checkToken(keys: Keys, jwt: string | undefined): Promise<T
   try {
     const { payload } = await jwtVerify(jwt, keys.jwt, { algorithms: ['HS256'] });
     const accountId = Number(payload.sub);
-    return Number.isInteger(accountId) ? { ok: true, accountId } : { ok: false, error: 'invalid token' };
+    const sessionId = payload.sid;
+    return Number.isInteger(accountId) && typeof sessionId === 'string' ? { ok: true, accountId, sessionId } : { ok: false, error: 'invalid token' };
   } catch (e) {
     if (e instanceof errors.JWTExpired) return { ok: false, error: 'Token has expired' };
     if (e instanceof errors.JWSSignatureVerificationFailed) return { ok: false, error: 'Invalid token signature' };

@@ -12,9 +12,16 @@ export function totpFor(secret: string, label: string): TOTP {
   return new TOTP({ issuer: 'ldapsync', label, algorithm: 'SHA1', digits: 6, period: 30, secret: Secret.fromBase32(secret) });
 }
 
-/** True for a code of this period or its neighbours (clock drift of up to 30 s either way). */
-export function totpValid(secret: string, code: string): boolean {
-  return /^\d{6}$/.test(code) && totpFor(secret, 'x').validate({ token: code, window: 1 }) !== null;
+const PERIOD_SECONDS = 30;
+
+/**
+ * The time step a code belongs to, for a code of this period or its neighbours (clock drift of up
+ * to 30 s either way), or null. The caller claims the step, so that a code works only once.
+ */
+export function totpStep(secret: string, code: string, now = Date.now()): number | null {
+  if (!/^\d{6}$/.test(code)) return null;
+  const delta = totpFor(secret, 'x').validate({ token: code, window: 1, timestamp: now });
+  return delta === null ? null : Math.floor(now / 1000 / PERIOD_SECONDS) + delta;
 }
 
 /** Ten one-time backup codes, shown once; only their hashes are kept. */

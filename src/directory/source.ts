@@ -291,7 +291,7 @@ export function parseSource(input: unknown): DirectorySource {
   const scheduleProblem = source.schedule ? (source.schedule.length > 200 ? 'it is too long' : scheduleError(source.schedule)) : null;
   if (scheduleProblem) errors.push(`schedule '${source.schedule!.slice(0, 200)}' is neither a cron expression (e.g. */15 * * * *) nor an RFC 5545 rule (e.g. FREQ=HOURLY): ${scheduleProblem}`);
   if (conn.bindPass !== undefined && typeof conn.bindPass !== 'string') errors.push('connection.bindPass must be a string');
-  if (bindUser && !source.connection.bindPass) errors.push('connection.bindPass is required when bindUser is set');
+  if (bindUser && !source.connection.bindPass) errors.push('connection.bindPass is required when bindUser is set (a stored one is kept only while the servers, TLS settings and bind DN stay the same)');
   if (errors.length) throw new SourceConfigError(errors);
   return source;
 }

@@ -139,6 +139,16 @@ export interface AccountsTable {
   email2fa_enabled: Generated<number>;
   email_code_hash: string | null;
   email_code_expires: string | null;
+  /** Hex of the directory entry's stable ID, for accounts made by directory sign-in. */
+  extern_id: string | null;
+  totp_last_step: number | null;
+}
+
+export interface SessionsTable {
+  id: string;
+  account_id: number;
+  created_at: string;
+  expires_at: string;
 }
 
 export interface LoginTokensTable {
@@ -196,5 +206,6 @@ export interface Database {
   sync_locks: SyncLocksTable;
   schedule_fires: ScheduleFiresTable;
   login_tokens: LoginTokensTable;
+  sessions: SessionsTable;
   avatars: AvatarsTable;
 }

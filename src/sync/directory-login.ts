@@ -2,17 +2,22 @@
  * Directory users signing in with their directory password, as Rocket.Chat's LDAP login does:
  * find exactly one entry by login, bind as it (no password is ever stored), sync the user's
  * profile right then, and keep an account for them with no admin rights.
+ *
+ * The account belongs to the entry, not to the name: it is found by the entry's stable ID
+ * (entryUUID, objectGUID, nsUniqueId). When an address moves to another person's entry, that
+ * person gets an account of their own; the old account stays with the old entry.
  */
 import type { Store } from '../store/store.ts';
 import { parseSource } from '../directory/source.ts';
 import { verifyDirectoryPassword } from '../directory/client.ts';
-import { domainOf } from '../domain/user.ts';
+import { domainOf, externIdHex } from '../domain/user.ts';
 import { createMapper } from './mapper.ts';
 import { runSync, type SyncDeps } from './engine.ts';
 import type { LdapAdmin } from './ldap-admin.ts';
 import type { Account } from '../store/repositories/accounts.ts';
 
-export type DirectoryLogin = { ok: true; account: Account } | { ok: false; reason: string };
+/** `deactivated`: the person is known but may not sign in (disabled entry, deactivated user or domain). */
+export type DirectoryLogin = { ok: true; account: Account } | { ok: false; reason: string; deactivated?: boolean };
 
 export async function directoryLogin(deps: SyncDeps & { ldap: LdapAdmin }, login: string, password: string): Promise<DirectoryLogin> {
   const { store } = deps;
@@ -24,21 +29,42 @@ export async function directoryLogin(deps: SyncDeps & { ldap: LdapAdmin }, login
   if (!(await verifyDirectoryPassword(source, entry.dn, password))) return { ok: false, reason: 'wrong directory password' };
   const mapped = createMapper(source).map(entry);
   if (!mapped.ok) return { ok: false, reason: mapped.reason };
-  const domain = await store.domains.byName(domainOf(mapped.user.username));
+  const { user } = mapped;
+  if (!user.enabled) return { ok: false, reason: `the directory account is disabled (${user.disabledReason ?? 'account state'})`, deactivated: true };
+  const domain = await store.domains.byName(domainOf(user.username));
   if (!domain || (await store.sources.effective(domain.orgId))?.orgId !== 0) return { ok: false, reason: 'no domain here for this address' };
-  // The profile is synced at sign-in; the import creates the user if it is new.
-  const existing = await store.accounts.credentials(mapped.user.username);
+  if (!domain.active) return { ok: false, reason: `the domain ${domain.name} is deactivated`, deactivated: true };
   // A local account with a stored password is never signed in from the directory (no take-over).
-  if (existing?.passwordHash) return { ok: false, reason: 'a local account has this name' };
-  await runSync(deps, { domainId: domain.id, importNew: true, lang: '', dryRun: false, only: [mapped.user.externId] });
-  return { ok: true, account: await accountFor(store, mapped.user.username, mapped.user.displayName) };
+  if ((await store.accounts.credentials(user.username))?.passwordHash) return { ok: false, reason: 'a local account has this name' };
+  // The profile is synced at sign-in; the import creates the user if it is new.
+  await runSync(deps, { domainId: domain.id, importNew: true, lang: '', dryRun: false, only: [user.externId] });
+  const [synced] = (await store.users.byExternIds([user.externId])).filter((u) => u.domainId === domain.id);
+  if (!synced) return { ok: false, reason: 'the user could not be synced' };
+  if (synced.status !== 'active') return { ok: false, reason: 'the user is deactivated', deactivated: true };
+  const account = await accountFor(store, externIdHex(user.externId), user.username, user.displayName);
+  if (!account.active) return { ok: false, reason: 'the account is deactivated', deactivated: true };
+  return { ok: true, account };
 }
 
-async function accountFor(store: Store, username: string, displayName: string): Promise<Account> {
-  const existing = await store.accounts.credentials(username);
-  if (existing) {
-    await store.accounts.updateProfile(existing.account.id, displayName, username);
-    return (await store.accounts.get(existing.account.id))!;
+/** A name another entry's account holds is moved aside; that account stays its entry's. */
+async function freeName(store: Store, username: string, externId: string): Promise<void> {
+  const holder = await store.accounts.credentials(username);
+  if (!holder || holder.account.externId === externId) return;
+  if (holder.account.externId === null && !holder.passwordHash) {
+    // Made before accounts were bound to entries and never linked: it becomes this entry's.
+    await store.accounts.bindExternId(holder.account.id, externId);
+    return;
   }
-  return store.accounts.create({ username, passwordHash: null, displayName, email: username });
+  await store.accounts.rename(holder.account.id, `${username}#${holder.account.id}`);
+}
+
+async function accountFor(store: Store, externId: string, username: string, displayName: string): Promise<Account> {
+  await freeName(store, username, externId);
+  const mine = await store.accounts.byExternId(externId);
+  if (mine) {
+    if (mine.username !== username) await store.accounts.rename(mine.id, username);
+    await store.accounts.updateProfile(mine.id, displayName, username);
+    return (await store.accounts.get(mine.id))!;
+  }
+  return store.accounts.create({ username, passwordHash: null, displayName, email: username, externId });
 }

@@ -7,7 +7,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { Secret, TOTP } from 'otpauth';
 import { RestClient } from '@rocket.chat/api-client';
 import { SMTPServer } from 'smtp-server';
 import jsQRModule from 'jsqr';
@@ -15,6 +14,7 @@ import { PNG } from 'pngjs';
 import { startSlapd, type Slapd } from '../support/slapd.ts';
 import { storeVariants, type TestStore } from '../support/stores.ts';
 import { sourceConfig } from '../support/source.ts';
+import { TotpCodes } from '../support/totp.ts';
 import { replaceLdif } from '../support/ldif.ts';
 import { startApi, type TestApi } from '../support/api.ts';
 import { bulkPeople, namedPeople, OTHER_PHOTO, PHOTO, SALES } from '../fixtures/people.ts';
@@ -66,8 +66,7 @@ describe('Rocket.Chat\'s own REST client against ldapsync', () => {
   let sink: Awaited<ReturnType<typeof startMailSink>>;
   let client: RestClient;
   let origin = '';
-  let totpSecret = '';
-  const code = () => new TOTP({ secret: Secret.fromBase32(totpSecret), digits: 6, period: 30 }).generate();
+  const totp = new TotpCodes();
   const codeFromMail = async (to: string, after: number) => {
     const mail = await waitFor(`a mail to ${to}`, () => sink.mails.slice(after).find((m) => m.to === to));
     return /Your code is (\d{6})/.exec(mail.text)![1]!;
@@ -93,17 +92,17 @@ describe('Rocket.Chat\'s own REST client against ldapsync', () => {
     client.setCredentials({ 'X-User-Id': login.data.userId, 'X-Auth-Token': login.data.authToken });
     // POSTs without parameters: the client sends no body, labelled application/json.
     const enrol = await client.post('/v1/users.2fa.enableTotp' as never) as { secret: string; url: string; qr: string };
-    totpSecret = enrol.secret;
+    totp.secret = enrol.secret;
     const png = PNG.sync.read(Buffer.from(enrol.qr.replace(/^data:image\/png;base64,/, ''), 'base64'));
     assert.equal(jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data, enrol.url, 'the QR image decodes to the URI');
     assert.match(enrol.url, /^otpauth:\/\/totp\/ldapsync:admin\?issuer=ldapsync&secret=[A-Z2-7]+/);
-    const verified = await client.post('/v1/users.2fa.verifyTotp' as never, { code: code() } as never) as { codes: string[] };
+    const verified = await client.post('/v1/users.2fa.verifyTotp' as never, { code: await totp.next() } as never) as { codes: string[] };
     assert.equal(verified.codes.length, 10);
   });
 
   test('ldap.syncNow through the client\'s automatic 2FA retry; the users and their avatars through both dialects', async () => {
     const asked: string[] = [];
-    client.handleTwoFactorChallenge(async ({ method }) => { asked.push(method); return code(); });
+    client.handleTwoFactorChallenge(async ({ method }) => { asked.push(method); return totp.next(); });
     const sync = await client.post('/v1/ldap.syncNow' as never) as { message: string; success: boolean; taskId: number };
     assert.deepEqual([sync.message, sync.success], ['Sync_in_progress', true]);
     assert.deepEqual(asked, ['totp'], 'the client read errorType and details.method from the 400 and retried with the code');
@@ -131,7 +130,7 @@ describe('Rocket.Chat\'s own REST client against ldapsync', () => {
     assert.match(await initial.text(), />J<\/text>/, 'no photo: the initial, as Rocket.Chat draws it');
 
     // grommunio's view: the same users, with the same avatar, fetched with the session cookie.
-    const session = await api.login('admin', ADMIN_PW);
+    const session = await api.login('admin', ADMIN_PW, await totp.next());
     const users = (await api.call('GET', '/domains/1/users?match=wang', { session })).body.data;
     assert.deepEqual(users.map((u: { username: string; avatar: unknown }) => [u.username, u.avatar]), [['wang.fang@example.org', { etag: sha256(PHOTO), url: '/avatar/wang.fang%40example.org' }]]);
     const viaCookie = await fetch(`${origin}${users[0].avatar.url}`, { headers: { cookie: session.cookie } });
@@ -205,7 +204,7 @@ describe('Rocket.Chat\'s own REST client against ldapsync', () => {
   });
 
   test('background sync: an interval set through /settings runs as tasks, shows its next run, and stops when switched off', async () => {
-    const session = await api.login('admin', ADMIN_PW);
+    const session = await api.login('admin', ADMIN_PW, await totp.next());
     assert.deepEqual(await client.post('/v1/settings/LDAP_Background_Sync_Interval' as never, { value: '*/3 * * * * *' } as never), { success: true });
     await client.post('/v1/settings/LDAP_Background_Sync' as never, { value: true } as never);
     const source = (await api.call('GET', '/ldapsync/sources', { session })).body.data[0];

@@ -5,10 +5,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { Secret, TOTP } from 'otpauth';
 import { startSlapd, type Slapd } from '../support/slapd.ts';
 import { storeVariants, type TestStore } from '../support/stores.ts';
 import { sourceConfig } from '../support/source.ts';
+import { TotpCodes } from '../support/totp.ts';
 import { startApi, type TestApi } from '../support/api.ts';
 import { bulkPeople, namedPeople } from '../fixtures/people.ts';
 import { createAdmin } from '../../src/auth/admins.ts';
@@ -22,10 +22,9 @@ describe('Rocket.Chat REST dialect', () => {
   let t: TestStore;
   let api: TestApi;
   let token: { 'x-auth-token': string; 'x-user-id': string };
-  let totpSecret = '';
 
   const rc = (method: string, path: string, headers: Record<string, string> = {}, json?: unknown) => api.call(method, path, { headers, json });
-  const code = () => new TOTP({ secret: Secret.fromBase32(totpSecret), digits: 6, period: 30 }).generate();
+  const totp = new TotpCodes();
 
   before(async () => {
     slapd = await startSlapd({ entries: [...namedPeople, ...bulkPeople(15)] });
@@ -74,8 +73,8 @@ describe('Rocket.Chat REST dialect', () => {
   test('TOTP enrolment, then the seed\'s totp-required answer, totp-invalid, a valid code, a backup code', async () => {
     const enrol = await rc('POST', '/users.2fa.enableTotp', token);
     assert.match(enrol.body.url, /^otpauth:\/\/totp\/ldapsync:admin\?/);
-    totpSecret = enrol.body.secret;
-    const verified = await rc('POST', '/users.2fa.verifyTotp', token, { code: code() });
+    totp.secret = enrol.body.secret;
+    const verified = await rc('POST', '/users.2fa.verifyTotp', token, { code: await totp.next() });
     assert.equal(verified.status, 200, verified.text);
     assert.equal(verified.body.codes.length, 10);
 
@@ -85,7 +84,7 @@ describe('Rocket.Chat REST dialect', () => {
     const invalid = await rc('POST', '/ldap.syncNow', { ...token, 'x-2fa-code': '000000' });
     assert.equal(invalid.body.errorType, 'totp-invalid');
 
-    const ok = await rc('POST', '/ldap.syncNow', { ...token, 'x-2fa-code': code(), 'x-2fa-method': 'totp' });
+    const ok = await rc('POST', '/ldap.syncNow', { ...token, 'x-2fa-code': await totp.next(), 'x-2fa-method': 'totp' });
     assert.equal(ok.status, 200, ok.text);
     assert.deepEqual({ message: ok.body.message, success: ok.body.success }, { message: 'Sync_in_progress', success: true });
     const task = await t.store.tasks.get(ok.body.taskId);
@@ -110,12 +109,12 @@ describe('Rocket.Chat REST dialect', () => {
   test('LDAP_disabled when LDAP is off; a failed sync is a 400 and a failed task, never a 200', async () => {
     const saved = (await t.store.sources.get(0))!;
     await t.store.sources.set(0, { ...saved, disabled: true });
-    const off = await rc('POST', '/ldap.syncNow', { ...token, 'x-2fa-code': code() });
+    const off = await rc('POST', '/ldap.syncNow', { ...token, 'x-2fa-code': await totp.next() });
     assert.deepEqual([off.status, off.body], [400, { success: false, error: 'LDAP_disabled' }]);
     await t.store.sources.set(0, saved);
     await slapd.stop();
     try {
-      const failed = await rc('POST', '/ldap.syncNow', { ...token, 'x-2fa-code': code() });
+      const failed = await rc('POST', '/ldap.syncNow', { ...token, 'x-2fa-code': await totp.next() });
       assert.equal(failed.status, 400);
       assert.equal(failed.body.error, 'LDAP_Sync_failed');
       assert.match(failed.body.details.error, /Directory unavailable/);
@@ -139,7 +138,7 @@ describe('Rocket.Chat REST dialect', () => {
   });
 
   test('one truth, two views: /settings and grommunio\'s /system/mconf/ldap edit the same source', async () => {
-    const grommunio = await api.login('admin', ADMIN_PW);
+    const grommunio = await api.login('admin', ADMIN_PW, await totp.next());
     assert.deepEqual((await rc('POST', '/settings/LDAP_User_Search_Filter', token, { value: '(objectClass=inetOrgPerson)' })).body, { success: true });
     assert.equal((await api.call('GET', '/system/mconf/ldap', { session: grommunio })).body.data.users.filter, '(objectClass=inetOrgPerson)');
     const config = (await api.call('GET', '/system/mconf/ldap', { session: grommunio })).body.data;

@@ -16,7 +16,8 @@ export interface TestApi {
   ctx: ApiContext;
   /** Every response body this API sent, for secret-leak checks. */
   bodies: string[];
-  login(user: string, pass: string): Promise<Session>;
+  /** grommunio's form sign-in; `code` is the second factor's, for an account that has one. */
+  login(user: string, pass: string, code?: string): Promise<Session>;
   call(method: string, path: string, options?: { session?: Session; csrf?: string | null; json?: unknown; form?: Record<string, string>; headers?: Record<string, string> }): Promise<Answer>;
   close(): Promise<void>;
 }
@@ -52,8 +53,8 @@ export async function startApi(t: TestStore, env: Record<string, string> = {}): 
 
   return {
     url, ctx: services, bodies, call,
-    async login(user, pass) {
-      const r = await call('POST', '/login', { form: { user, pass } });
+    async login(user, pass, code) {
+      const r = await call('POST', '/login', { form: { user, pass, ...(code ? { code } : {}) } });
       if (r.status !== 200) throw new Error(`login failed: ${r.status} ${r.text}`);
       const setCookie = r.headers.get('set-cookie') ?? '';
       return { cookie: setCookie.split(';')[0]!, csrf: r.body.csrf, jwt: r.body.grommunioAuthJwt };

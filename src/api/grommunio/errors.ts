@@ -1,4 +1,5 @@
 /** The grommunio dialect's error catalogue: every error this dialect sends has its shape here. */
+import type { DomainError } from '../../domain/errors.ts';
 
 export class GrommunioError extends Error {
   readonly status: number;
@@ -27,4 +28,12 @@ export function fromCode(code: number, message: string): GrommunioError {
   if (code === 400) return badRequest([message], message);
   if (code === 409) return conflict(message);
   return serverError(message);
+}
+
+/** A domain error in grommunio's shape: `{message, errors}` for bad input, `{message}` otherwise. */
+export function grommunioErrorOf(e: DomainError): GrommunioError {
+  if (e.kind === 'invalid') return badRequest(e.details.length ? e.details : [e.message], e.message);
+  if (e.kind === 'unauthenticated') return unauthorized(e.message);
+  if (e.kind === 'forbidden') return forbidden(e.message);
+  return new GrommunioError(e.status, { message: e.message });
 }

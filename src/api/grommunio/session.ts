@@ -1,6 +1,7 @@
 /**
- * Who is calling: the `grommunioAuthJwt` cookie (or a Bearer token), and on every non-GET request
- * made with the cookie, an `X-Csrf-Token` that matches it.
+ * Who is calling: the `grommunioAuthJwt` cookie, or a Bearer token, never both; on every non-GET
+ * request made with the cookie, an `X-Csrf-Token` that matches it. The token names a session the
+ * store still holds, so signing out ends it at once.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Caller, type DomainRef } from '../../auth/permissions.ts';
@@ -11,23 +12,28 @@ import { forbidden, notFound, unauthorized } from './errors.ts';
 export const COOKIE = 'grommunioAuthJwt';
 
 declare module 'fastify' {
-  interface FastifyRequest { caller: Caller | null }
+  interface FastifyRequest { caller: Caller | null; sessionId?: string }
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-export async function callerFor(ctx: ApiContext, request: FastifyRequest): Promise<Caller> {
+export async function callerFor(ctx: ApiContext, request: FastifyRequest, options: { csrf?: boolean } = {}): Promise<Caller> {
   const bearer = /^Bearer (.+)$/i.exec(request.headers.authorization ?? '')?.[1];
-  const jwt = request.cookies[COOKIE] ?? bearer;
+  const cookie = request.cookies[COOKIE];
+  // One credential per request: a Bearer token beside the cookie would skip the cookie's CSRF check.
+  if (bearer && cookie) throw unauthorized('Send either the session cookie or a Bearer token, not both');
+  const jwt = cookie ?? bearer;
   const check = await checkToken(ctx.keys, jwt);
   if (!check.ok) throw unauthorized(check.error);
-  if (!SAFE_METHODS.has(request.method) && !bearer) {
+  if (cookie && options.csrf !== false && !SAFE_METHODS.has(request.method)) {
     const header = request.headers['x-csrf-token'];
     if (!csrfMatches(ctx.keys, jwt!, Array.isArray(header) ? header[0] : header)) throw unauthorized('Invalid or missing CSRF token');
   }
+  if (!(await ctx.store.sessions.isOpen(check.sessionId, check.accountId))) throw unauthorized('Session ended; sign in again');
   const account = await ctx.store.accounts.get(check.accountId);
   if (!account) throw unauthorized('Invalid user');
   if (!account.active) throw forbidden('Account deactivated');
+  request.sessionId = check.sessionId;
   return new Caller(account.id, account.username, await ctx.store.accounts.grants(account.id));
 }
 

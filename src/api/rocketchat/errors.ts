@@ -1,4 +1,5 @@
 /** The Rocket.Chat dialect's error catalogue: every error this dialect sends has its shape here. */
+import type { DomainError } from '../../domain/errors.ts';
 
 export class RocketError extends Error {
   readonly status: number;
@@ -30,6 +31,17 @@ export function loginChallenge(e: RocketError): RocketError {
   return new RocketError(401, { status: 'error', error: type, message: e.reason ?? String(e.body.error ?? 'Unauthorized'), ...(e.body.details ? { details: e.body.details } : {}) });
 }
 
+/** Rocket.Chat's answer for a user who exists but is deactivated. */
+export const userNotActivated = () => new RocketError(401, { status: 'error', error: 'error-user-is-not-activated', message: 'User is not activated' });
+
 export const loginFailed = () => new RocketError(401, { status: 'error', message: 'Unauthorized', error: 'Unauthorized' });
 
 export const missingPermission = () => new RocketError(403, { success: false, error: 'User does not have the permissions required for this action [error-unauthorized]' });
+
+/** A domain error in Rocket.Chat's shape: `{success: false, error}`, its 401 and 403 as it sends them. */
+export function rocketErrorOf(e: DomainError): RocketError {
+  if (e.kind === 'unauthenticated') return notLoggedIn();
+  if (e.kind === 'forbidden') return missingPermission();
+  const error = e.kind === 'invalid' && e.details.length ? e.details.join('; ') : e.message;
+  return new RocketError(e.kind === 'invalid' || e.kind === 'not-found' || e.kind === 'conflict' ? 400 : e.status, { success: false, error });
+}

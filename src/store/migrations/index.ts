@@ -11,6 +11,7 @@ import * as scheduleFires from './006-schedule-fires.ts';
 import * as rocketchatAuth from './007-rocketchat-auth.ts';
 import * as avatars from './008-avatars.ts';
 import * as emailTwoFactor from './009-email-two-factor.ts';
+import * as sessionsAndIdentity from './010-sessions-and-identity.ts';
 
 export interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '007-rocketchat-auth': rocketchatAuth,
   '008-avatars': avatars,
   '009-email-two-factor': emailTwoFactor,
+  '010-sessions-and-identity': sessionsAndIdentity,
 };
 
 class InlineProvider implements MigrationProvider {

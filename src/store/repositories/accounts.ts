@@ -2,11 +2,11 @@ import type { Kysely, Selectable } from 'kysely';
 import type { AccountsTable, Database } from '../schema.ts';
 import type { SecretCipher } from '../../auth/secret-box.ts';
 
-export interface Account { id: number; username: string; displayName: string; email: string | null; active: boolean; createdAt: string }
+export interface Account { id: number; username: string; displayName: string; email: string | null; active: boolean; createdAt: string; externId: string | null }
 export interface StoredGrant { permission: string; param: string }
 export interface Role { id: number; name: string; description: string; permissions: StoredGrant[] }
 
-const toAccount = (r: Pick<Selectable<AccountsTable>, 'id' | 'username' | 'display_name' | 'email' | 'active' | 'created_at'>): Account => ({ id: r.id, username: r.username, displayName: r.display_name, email: r.email, active: r.active === 1, createdAt: r.created_at });
+const toAccount = (r: Pick<Selectable<AccountsTable>, 'id' | 'username' | 'display_name' | 'email' | 'active' | 'created_at' | 'extern_id'>): Account => ({ id: r.id, username: r.username, displayName: r.display_name, email: r.email, active: r.active === 1, createdAt: r.created_at, externId: r.extern_id });
 
 /** Admin accounts, their roles and the permissions those roles hold. */
 export interface TwoFactorState {
@@ -71,9 +71,33 @@ export class AccountRepository {
     await this.db.updateTable('accounts').set({ digest_hash: digestHash }).where('id', '=', accountId).execute();
   }
 
-  async create(a: { username: string; passwordHash: string | null; displayName?: string; email?: string | null }): Promise<Account> {
+  /**
+   * Takes a TOTP time step for the account if it is later than the last one used: a code is
+   * good once, even within its window, and of two requests with the same code only one wins.
+   */
+  async claimTotpStep(accountId: number, step: number): Promise<boolean> {
+    const r = await this.db.updateTable('accounts').set({ totp_last_step: step })
+      .where('id', '=', accountId).where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)])).executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  /** The account made for this directory entry (by the hex of its stable ID). */
+  async byExternId(externIdHex: string): Promise<Account | undefined> {
+    const row = await this.db.selectFrom('accounts').selectAll().where('extern_id', '=', externIdHex).executeTakeFirst();
+    return row && toAccount(row);
+  }
+
+  async bindExternId(id: number, externIdHex: string): Promise<void> {
+    await this.db.updateTable('accounts').set({ extern_id: externIdHex }).where('id', '=', id).execute();
+  }
+
+  async rename(id: number, username: string): Promise<void> {
+    await this.db.updateTable('accounts').set({ username }).where('id', '=', id).execute();
+  }
+
+  async create(a: { username: string; passwordHash: string | null; displayName?: string; email?: string | null; externId?: string | null }): Promise<Account> {
     const row = await this.db.insertInto('accounts').values({
-      username: a.username, password_hash: a.passwordHash, display_name: a.displayName ?? '', email: a.email ?? null, active: 1, created_at: new Date().toISOString(),
+      username: a.username, password_hash: a.passwordHash, display_name: a.displayName ?? '', email: a.email ?? null, active: 1, created_at: new Date().toISOString(), extern_id: a.externId ?? null,
     }).returningAll().executeTakeFirstOrThrow();
     return toAccount(row);
   }
@@ -93,8 +117,11 @@ export class AccountRepository {
     await this.db.updateTable('accounts').set({ display_name: displayName, email }).where('id', '=', id).execute();
   }
 
+  /** A new password ends every session and token the account had. */
   async setPassword(id: number, passwordHash: string): Promise<void> {
     await this.db.updateTable('accounts').set({ password_hash: passwordHash }).where('id', '=', id).execute();
+    await this.db.deleteFrom('sessions').where('account_id', '=', id).execute();
+    await this.db.deleteFrom('login_tokens').where('account_id', '=', id).execute();
   }
 
   async list(): Promise<Account[]> {

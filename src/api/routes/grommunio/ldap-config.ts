@@ -1,6 +1,6 @@
 /**
  * GET|PUT|DELETE /system/mconf/ldap and /system/orgs/{ID}/ldap. `bindPass` is write-only: it is
- * never returned, and a PUT without it keeps the stored one.
+ * never returned, and a PUT without it keeps the stored one for the same server and bind DN only.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
@@ -11,21 +11,12 @@ import { DirectoryError } from '../../../directory/errors.ts';
 import { caller, requireCaller } from '../../grommunio/session.ts';
 import { badRequest, forbidden, notFound } from '../../grommunio/errors.ts';
 import { IdParam } from './shapes.ts';
+import { withStoredPassword } from '../../../directory/stored-password.ts';
 
 const PutQuery = Type.Object({ force: Type.Optional(Type.Boolean()) }, { additionalProperties: true });
 const ConfigBody = Type.Object({}, { additionalProperties: true });
 
 type Json = Record<string, unknown>;
-
-/** A config without bindPass keeps the stored one (for the same bind DN): the UI never sees it. */
-export function withStoredPassword(next: Json, stored: Json | undefined): Json {
-  const connection = (next.connection ?? {}) as Json;
-  const previous = (stored?.connection ?? {}) as Json;
-  if (connection.bindPass === undefined && previous.bindPass !== undefined && connection.bindUser === previous.bindUser) {
-    return { ...next, connection: { ...connection, bindPass: previous.bindPass } };
-  }
-  return next;
-}
 
 export function ldapConfigRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
   const read = async (orgId: number) => {

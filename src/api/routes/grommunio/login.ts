@@ -1,43 +1,58 @@
-/** POST /login (form fields user, pass), GET /profile, POST /logout. */
+/** POST /login (form fields user, pass, and code for a second factor), GET /profile, POST /logout. */
+import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { ApiContext } from '../../context.ts';
 import { issueToken, SESSION_SECONDS } from '../../../auth/tokens.ts';
-import { verifyPassword } from '../../../auth/passwords.ts';
-import { Caller } from '../../../auth/permissions.ts';
+import type { Caller } from '../../../auth/permissions.ts';
+import { checkSecondFactor, EmailCodeNotSent, type SecondFactorChallenge } from '../../../auth/second-factor.ts';
+import { signIn } from '../../../services/sign-in.ts';
 import { caller, callerFor, COOKIE, requireCaller } from '../../grommunio/session.ts';
-import { badRequest, tooManyAttempts, unauthorized } from '../../grommunio/errors.ts';
+import { badRequest, forbidden, loginFailed, tooManyAttempts, unauthorized } from '../../grommunio/errors.ts';
 import { rocketLogin, rocketLogout } from '../rocketchat/auth.ts';
 import { hasTokenHeaders } from '../../rocketchat/session.ts';
 
 const LoginBody = Type.Object({
   user: Type.Optional(Type.String({ maxLength: 320 })),
   pass: Type.Optional(Type.String({ maxLength: 1024 })),
+  /** The second factor's code (TOTP, a backup code, or a mailed code), where the account has one. */
+  code: Type.Optional(Type.String({ maxLength: 64 })),
 }, { additionalProperties: true });
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function setSessionCookie(ctx: ApiContext, request: FastifyRequest, reply: FastifyReply, jwt: string): void {
   const secure = ctx.config.secureCookies === 'always' || (ctx.config.secureCookies === 'auto' && request.protocol === 'https');
   reply.setCookie(COOKIE, jwt, { path: '/', httpOnly: true, sameSite: 'strict', secure, maxAge: SESSION_SECONDS });
 }
 
-/** Checks a password sign-in, slowed and then refused after repeated failures. */
-export async function signIn(ctx: ApiContext, username: string, password: string, address: string): Promise<Caller> {
-  const keys = [`user:${username.toLowerCase()}`, `ip:${address}`];
-  const locked = ctx.throttle.lockedFor(keys);
-  if (locked > 0) throw tooManyAttempts(Math.ceil(locked / 1000));
-  await sleep(ctx.throttle.delayFor(keys));
-  const found = await ctx.store.accounts.credentials(username);
-  const ok = await verifyPassword(password, found?.passwordHash ?? null);
-  const who = found && ok ? new Caller(found.account.id, found.account.username, await ctx.store.accounts.grants(found.account.id)) : null;
-  if (!who || !found?.account.active || !who.isAdmin) {
-    ctx.throttle.failed(keys);
+const header = (request: FastifyRequest, name: string): string => {
+  const v = request.headers[name];
+  return String((Array.isArray(v) ? v[0] : v) ?? '');
+};
+
+const SECOND_FACTOR_WORDS: Record<SecondFactorChallenge['kind'], string> = {
+  required: 'This account has a second factor: send its code in the form field "code" or the X-2fa-Code header',
+  invalid: 'The second factor\'s code is wrong or was used already',
+  locked: 'Too many wrong codes: the second factor is locked for a while',
+};
+
+/** Checks user and pass, then the account's own second factor (TOTP or email), as every door does. */
+async function passwordSignIn(ctx: ApiContext, request: FastifyRequest, user: string, pass: string, code: string | undefined): Promise<Caller> {
+  const result = await signIn(ctx, user, pass, request.ip, { directory: false });
+  if (!result.ok) {
+    if (result.kind === 'locked') throw tooManyAttempts(result.retryAfterSeconds);
+    if (result.kind === 'deactivated') throw forbidden('Account deactivated');
     throw unauthorized('Invalid username or password');
   }
-  ctx.throttle.succeeded(keys);
-  return who;
+  let check;
+  try {
+    check = await checkSecondFactor(ctx, result.who.accountId, { method: header(request, 'x-2fa-method'), code: code ?? header(request, 'x-2fa-code'), passwordFallback: false });
+  } catch (e) {
+    if (e instanceof EmailCodeNotSent) throw loginFailed(e.message);
+    throw e;
+  }
+  if (!check.ok) throw loginFailed(`${SECOND_FACTOR_WORDS[check.kind]} (method: ${check.method}${check.codeGenerated ? '; a code was mailed' : ''})`);
+  return result.who;
 }
 
 export function loginRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
@@ -47,14 +62,20 @@ export function loginRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
       // One path, two dialects: Rocket.Chat signs in with JSON {user|username, password} or {resume}.
       if ('password' in body || 'resume' in body || 'username' in body) return rocketLogin(ctx, request, reply, body);
       let who: Caller;
+      let sessionId: string;
+      const expires = new Date(Date.now() + SESSION_SECONDS * 1000).toISOString();
       if (body.user === undefined && body.pass === undefined) {
-        // No form: refresh the session of a valid cookie, as grommunio does.
+        // No form: renew the session of a valid cookie, as grommunio does.
         who = await callerFor(ctx, request);
+        sessionId = request.sessionId!;
+        await ctx.store.sessions.extend(sessionId, expires);
       } else {
         if (!body.user || body.pass === undefined) throw badRequest([!body.user ? "body: 'user' is required" : "body: 'pass' is required"]);
-        who = await signIn(ctx, body.user, body.pass, request.ip);
+        who = await passwordSignIn(ctx, request, body.user, body.pass, body.code);
+        sessionId = randomUUID();
+        await ctx.store.sessions.open(sessionId, who.accountId, expires);
       }
-      const { jwt, csrf } = await issueToken(ctx.keys, who.accountId, who.username);
+      const { jwt, csrf } = await issueToken(ctx.keys, who.accountId, who.username, sessionId);
       setSessionCookie(ctx, request, reply, jwt);
       return { grommunioAuthJwt: jwt, csrf };
     });
@@ -62,6 +83,7 @@ export function loginRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
     app.post('/logout', async (request, reply) => {
       if (hasTokenHeaders(request)) return rocketLogout(ctx, request);
       await callerFor(ctx, request);
+      await ctx.store.sessions.close(request.sessionId!);
       reply.clearCookie(COOKIE, { path: '/' });
       return { message: 'Signed out' };
     });

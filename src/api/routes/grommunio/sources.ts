@@ -10,7 +10,7 @@ import { DirectoryError } from '../../../directory/errors.ts';
 import { caller, requireCaller } from '../../grommunio/session.ts';
 import { badRequest, forbidden, notFound } from '../../grommunio/errors.ts';
 import { dateTime, IdParam } from './shapes.ts';
-import { withStoredPassword } from './ldap-config.ts';
+import { withStoredPassword } from '../../../directory/stored-password.ts';
 import { nextOccurrence } from '../../../domain/recurrence.ts';
 import { activeSchedule } from '../../../tasks/schedule.ts';
 

@@ -7,6 +7,7 @@ import { parseSource, publicSourceView, SourceConfigError } from '../../../direc
 import { rocketCaller } from '../../rocketchat/session.ts';
 import { failure, missingPermission } from '../../rocketchat/errors.ts';
 import { SETTINGS } from '../../rocketchat/settings.ts';
+import { dropPasswordIfMoved } from '../../../directory/stored-password.ts';
 import { ROCKETCHAT } from './auth.ts';
 
 /** The named permissions this service knows; SystemAdmins (Rocket.Chat's admin role) hold them all. */
@@ -19,7 +20,7 @@ export function rocketAdminRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
     app.get('/settings/:_id', { config: ROCKETCHAT, schema: { params: Type.Object({ _id: Type.String({ maxLength: 100 }) }) } }, async (request) => {
       const who = await rocketCaller(ctx, request);
       if (!can(who, 'view-privileged-setting')) throw missingPermission();
-      const view = SETTINGS[request.params._id];
+      const view = Object.hasOwn(SETTINGS, request.params._id) ? SETTINGS[request.params._id] : undefined;
       if (!view) throw failure(`Setting ${request.params._id} is not one ldapsync keeps`);
       return { _id: request.params._id, value: view.read((await ctx.store.sources.get(0)) ?? {}), success: true };
     });
@@ -27,11 +28,12 @@ export function rocketAdminRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
     app.post('/settings/:_id', { config: ROCKETCHAT, schema: { params: Type.Object({ _id: Type.String({ maxLength: 100 }) }), body: Type.Object({ value: Type.Unknown() }) } }, async (request) => {
       const who = await rocketCaller(ctx, request);
       if (!can(who, 'edit-privileged-setting')) throw missingPermission();
-      const view = SETTINGS[request.params._id];
+      const view = Object.hasOwn(SETTINGS, request.params._id) ? SETTINGS[request.params._id] : undefined;
       if (!view) throw failure(`Setting ${request.params._id} is not one ldapsync keeps`);
       const before = (await ctx.store.sources.get(0)) ?? {};
-      const next = view.write(before, request.body.value);
-      if (typeof next === 'string') throw failure(`${request.params._id}: ${next}`);
+      const written = view.write(before, request.body.value);
+      if (typeof written === 'string') throw failure(`${request.params._id}: ${written}`);
+      const next = dropPasswordIfMoved(written, before);
       try { parseSource(next); } catch (e) {
         // An incomplete configuration may be saved step by step while LDAP is off; never while on.
         if (!(e instanceof SourceConfigError) || next.disabled !== true) throw e instanceof SourceConfigError ? failure(e.message) : e;

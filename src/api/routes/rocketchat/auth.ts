@@ -3,15 +3,14 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { ApiContext } from '../../context.ts';
-import { Caller } from '../../../auth/permissions.ts';
-import { signIn } from '../grommunio/login.ts';
-import { GrommunioError } from '../../grommunio/errors.ts';
-import { directoryLogin } from '../../../sync/directory-login.ts';
+import type { Caller } from '../../../auth/permissions.ts';
+import { callerOf, signIn } from '../../../services/sign-in.ts';
+import { hasOwnSecondFactor, sendEmailCode, sentRecently } from '../../../auth/second-factor.ts';
 import { currentToken, hashToken, issueLoginToken, rocketCaller } from '../../rocketchat/session.ts';
-import { requireSecondFactor, sendEmailCode, sentRecently } from '../../rocketchat/two-factor.ts';
+import { requireSecondFactor } from '../../rocketchat/two-factor.ts';
 import QRCode from 'qrcode';
-import { failure, loginChallenge, loginFailed, meteorError, RocketError } from '../../rocketchat/errors.ts';
-import { newBackupCodes, newTotpSecret, totpFor, totpValid } from '../../../auth/two-factor.ts';
+import { failure, loginChallenge, loginFailed, meteorError, RocketError, userNotActivated } from '../../rocketchat/errors.ts';
+import { newBackupCodes, newTotpSecret, totpFor, totpStep } from '../../../auth/two-factor.ts';
 
 export const ROCKETCHAT = { dialect: 'rocketchat' };
 
@@ -31,17 +30,17 @@ export async function rocketLogin(ctx: ApiContext, request: FastifyRequest, repl
   if (typeof body.resume === 'string') {
     const account = await ctx.store.accounts.byHashedToken(hashToken(body.resume));
     if (!account || !account.active) throw loginFailed();
-    who = new Caller(account.id, account.username, await ctx.store.accounts.grants(account.id));
+    who = await callerOf(ctx.store, account.id, account.username);
   } else {
     const name = body.user ?? body.username ?? body.email;
     if (typeof name !== 'string' || typeof body.password !== 'string') throw loginFailed();
-    try {
-      who = await signIn(ctx, name, body.password, request.ip);
-    } catch (e) {
-      if (e instanceof GrommunioError && e.status === 429) throw failure('error-too-many-requests');
-      if (!(e instanceof GrommunioError)) throw e;
-      who = await fromDirectory(ctx, name, body.password);
+    const result = await signIn(ctx, name, body.password, request.ip, { directory: true });
+    if (!result.ok) {
+      if (result.kind === 'locked') throw failure('error-too-many-requests');
+      if (result.kind === 'deactivated') throw userNotActivated();
+      throw loginFailed();
     }
+    who = result.who;
     // A switched-on TOTP or email method is asked for at sign-in too, as Rocket.Chat does, in its
     // sign-in failure shape: 401 {status: 'error', error: <type>, details, message: <reason>}.
     try {
@@ -52,20 +51,6 @@ export async function rocketLogin(ctx: ApiContext, request: FastifyRequest, repl
   }
   const authToken = await issueLoginToken(ctx, who.accountId);
   return reply.send({ status: 'success', data: { userId: String(who.accountId), authToken, me: await meView(ctx, who) } });
-}
-
-/** Signs a person in with their directory password (see directoryLogin), or 401. */
-async function fromDirectory(ctx: ApiContext, login: string, password: string): Promise<Caller> {
-  if ((await ctx.store.accounts.credentials(login))?.passwordHash) throw loginFailed();
-  let result;
-  try {
-    result = await directoryLogin({ store: ctx.store, connect: ctx.connect, ldap: ctx.ldap }, login, password);
-  } catch {
-    throw loginFailed();
-  }
-  if (!result.ok) throw loginFailed();
-  const account = result.account;
-  return new Caller(account.id, account.username, await ctx.store.accounts.grants(account.id));
 }
 
 export async function rocketLogout(ctx: ApiContext, request: FastifyRequest) {
@@ -81,6 +66,9 @@ export function rocketAuthRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
     // TOTP enrolment: a secret and its otpauth:// URI; verifying a code switches it on and hands out backup codes.
     app.post('/users.2fa.enableTotp', { config: ROCKETCHAT }, async (request) => {
       const who = await rocketCaller(ctx, request);
+      // A new secret would switch the current one off: changing TOTP is disabling it (which asks
+      // for a current code) and enabling it again.
+      if ((await ctx.store.accounts.twoFactor(who.accountId)).totpEnabled) throw meteorError('error-2fa-already-enabled', 'TOTP is already enabled; disable it first, with a current code');
       const secret = newTotpSecret();
       await ctx.store.accounts.setTotp(who.accountId, secret, false);
       const url = totpFor(secret, who.username).toString();
@@ -92,7 +80,8 @@ export function rocketAuthRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
     app.post('/users.2fa.verifyTotp', { config: ROCKETCHAT, schema: { body: Type.Object({ code: Type.String({ maxLength: 20 }) }) } }, async (request) => {
       const who = await rocketCaller(ctx, request);
       const state = await ctx.store.accounts.twoFactor(who.accountId);
-      if (!state.totpSecret || !totpValid(state.totpSecret, request.body.code)) throw meteorError('totp-invalid', 'TOTP Invalid', { method: 'totp' });
+      const step = state.totpSecret && !state.totpEnabled ? totpStep(state.totpSecret, request.body.code) : null;
+      if (step === null || !(await ctx.store.accounts.claimTotpStep(who.accountId, step))) throw meteorError('totp-invalid', 'TOTP Invalid', { method: 'totp' });
       await ctx.store.accounts.setTotp(who.accountId, state.totpSecret, true);
       const { codes, hashes } = newBackupCodes();
       await ctx.store.accounts.setBackupCodes(who.accountId, hashes);
@@ -105,6 +94,8 @@ export function rocketAuthRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
       const account = (await ctx.store.accounts.get(who.accountId))!;
       if (!ctx.mailer) throw failure('No SMTP server is configured (LDAPSYNC_SMTP_URL), so codes cannot be sent by email');
       if (!account.email) throw failure('This account has no email address to send codes to');
+      // Changing the second factors asks for a current one, where there is one.
+      if (await hasOwnSecondFactor(ctx, who.accountId)) await requireSecondFactor(ctx, request, who.accountId, { passwordFallback: false });
       await ctx.store.accounts.setEmailTwoFactor(who.accountId, true);
       await ctx.store.audit.record({ actor: who.username, action: 'account.email2fa.enable', targetType: 'account', targetId: String(who.accountId), before: null, after: null });
       return { success: true };

@@ -1,0 +1,29 @@
+/**
+ * The domain's error catalogue: what went wrong, said once, without any dialect's shape. Each
+ * dialect maps the kind to its own answer (grommunio's `{message, errors}`, Rocket.Chat's
+ * `{success: false, error}`), so a refusal reads the same whichever door it came through.
+ */
+export type ErrorKind = 'invalid' | 'unauthenticated' | 'forbidden' | 'not-found' | 'conflict' | 'too-many' | 'unavailable';
+
+export const STATUS_OF_KIND: Record<ErrorKind, number> = {
+  invalid: 400, unauthenticated: 401, forbidden: 403, 'not-found': 404, conflict: 409, 'too-many': 429, unavailable: 503,
+};
+
+export class DomainError extends Error {
+  readonly code: string;
+  readonly kind: ErrorKind;
+  /** For `invalid`: each problem, said so that the caller can fix it. */
+  readonly details: string[];
+  constructor(code: string, kind: ErrorKind, message: string, details: string[] = []) {
+    super(message);
+    this.name = 'DomainError';
+    this.code = code;
+    this.kind = kind;
+    this.details = details;
+  }
+  get status(): number { return STATUS_OF_KIND[this.kind]; }
+}
+
+export const invalidInput = (details: string[], message = 'Bad Request') => new DomainError('INVALID_INPUT', 'invalid', message, details);
+export const storeUnavailable = () => new DomainError('STORE_UNAVAILABLE', 'unavailable', 'The database cannot take this request now (it is unreachable or full); try again later');
+export const notPermitted = (message = 'insufficient permissions') => new DomainError('FORBIDDEN', 'forbidden', message);
