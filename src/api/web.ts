@@ -18,7 +18,7 @@ export function webRoutes(app: FastifyInstance): void {
   app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(file('index.html')));
   app.get('/assets/:name', { schema: { hide: true } }, async (request, reply) => {
     const { name } = request.params as { name: string };
-    const type = FILES[name];
+    const type = Object.hasOwn(FILES, name) ? FILES[name] : undefined;
     if (!type) return reply.status(404).send({ message: 'Not found' });
     return reply.type(type).send(file(name));
   });

@@ -2,7 +2,6 @@
  * The LDAP directory over ldapts: failover across the source's servers, verified TLS, one bind,
  * paged searches streamed a page at a time.
  */
-import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { Client, type Control, type Entry, type Filter } from 'ldapts';
@@ -11,6 +10,7 @@ import type { DirectoryEntry, DirectoryPort, GroupEntry } from './port.ts';
 import { GreaterThanEqualsFilter } from 'ldapts';
 import { allOf, anyOf, configured, contains, equals } from './escape.ts';
 import { classify, DirectoryError } from './errors.ts';
+import { readCaFile } from './ca-file.ts';
 import { attributeMap, presetFor } from './presets.ts';
 
 /** Attributes whose values are bytes, never text. */
@@ -21,9 +21,10 @@ export interface ConnectOptions {
   onFailover?: (server: string, error: DirectoryError) => void;
 }
 
-export function tlsOptionsFor(source: DirectorySource, host: string): ConnectionOptions {
+export async function tlsOptionsFor(source: DirectorySource, host: string): Promise<ConnectionOptions> {
   const options: ConnectionOptions = { rejectUnauthorized: source.connection.tlsVerify, minVersion: 'TLSv1.2' };
-  if (source.connection.caFile) options.ca = [readFileSync(source.connection.caFile)];
+  const ca = [...(source.connection.caFile ? [await readCaFile(source.connection.caFile)] : []), ...(source.connection.caPem ? [source.connection.caPem] : [])];
+  if (ca.length) options.ca = ca;
   if (!isIP(host)) options.servername = host;
   return options;
 }
@@ -36,10 +37,10 @@ async function openOne(source: DirectorySource, server: string): Promise<Client>
     url: server,
     connectTimeout: source.connection.connectTimeoutMs,
     timeout: source.connection.timeoutMs,
-    ...(secure ? { tlsOptions: tlsOptionsFor(source, host) } : {}),
+    ...(secure ? { tlsOptions: await tlsOptionsFor(source, host) } : {}),
   });
   try {
-    if (source.connection.starttls) await client.startTLS(tlsOptionsFor(source, host));
+    if (source.connection.starttls) await client.startTLS(await tlsOptionsFor(source, host));
   } catch (e) {
     await client.unbind().catch(() => undefined);
     throw classify(e, server, 'connect');
@@ -282,9 +283,9 @@ export async function verifyDirectoryPassword(source: DirectorySource, dn: strin
   for (const server of source.connection.servers) {
     const url = new URL(server);
     const host = url.hostname.replace(/^\[|\]$/g, '');
-    const client = new Client({ url: server, connectTimeout: source.connection.connectTimeoutMs, timeout: source.connection.timeoutMs, ...(url.protocol === 'ldaps:' ? { tlsOptions: tlsOptionsFor(source, host) } : {}) });
+    const client = new Client({ url: server, connectTimeout: source.connection.connectTimeoutMs, timeout: source.connection.timeoutMs, ...(url.protocol === 'ldaps:' ? { tlsOptions: await tlsOptionsFor(source, host) } : {}) });
     try {
-      if (source.connection.starttls) await client.startTLS(tlsOptionsFor(source, host));
+      if (source.connection.starttls) await client.startTLS(await tlsOptionsFor(source, host));
       await client.bind(dn, password);
       return true;
     } catch (e) {

@@ -3,7 +3,9 @@
  * `parseSource` is the single gate every config passes (CLI, API, store): it applies the vendor
  * preset, checks for contradictions and says what to fix.
  */
+import { isAbsolute } from 'node:path';
 import { FilterParser } from 'ldapts';
+import { pemProblem } from './ca-file.ts';
 import { scheduleError } from '../domain/recurrence.ts';
 import { presetFor, TEMPLATE_NAMES, type Vendor, VENDORS } from './presets.ts';
 
@@ -12,8 +14,10 @@ export interface SourceConnection {
   bindUser: string;
   bindPass: string;
   starttls: boolean;
-  /** PEM file with the CA to trust; the system store when absent. */
+  /** PEM file on this server with the CA to trust (only a SystemAdmin may name one); the system store when absent. */
   caFile: string | null;
+  /** The CA as PEM text, pasted in: what tenant admins use instead of a file. */
+  caPem: string | null;
   /** Certificate verification; only a deliberate `false` turns it off. */
   tlsVerify: boolean;
   connectTimeoutMs: number;
@@ -262,6 +266,7 @@ export function parseSource(input: unknown): DirectorySource {
       bindPass: typeof conn.bindPass === 'string' ? conn.bindPass : '',
       starttls,
       caFile: str(conn, 'caFile', 'connection.', errors) || null,
+      caPem: str(conn, 'caPem', 'connection.', errors) || null,
       tlsVerify: bool(conn, 'tlsVerify', 'connection.', errors) ?? true,
       connectTimeoutMs: (int(conn, 'connectTimeout', 'connection.', errors, 1, 600) ?? 10) * 1000,
       timeoutMs: (int(conn, 'timeout', 'connection.', errors, 1, 3600) ?? 60) * 1000,
@@ -288,6 +293,9 @@ export function parseSource(input: unknown): DirectorySource {
     },
   };
   checkAttribute(source.avatars.attribute ?? undefined, 'avatarAttribute', errors);
+  if (source.connection.caFile && !isAbsolute(source.connection.caFile)) errors.push(`connection.caFile '${source.connection.caFile.slice(0, 200)}' must be an absolute path`);
+  const pem = source.connection.caPem && pemProblem(source.connection.caPem);
+  if (pem) errors.push(pem);
   const scheduleProblem = source.schedule ? (source.schedule.length > 200 ? 'it is too long' : scheduleError(source.schedule)) : null;
   if (scheduleProblem) errors.push(`schedule '${source.schedule!.slice(0, 200)}' is neither a cron expression (e.g. */15 * * * *) nor an RFC 5545 rule (e.g. FREQ=HOURLY): ${scheduleProblem}`);
   if (conn.bindPass !== undefined && typeof conn.bindPass !== 'string') errors.push('connection.bindPass must be a string');

@@ -19,6 +19,8 @@ import { loadGroups, type GroupIndex } from './groups.ts';
 import { FullRunRequired, mechanismFor, TimestampMechanism, type DeltaMechanism } from './delta.ts';
 import { crossesThreshold, deactivateBatch, deleteAfterGrace, type GoneUser } from './deactivation.ts';
 import { lockDomain, type RunLock } from './run-lock.ts';
+import { settle } from '../store/settle.ts';
+import { isStoreUnavailable } from '../store/errors.ts';
 
 export class SyncError extends Error {
   readonly code: OutcomeCode;
@@ -143,7 +145,7 @@ export async function runSync(deps: SyncDeps, options: SyncOptions): Promise<Syn
   try {
     return await runLocked(deps, options, domain, source, lock, started);
   } finally {
-    await lock?.release().catch(() => undefined);
+    if (lock) await settle(() => lock.release());
   }
 }
 
@@ -323,6 +325,7 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, domain: { id: num
     if (!cancelled && !options.dryRun && !options.only && mode.kind === 'full') await store.avatars.pruneUnused();
   } catch (e) {
     if (e instanceof DirectoryError) error = { code: OutcomeCode.unavailable, message: `Directory unavailable: ${e.message}` };
+    else if (isStoreUnavailable(e)) error = { code: OutcomeCode.unavailable, message: `The database could not be written (${(e as Error).message}); users already written are whole, the rest are as before` };
     else error = { code: OutcomeCode.failed, message: `Synchronization failed: ${(e as Error).message}` };
   } finally {
     await directory?.close();
@@ -334,10 +337,10 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, domain: { id: num
   const heldNote = held ? `; ${held} deactivations wait for approval (threshold: more than ${source.threshold.count} or ${source.threshold.percent} %)` : '';
   const message = summaryMessage(counts, Date.now() - started, error?.message ?? null) + heldNote;
   if (runId !== null) {
-    await store.runs.setMode(runId, modeName).catch(() => undefined);
-    await store.runs.finish(runId, { status, counts, entriesSeen: seen, errorCode: error?.code ?? null, message }).catch(() => undefined);
+    await settle(() => store.runs.setMode(runId, modeName));
+    await settle(() => store.runs.finish(runId, { status, counts, entriesSeen: seen, errorCode: error?.code ?? null, message }));
     if (!error && nextCookie !== null && mode.mechanism) {
-      const state = await store.syncState.get(domain.id);
+      const state = await store.syncState.get(domain.id).catch(() => undefined);
       await store.syncState.set({ domainId: domain.id, mechanism: stateKey(mode.mechanism, source), cookie: nextCookie, lastFullAt: mode.kind === 'full' ? new Date(started).toISOString() : state?.lastFullAt ?? new Date(started).toISOString() });
     }
   }

@@ -12,6 +12,9 @@ import { createMapper } from './mapper.ts';
 import { runSync, sourceForDomain } from './engine.ts';
 import { SeenSet } from './seen-set.ts';
 
+/** The longest a connection test may take, connect and search each. */
+export const TEST_TIMEOUT_MS = 30_000;
+
 export type Connect = (source: DirectorySource) => Promise<DirectoryPort>;
 
 export interface SearchHit { externId: Uint8Array; name: string; email: string | null; dn: string; error: string | null }
@@ -30,10 +33,14 @@ export class LdapAdmin {
     this.connect = connect;
   }
 
-  /** Parses the config, binds and runs one small search; throws SourceConfigError or DirectoryError. */
+  /**
+   * Parses the config, binds and runs one small search; throws SourceConfigError or DirectoryError.
+   * A test holds a request open, so its timeouts are capped whatever the source says.
+   */
   async test(config: unknown): Promise<void> {
     const source = parseSource(config);
-    await withDirectory(this.connect, source, (d) => d.search('', 1));
+    const capped = { ...source, connection: { ...source.connection, connectTimeoutMs: Math.min(source.connection.connectTimeoutMs, TEST_TIMEOUT_MS), timeoutMs: Math.min(source.connection.timeoutMs, TEST_TIMEOUT_MS) } };
+    await withDirectory(this.connect, capped, (d) => d.search('', 1));
   }
 
   /** The parsed source an organization syncs from (its own, else the default), if any. */

@@ -11,10 +11,14 @@ export const STALE_MS = 120_000;
 const HEARTBEAT_MS = 10_000;
 
 const host = hostname();
+/** Locks this process holds now: a holder naming this process but not listed here has ended. */
+const live = new Set<string>();
 
 function deadLocalHolder(holder: string): boolean {
   const [h, pid] = holder.split('|');
-  if (h !== host || !pid || Number(pid) === process.pid) return false;
+  if (h !== host || !pid) return false;
+  // This process's own run that ended while the store could not take the release yet.
+  if (Number(pid) === process.pid) return !live.has(holder);
   try { process.kill(Number(pid), 0); return false; } catch (e) { return (e as NodeJS.ErrnoException).code === 'ESRCH'; }
 }
 
@@ -31,12 +35,13 @@ export async function lockDomain(store: Store, domainId: number): Promise<RunLoc
     if (!acquired) return { busy: current ? `since ${current.acquiredAt} by ${current.holder.split('|').slice(0, 2).join(' pid ')}` : 'just now' };
   }
   let last = Date.now();
+  live.add(me);
   return {
     async heartbeat() {
       if (Date.now() - last < HEARTBEAT_MS) return;
       last = Date.now();
       await store.syncLocks.heartbeat(domainId, me);
     },
-    release: () => store.syncLocks.release(domainId, me),
+    release: () => { live.delete(me); return store.syncLocks.release(domainId, me); },
   };
 }

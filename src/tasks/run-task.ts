@@ -5,6 +5,7 @@
 import type { Store } from '../store/store.ts';
 import { TaskState } from '../domain/task.ts';
 import { TaskFailure, type TaskHandler } from './queue.ts';
+import { settle } from '../store/settle.ts';
 
 const MESSAGE_LIMIT = 1000;
 const PROGRESS_INTERVAL_MS = 1000;
@@ -40,7 +41,8 @@ export async function executeTask(store: Store, handlers: ReadonlyMap<string, Ta
     await pendingWrite;
     const failure = e instanceof TaskFailure ? e : new TaskFailure(500, `${(e as Error).name}: ${(e as Error).message}`);
     const state = controller.signal.aborted ? TaskState.cancelled : TaskState.error;
-    await store.tasks.update(taskId, { state, message: failure.message.slice(0, MESSAGE_LIMIT), result: { code: failure.code, ...(failure.result as object ?? {}) } }).catch(() => undefined);
+    // Ended whatever the store says now: retried until it takes the write.
+    await settle(() => store.tasks.update(taskId, { state, message: failure.message.slice(0, MESSAGE_LIMIT), result: { code: failure.code, ...(failure.result as object ?? {}) } }));
   } finally {
     clearInterval(cancelWatch);
   }

@@ -24,7 +24,7 @@ export const hasTokenHeaders = (request: FastifyRequest): boolean => !!header(re
 
 /** The caller a user ID and token name, or 401 in Rocket.Chat's shape. */
 export async function callerForToken(ctx: ApiContext, userId: number, token: string | undefined): Promise<Caller> {
-  if (!token || !Number.isInteger(userId)) throw notLoggedIn();
+  if (!token || !Number.isInteger(userId) || userId < 1 || userId > 2 ** 31 - 1) throw notLoggedIn();
   const account = await ctx.store.accounts.byToken(userId, hashToken(token));
   if (!account || !account.active) throw notLoggedIn();
   return new Caller(account.id, account.username, await ctx.store.accounts.grants(account.id));

@@ -10,11 +10,11 @@ import { DomainParam, domainView } from './shapes.ts';
 const DOMAIN_NAME = '^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\\.)*[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$';
 const DomainBody = Type.Object({
   domainname: Type.String({ pattern: DOMAIN_NAME, maxLength: 253 }),
-  orgID: Type.Optional(Type.Integer({ minimum: 0 })),
+  orgID: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 })),
   title: Type.Optional(Type.String({ maxLength: 128 })),
 }, { additionalProperties: true });
 const DomainPatch = Type.Object({
-  orgID: Type.Optional(Type.Integer({ minimum: 0 })),
+  orgID: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 })),
   title: Type.Optional(Type.String({ maxLength: 128 })),
   domainStatus: Type.Optional(Type.Integer({ minimum: 0, maximum: 3 })),
 }, { additionalProperties: true });
@@ -39,7 +39,9 @@ export function domainRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
     app.post('/system/domains', { schema: { body: DomainBody } }, async (request, reply) => {
       const who = caller(request);
       const orgId = request.body.orgID ?? 0;
-      if (!(who.isSystemAdmin || (orgId > 0 && who.isOrgAdmin(orgId)))) throw forbidden();
+      // A domain name decides whose directory entries its admins may search, import and dump:
+      // naming one is a SystemAdmin's act, never a tenant's.
+      if (!who.isSystemAdmin) throw forbidden('only a system admin creates domains');
       if (orgId && !(await ctx.store.organizations.get(orgId))) throw badRequest([`organization ${orgId} does not exist`]);
       if (await ctx.store.domains.byName(request.body.domainname)) throw conflict(`Domain ${request.body.domainname.toLowerCase()} exists already`);
       const domain = await ctx.store.domains.create({ name: request.body.domainname, orgId, title: request.body.title ?? '' });

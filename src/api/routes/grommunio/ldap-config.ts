@@ -12,6 +12,8 @@ import { caller, requireCaller } from '../../grommunio/session.ts';
 import { badRequest, forbidden, notFound } from '../../grommunio/errors.ts';
 import { IdParam } from './shapes.ts';
 import { withStoredPassword } from '../../../directory/stored-password.ts';
+import { checkSourceWrite } from '../../../services/source-policy.ts';
+import { testFailureFor } from '../../../services/test-answers.ts';
 
 const PutQuery = Type.Object({ force: Type.Optional(Type.Boolean()) }, { additionalProperties: true });
 const ConfigBody = Type.Object({}, { additionalProperties: true });
@@ -28,6 +30,7 @@ export function ldapConfigRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
     const who = caller(request);
     const stored = await ctx.store.sources.get(orgId);
     const config = withStoredPassword(body, stored);
+    checkSourceWrite(who, config, stored);
     try {
       parseSource(config);
     } catch (e) {
@@ -38,7 +41,10 @@ export function ldapConfigRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
       try {
         await ctx.ldap.test(config);
       } catch (e) {
-        if (e instanceof DirectoryError) throw badRequest([e.message], 'LDAP connection test failed; fix the configuration or save with force=true');
+        if (e instanceof DirectoryError) {
+          request.log.info({ orgId, cause: e.message }, 'LDAP connection test failed');
+          throw badRequest([testFailureFor(who, e.message)], 'LDAP connection test failed; fix the configuration or save with force=true');
+        }
         throw e;
       }
     }

@@ -13,14 +13,15 @@ import type { DirectorySource } from '../../../directory/source.ts';
 import { createMapper } from '../../../sync/mapper.ts';
 import { domainOf } from '../../../domain/user.ts';
 import { caller, domainFor, requireCaller } from '../../grommunio/session.ts';
-import { badRequest, conflict, fromCode, notFound, unavailable } from '../../grommunio/errors.ts';
+import { badRequest, conflict, forbidden, fromCode, notFound, unavailable } from '../../grommunio/errors.ts';
 import { DomainUserParams, userView } from './shapes.ts';
+import { deleteOrphans } from '../../../services/orphans.ts';
 
-const Scope = { domain: Type.Optional(Type.Integer({ minimum: 0 })), organization: Type.Optional(Type.Integer({ minimum: 0 })) };
+const Scope = { domain: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 })), organization: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 })) };
 const SearchQuery = Type.Object({ ...Scope, query: Type.String({ minLength: 3, maxLength: 256, pattern: '^[^\\u0000-\\u001f\\u007f]*$' }), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }, { additionalProperties: true });
 const IdQuery = Type.Object({ ...Scope, ID: Type.String({ minLength: 1, maxLength: 256 }) }, { additionalProperties: true });
 const ImportQuery = Type.Object({ ...Scope, ID: Type.String({ minLength: 1, maxLength: 256 }), force: Type.Optional(Type.Boolean()), lang: Type.Optional(Type.String({ maxLength: 35, pattern: '^([A-Za-z]{2,8}([_-][A-Za-z0-9]{1,8})*)?$' })) }, { additionalProperties: true });
-const CheckQuery = Type.Object({ ...Scope, userID: Type.Optional(Type.Integer({ minimum: 0 })) }, { additionalProperties: true });
+const CheckQuery = Type.Object({ ...Scope, userID: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 })) }, { additionalProperties: true });
 
 /** A directory failure answers 503 with its reason; anything else is a server error. */
 async function directoryCall<T>(work: () => Promise<T>): Promise<T> {
@@ -46,7 +47,10 @@ export function ldapToolRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
       await domainFor(ctx, who, q.domain, write);
       domains = [(await ctx.store.domains.get(q.domain))!];
     } else {
-      domains = (await ctx.store.domains.list(q.organization !== undefined ? { orgId: q.organization } : {})).filter((d) => (write ? who.canWriteDomain(d) : who.canReadDomain(d)));
+      const all = await ctx.store.domains.list(q.organization !== undefined ? { orgId: q.organization } : {});
+      domains = all.filter((d) => (write ? who.canWriteDomain(d) : who.canReadDomain(d)));
+      // Nothing the caller may act on is a refusal (403), not a missing configuration.
+      if (domains.length === 0 && (all.length > 0 || !who.canReadSystem)) throw forbidden();
     }
     const groups = new Map<number, { source: DirectorySource; domains: Domain[] }>();
     for (const d of domains) {
@@ -115,13 +119,12 @@ export function ldapToolRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
       const who = caller(request);
       const domainIds = (await targets(request, request.query, true)).flatMap((g) => g.domains.map((d) => d.id));
       // Only linked users whose entry a complete scan did not find: never a local user.
-      const orphans = (await directoryCall(() => ctx.ldap.orphans(domainIds))).filter((o) => request.query.userID === undefined || o.ID === request.query.userID);
-      for (const o of orphans) {
-        const before = await ctx.store.users.get(o.ID);
-        await ctx.store.users.delete(o.ID);
-        await ctx.store.audit.record({ actor: who.username, action: 'user.delete-orphan', targetType: 'user', targetId: String(o.ID), before: before && userView(before), after: null });
+      const { deleted, before } = await directoryCall(() => deleteOrphans(ctx, domainIds, request.query.userID));
+      for (const o of deleted) {
+        const user = before.get(o.ID);
+        await ctx.store.audit.record({ actor: who.username, action: 'user.delete-orphan', targetType: 'user', targetId: String(o.ID), before: user && userView(user), after: null });
       }
-      return { deleted: orphans };
+      return { deleted };
     });
 
     app.put('/domains/:domainID/users/:userID/downsync', { schema: { params: DomainUserParams } }, async (request) => {

@@ -11,6 +11,9 @@ import { caller, requireCaller } from '../../grommunio/session.ts';
 import { badRequest, forbidden, notFound } from '../../grommunio/errors.ts';
 import { dateTime, IdParam } from './shapes.ts';
 import { withStoredPassword } from '../../../directory/stored-password.ts';
+import { checkSourceWrite } from '../../../services/source-policy.ts';
+import { testFailureFor } from '../../../services/test-answers.ts';
+import type { FastifyRequest } from 'fastify';
 import { nextOccurrence } from '../../../domain/recurrence.ts';
 import { activeSchedule } from '../../../tasks/schedule.ts';
 
@@ -36,8 +39,11 @@ export function sourceRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
     return result;
   }
 
-  async function test(orgId: number, body: Record<string, unknown>) {
-    const config = withStoredPassword(body, await ctx.store.sources.get(orgId));
+  async function test(request: FastifyRequest, orgId: number, body: Record<string, unknown>) {
+    const who = caller(request);
+    const stored = await ctx.store.sources.get(orgId);
+    const config = withStoredPassword(body, stored);
+    checkSourceWrite(who, config, stored);
     try { parseSource(config); } catch (e) {
       if (e instanceof SourceConfigError) throw badRequest(e.errors, 'Invalid LDAP configuration');
       throw e;
@@ -47,7 +53,10 @@ export function sourceRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
       await ctx.ldap.test(config);
       return { ok: true, message: `Connected, bound and searched in ${Date.now() - started} ms` };
     } catch (e) {
-      if (e instanceof DirectoryError) return { ok: false, message: e.message };
+      if (e instanceof DirectoryError) {
+        request.log.info({ orgId, cause: e.message }, 'LDAP connection test failed');
+        return { ok: false, message: testFailureFor(who, e.message) };
+      }
       throw e;
     }
   }
@@ -74,7 +83,7 @@ export function sourceRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
         const state = config.disabled === true ? { reachable: false, error: 'disabled' } : await reachable(orgId, config);
         data.push({
           orgID: orgId, server: String(connection.server ?? ''), baseDn: String(config.baseDn ?? ''), disabled: config.disabled === true,
-          reachable: state.reachable, error: state.error, domains: served.map((d) => ({ ID: d.id, domainname: d.name })),
+          reachable: state.reachable, error: state.error && !config.disabled ? testFailureFor(who, state.error) : state.error, domains: served.map((d) => ({ ID: d.id, domainname: d.name })),
           lastRun: last ? { ID: last.id, domainID: last.domainId, status: last.status, mode: last.mode, message: last.message, finished: last.finishedAt } : null,
           nextRun: nextRunOf(config),
           users,
@@ -90,7 +99,7 @@ export function sourceRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
 
     app.post('/system/mconf/ldap/test', { schema: { body: Type.Object({}, { additionalProperties: true }), summary: 'Test a configuration without saving it (ldapsync)' } }, async (request) => {
       if (!caller(request).isSystemAdmin) throw forbidden();
-      return test(0, request.body as Record<string, unknown>);
+      return test(request, 0, request.body as Record<string, unknown>);
     });
 
     app.post('/system/orgs/:ID/ldap/test', { schema: { params: IdParam, body: Type.Object({}, { additionalProperties: true }) } }, async (request) => {
@@ -98,7 +107,7 @@ export function sourceRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
       const org = request.params.ID > 0 ? await ctx.store.organizations.get(request.params.ID) : undefined;
       if (!org) { if (who.canReadSystem) throw notFound('Organization not found'); throw forbidden(); }
       if (!who.isOrgAdmin(org.id)) throw forbidden();
-      return test(org.id, request.body as Record<string, unknown>);
+      return test(request, org.id, request.body as Record<string, unknown>);
     });
   };
 }

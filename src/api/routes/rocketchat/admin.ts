@@ -8,6 +8,7 @@ import { rocketCaller } from '../../rocketchat/session.ts';
 import { failure, missingPermission } from '../../rocketchat/errors.ts';
 import { SETTINGS } from '../../rocketchat/settings.ts';
 import { dropPasswordIfMoved } from '../../../directory/stored-password.ts';
+import { checkSourceWrite } from '../../../services/source-policy.ts';
 import { ROCKETCHAT } from './auth.ts';
 
 /** The named permissions this service knows; SystemAdmins (Rocket.Chat's admin role) hold them all. */
@@ -34,6 +35,7 @@ export function rocketAdminRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
       const written = view.write(before, request.body.value);
       if (typeof written === 'string') throw failure(`${request.params._id}: ${written}`);
       const next = dropPasswordIfMoved(written, before);
+      checkSourceWrite(who, next, before);
       try { parseSource(next); } catch (e) {
         // An incomplete configuration may be saved step by step while LDAP is off; never while on.
         if (!(e instanceof SourceConfigError) || next.disabled !== true) throw e instanceof SourceConfigError ? failure(e.message) : e;
