@@ -1,5 +1,5 @@
 /** buildApp(): the Fastify server with both the grommunio routes and shared plumbing. */
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -14,9 +14,10 @@ import { opsRoutes } from './ops.ts';
 import type { Services } from './serve.ts';
 import { DomainError, storeUnavailable } from '../domain/errors.ts';
 import { isStoreUnavailable } from '../store/errors.ts';
-import { checkRequestParts, jsonDepth, MAX_JSON_DEPTH } from './input-guards.ts';
+import { jsonDepth, MAX_JSON_DEPTH, refuseNonFinite, refuseNul } from './input-guards.ts';
 import { grommunioErrorOf } from './grommunio/errors.ts';
 import { rocketErrorOf } from './rocketchat/errors.ts';
+import { dialectOf } from './dialect-of.ts';
 
 const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
@@ -84,11 +85,9 @@ export async function buildApp(ctx: ApiContext & Partial<Pick<Services, 'metrics
     try { done(null, JSON.parse(text)); } catch { done(Object.assign(new Error('Body is not valid JSON'), { statusCode: 400 }), undefined); }
   });
 
-  // Ajv's type coercion turns '1e400' into Infinity, which then passes `integer` and `maximum`
-  // (seen with Ajv 8.20); NUL cannot be stored in PostgreSQL text. Both are refused up front.
-  app.addHook('preValidation', async (request) => {
-    checkRequestParts([['querystring', request.query], ['params', request.params], ['body', request.body]]);
-  });
+  const parts = (request: FastifyRequest): Array<[string, unknown]> => [['querystring', request.query], ['params', request.params], ['body', request.body]];
+  app.addHook('preValidation', async (request) => { refuseNul(parts(request)); });
+  app.addHook('preHandler', async (request) => { refuseNonFinite(parts(request)); });
 
   app.addHook('onSend', async (_request, reply, payload) => {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) if (!reply.hasHeader(k)) reply.header(k, v);
@@ -96,15 +95,15 @@ export async function buildApp(ctx: ApiContext & Partial<Pick<Services, 'metrics
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const rocketchat = (request.routeOptions.config as { dialect?: string } | undefined)?.dialect === 'rocketchat';
+    if (error instanceof GrommunioError) return reply.status(error.status).send(error.body);
+    if (error instanceof RocketError) return reply.status(error.status).send(error.body);
+    const rocketchat = dialectOf(request) === 'rocketchat';
     const domain = error instanceof DomainError ? error : isStoreUnavailable(error) ? storeUnavailable() : null;
     if (domain) {
       if (domain.kind === 'unavailable') request.log.warn({ err: error }, domain.message);
       const mapped = rocketchat ? rocketErrorOf(domain) : grommunioErrorOf(domain);
       return reply.status(mapped.status).send(mapped.body);
     }
-    if (error instanceof GrommunioError) return reply.status(error.status).send(error.body);
-    if (error instanceof RocketError) return reply.status(error.status).send(error.body);
     if (rocketchat && error.statusCode && error.statusCode < 500) {
       return reply.status(400).send({ success: false, error: error.validation ? validationMessages(error).join('; ') : error.message });
     }

@@ -1,7 +1,7 @@
 /**
  * Limits every request meets before any route sees it: JSON bodies no deeper than a config can be,
  * no NUL characters in text (PostgreSQL cannot store them, and no name or filter has one), and
- * numbers in the query or path that are finite. Refusals are domain errors; each dialect says them.
+ * numbers that are finite. Refusals are domain errors; each dialect says them.
  */
 import { invalidInput } from '../domain/errors.ts';
 
@@ -40,19 +40,33 @@ export function nulPath(value: unknown, where: string): string | null {
   return null;
 }
 
-const INFINITE_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)e[+-]?\d+$|^[+-]?infinity$/i;
+/** The path of the first number that is not finite, or null. */
+function nonFinitePath(value: unknown, where: string): string | null {
+  const stack: Array<[unknown, string]> = [[value, where]];
+  while (stack.length) {
+    const [v, path] = stack.pop()!;
+    if (typeof v === 'number') { if (!Number.isFinite(v)) return path; continue; }
+    if (typeof v !== 'object' || v === null) continue;
+    for (const [key, child] of Object.entries(v)) stack.push([child, `${path}.${key}`]);
+  }
+  return null;
+}
 
-/** Refuses NUL anywhere and numbers that overflow to Infinity (Ajv would coerce '1e400' and pass it). */
-export function checkRequestParts(parts: Array<[string, unknown]>): void {
+/** Before validation: no NUL anywhere (PostgreSQL cannot store it; no name or filter has one). */
+export function refuseNul(parts: Array<[string, unknown]>): void {
   for (const [where, values] of parts) {
     const nul = nulPath(values, where);
     if (nul) throw invalidInput([`${nul} must not contain a NUL character`]);
-    if (where === 'body' || typeof values !== 'object' || values === null) continue;
-    for (const [key, value] of Object.entries(values)) {
-      const list = Array.isArray(value) ? value : [value];
-      if (list.some((v) => typeof v === 'string' && INFINITE_NUMBER.test(v.trim()) && !Number.isFinite(Number(v)))) {
-        throw invalidInput([`${where}.${key} is not a finite number`]);
-      }
-    }
+  }
+}
+
+/**
+ * After validation: no number that is not finite. Ajv's type coercion turns '1e400' and
+ * 'Infinity' into Infinity, which then passes `integer` and `maximum` (seen with Ajv 8.20).
+ */
+export function refuseNonFinite(parts: Array<[string, unknown]>): void {
+  for (const [where, values] of parts) {
+    const path = nonFinitePath(values, where);
+    if (path) throw invalidInput([`${path} is not a finite number`]);
   }
 }

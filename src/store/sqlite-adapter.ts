@@ -16,6 +16,7 @@ const toInput = (parameters: ReadonlyArray<unknown>): SQLInputValue[] =>
 
 /** Prepared statements kept by SQL text: a sync runs the same few statements thousands of times. */
 const CACHE_SIZE = 200;
+const rollback = /^\s*rollback\b/i;
 
 export function openSqlite(path: string): { close(): void; prepare(sql: string): Statement; raw: DatabaseSync } {
   const db = new DatabaseSync(path);
@@ -31,7 +32,11 @@ export function openSqlite(path: string): { close(): void; prepare(sql: string):
       const prepared: Statement = {
         reader: statement.columns().length > 0,
         all: (parameters) => statement.all(...toInput(parameters)),
-        run: (parameters) => statement.run(...toInput(parameters)),
+        // SQLite ends a transaction itself when a write fails with a full disk or an I/O error;
+        // a ROLLBACK then would fail too and hide the error that says what happened.
+        run: rollback.test(sql)
+          ? (parameters) => (db.isTransaction ? statement.run(...toInput(parameters)) : { changes: 0, lastInsertRowid: 0 })
+          : (parameters) => statement.run(...toInput(parameters)),
         iterate: (parameters) => statement.iterate(...toInput(parameters)) as IterableIterator<unknown>,
       };
       cache.set(sql, prepared);

@@ -1,5 +1,5 @@
 /** Runs the schema migrations at start; each migration is a file of its own, in order. */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
 import type { Dialect } from '../database.ts';
 import * as initial from './001-initial.ts';
@@ -40,7 +40,10 @@ class InlineProvider implements MigrationProvider {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the migrator works on any schema
 export async function migrate(db: Kysely<any>, dialect: Dialect): Promise<void> {
-  const migrator = new Migrator({ db, provider: new InlineProvider(dialect) });
+  // Kysely looks for its own tables in every schema unless told which: a database shared with
+  // another schema that has them (another app, another test run) would make it skip creating ours.
+  const migrationTableSchema = dialect === 'postgres' ? (await sql<{ name: string }>`SELECT current_schema() AS name`.execute(db)).rows[0]?.name : undefined;
+  const migrator = new Migrator({ db, provider: new InlineProvider(dialect), ...(migrationTableSchema ? { migrationTableSchema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${(error as Error)?.message ?? error}`);

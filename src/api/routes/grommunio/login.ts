@@ -12,6 +12,7 @@ import { caller, callerFor, COOKIE, requireCaller } from '../../grommunio/sessio
 import { badRequest, forbidden, loginFailed, tooManyAttempts, unauthorized } from '../../grommunio/errors.ts';
 import { rocketLogin, rocketLogout } from '../rocketchat/auth.ts';
 import { hasTokenHeaders } from '../../rocketchat/session.ts';
+import { isRocketLogin } from '../../dialect-of.ts';
 
 const LoginBody = Type.Object({
   user: Type.Optional(Type.String({ maxLength: 320 })),
@@ -60,7 +61,7 @@ export function loginRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
     app.post('/login', { schema: { body: Type.Optional(LoginBody), summary: 'Sign in (grommunio form fields user and pass)' } }, async (request, reply) => {
       const body = request.body ?? {};
       // One path, two dialects: Rocket.Chat signs in with JSON {user|username, password} or {resume}.
-      if ('password' in body || 'resume' in body || 'username' in body) return rocketLogin(ctx, request, reply, body);
+      if (isRocketLogin(body)) return rocketLogin(ctx, request, reply, body);
       let who: Caller;
       let sessionId: string;
       const expires = new Date(Date.now() + SESSION_SECONDS * 1000).toISOString();
