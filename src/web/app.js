@@ -79,13 +79,17 @@ function renderLogin(message) {
     ev.preventDefault();
     const fd = new FormData(form);
     try {
-      const { data } = await api('POST', '/login', { form: { user: fd.get('user'), pass: fd.get('pass') } });
+      const { data } = await api('POST', '/login', { form: { user: fd.get('user'), pass: fd.get('pass'), ...(fd.get('code') ? { code: fd.get('code') } : {}) } });
       sessionStorage.setItem('csrf', data.csrf);
       await start();
-    } catch (e) { status.replaceChildren(errorBox(e.status === 401 ? new Error('Wrong user name or password.') : e)); }
+    } catch (e) {
+      const secondFactor = e.status === 401 && /second factor|code/.test(String(e.body?.error ?? ''));
+      status.replaceChildren(errorBox(e.status === 401 ? new Error(secondFactor ? e.body.error : 'Wrong user name or password.') : e));
+    }
   } },
   h('label', {}, 'User name', h('input', { type: 'text', name: 'user', autocomplete: 'username', required: true })),
   h('label', {}, 'Password', h('input', { type: 'password', name: 'pass', autocomplete: 'current-password', required: true })),
+  h('label', {}, 'Code', h('input', { type: 'text', name: 'code', autocomplete: 'one-time-code', inputmode: 'numeric' }), h('span', { class: 'hint' }, 'Only for an account with a second factor: the code from its authenticator app or mail.')),
   h('div', {}, h('button', { class: 'primary', type: 'submit' }, 'Sign in')));
   page('Sign in', status, form);
   form.querySelector('input').focus();
