@@ -12,6 +12,8 @@ import { GreaterThanEqualsFilter } from 'ldapts';
 import { allOf, anyOf, configured, contains, equals } from './escape.ts';
 import { classify, DirectoryError } from './errors.ts';
 import { attributeMap, presetFor } from './presets.ts';
+import { LdapSession } from './ldap-session.ts';
+import { RefreshCollector, syncRequestControl, type RefreshResult } from './content-sync.ts';
 
 /** Attributes whose values are bytes, never text. */
 const BINARY_ATTRIBUTES = ['objectGUID', 'objectSid', 'jpegPhoto', 'thumbnailPhoto', 'userCertificate'];
@@ -114,6 +116,7 @@ export class LdapDirectory implements DirectoryPort {
   readonly server: string;
   private readonly source: DirectorySource;
   private readonly client: Client;
+  private readonly referencesSeen = new Set<string>();
 
   constructor(source: DirectorySource, client: Client, server: string) {
     this.source = source;
@@ -151,7 +154,10 @@ export class LdapDirectory implements DirectoryPort {
         paged: { pageSize: this.source.pageSize },
         sizeLimit,
       }, controls);
-      for await (const page of iterator) yield page.searchEntries.map(toEntry);
+      for await (const page of iterator) {
+        for (const r of page.searchReferences) this.referencesSeen.add(r);
+        yield page.searchEntries.map(toEntry);
+      }
     } catch (e) {
       throw classify(e, this.server, 'search');
     }
@@ -265,6 +271,34 @@ export class LdapDirectory implements DirectoryPort {
       if (!(e instanceof DirectoryError && /size limit/i.test(e.message))) throw e;
     }
     return out.slice(0, limit);
+  }
+
+  references(): string[] { return [...this.referencesSeen]; }
+
+  async rootDse(attributes: string[]): Promise<DirectoryEntry | null> {
+    try {
+      const { searchEntries } = await this.client.search('', { scope: 'base', filter: '(objectClass=*)', attributes, explicitBufferAttributes: this.binaryAttributes() });
+      return searchEntries[0] ? toEntry(searchEntries[0]) : null;
+    } catch (e) {
+      const error = classify(e, this.server, 'search');
+      if (error.failure === 'search') return null;
+      throw error;
+    }
+  }
+
+  async contentSync(base: string, filter: string, attributes: string[], cookie: Buffer | null): Promise<RefreshResult> {
+    // ldapts cannot read these answers (IntermediateResponse, controls on entries): a connection
+    // of our own to the same server, with the same bind, reads them.
+    const session = await LdapSession.open({ source: this.source, server: this.server, tlsOptions: (host) => tlsOptionsFor(this.source, host), binaryAttributes: this.binaryAttributes() });
+    try {
+      const collector = new RefreshCollector();
+      for await (const batch of session.search({ base, scope: 'sub', filter, attributes, controls: [syncRequestControl(cookie)] })) {
+        for (const m of batch) collector.add(m);
+      }
+      return collector.result;
+    } finally {
+      await session.close();
+    }
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,5 @@
 /** What the engine needs from a directory; the LDAP client implements it, nothing else does. */
+import type { RefreshResult } from './content-sync.ts';
 
 /** Attribute names lower-cased; values as strings, or bytes for binary attributes. */
 export interface DirectoryEntry {
@@ -36,6 +37,15 @@ export interface DirectoryPort {
   usersChangedSince(generalizedTime: string, attribute: string): AsyncIterable<DirectoryEntry[]>;
   /** A paged search anywhere (the accesslog, deleted objects); for change detection. */
   raw(base: string, filter: string, attributes: string[], options?: { scope?: 'base' | 'one' | 'sub'; controls?: unknown[] }): AsyncIterable<DirectoryEntry[]>;
+  /** Referrals and continuation references searches on this connection answered with so far. */
+  references(): string[];
+  /** The root DSE (supportedControl, namingContexts, vendor attributes), or null if unreadable. */
+  rootDse(attributes: string[]): Promise<DirectoryEntry | null>;
+  /**
+   * One RFC 4533 refreshOnly search under `base`: since `cookie`, or everything when it is null.
+   * A server without content sync answers with a non-zero code, not an exception.
+   */
+  contentSync(base: string, filter: string, attributes: string[], cookie: Buffer | null): Promise<RefreshResult>;
   close(): Promise<void>;
 }
 

@@ -1,0 +1,78 @@
+/**
+ * Change detection by RFC 4533 content sync (OpenLDAP's syncprov, 389-DS's content-sync plugin):
+ * one refreshOnly search under the base with the stored cookie. The search covers every entry
+ * under the base, not only the user filter: an entry changed so that the filter no longer
+ * matches it must still be named, so that the engine's re-read sees it leave.
+ */
+import type { DirectoryPort } from '../directory/port.ts';
+import type { DirectorySource } from '../directory/source.ts';
+import { DirectoryError } from '../directory/errors.ts';
+import { E_SYNC_REFRESH_REQUIRED, type RefreshResult } from '../directory/content-sync.ts';
+import { idFromSyncUuid } from '../directory/presets.ts';
+import { first } from '../directory/port.ts';
+import { externIdHex } from '../domain/user.ts';
+import { FullRunRequired, type ChangeSet, type DeltaMechanism } from './delta.ts';
+
+const EVERYTHING = '(objectClass=*)';
+/** Matches no entry: a probe that asks only whether the server runs content sync on the base. */
+const NOTHING = '(&(objectClass=*)(!(objectClass=*)))';
+
+export const encodeCookie = (cookie: Buffer | null): string => (cookie ? cookie.toString('base64') : '');
+export const decodeCookie = (text: string): Buffer | null => (text ? Buffer.from(text, 'base64') : null);
+
+export class SyncreplMechanism implements DeltaMechanism {
+  readonly name = 'syncrepl' as const;
+  private readonly source: DirectorySource;
+  constructor(source: DirectorySource) { this.source = source; }
+
+  private failed(r: RefreshResult): DirectoryError {
+    return new DirectoryError('search', `content sync (RFC 4533) on ${this.source.baseDn} refused: result ${r.code}${r.message ? ` ${r.message}` : ''}`);
+  }
+
+  /** Null when the server does content sync on the base; else what it answered. */
+  async unavailable(directory: DirectoryPort): Promise<string | null> {
+    const r = await directory.contentSync(this.source.baseDn, NOTHING, ['1.1'], null);
+    return r.code === 0 ? null : `the server refused content sync on ${this.source.baseDn} (result ${r.code}${r.message ? `: ${r.message}` : ''})`;
+  }
+
+  /**
+   * A cookie for now: a refresh without one names every entry (DNs only, no attributes); its
+   * final cookie is where the stream stands.
+   */
+  async position(directory: DirectoryPort): Promise<string> {
+    const r = await directory.contentSync(this.source.baseDn, EVERYTHING, ['1.1'], null);
+    if (r.code !== 0) throw this.failed(r);
+    if (!r.cookie) throw new DirectoryError('search', 'content sync (RFC 4533) gave no cookie');
+    return encodeCookie(r.cookie);
+  }
+
+  async changes(directory: DirectoryPort, cookie: string): Promise<ChangeSet> {
+    const id = this.source.objectID;
+    const r = await directory.contentSync(this.source.baseDn, EVERYTHING, [id], decodeCookie(cookie));
+    if (r.code === E_SYNC_REFRESH_REQUIRED) throw new FullRunRequired('the server no longer holds the changes since the last run (e-syncRefreshRequired)');
+    if (r.code !== 0) throw this.failed(r);
+    const toId = (hex: string) => idFromSyncUuid(this.source.vendor, id, hex);
+    const changed = new Map<string, Uint8Array>();
+    let unmapped = false;
+    for (const [uuid, entry] of r.changed) {
+      const value = first(entry, id);
+      const bytes = value !== undefined ? new Uint8Array(Buffer.from(value)) : toId(uuid);
+      if (bytes) changed.set(externIdHex(bytes), bytes);
+    }
+    const deleted: Uint8Array[] = [];
+    for (const uuid of r.deleted) { const bytes = toId(uuid); if (bytes) deleted.push(bytes); else unmapped = true; }
+    let presentIds: Uint8Array[] | undefined;
+    if (!r.deletesExplicit) {
+      // A present phase: whatever was neither named present nor changed is gone.
+      presentIds = [...changed.values()];
+      for (const uuid of r.present) { const bytes = toId(uuid); if (bytes) presentIds.push(bytes); else unmapped = true; }
+    }
+    // A UUID we cannot turn into the source's objectID: only a scan of IDs can find deletions.
+    if (unmapped) presentIds = undefined;
+    return {
+      changedIds: [...changed.values()], deletedIds: deleted, scanForDeletions: unmapped || !r.deletesExplicit,
+      ...(presentIds ? { presentIds } : {}), cookie: r.cookie ? encodeCookie(r.cookie) : cookie, references: r.references,
+      read: r.changed.size + r.deleted.size + r.present.size,
+    };
+  }
+}
