@@ -240,14 +240,21 @@ export function decodeMessage(buf: Buffer, start: number, end: number, binary: R
  * chunk; a message is decoded once, when its last byte has arrived.
  */
 export class MessageReader {
-  private pending: Buffer | null = null;
+  private chunks: Buffer[] = [];
+  private bufferedBytes = 0;
+  /** Bytes the first unfinished message needs in all, once its header is known. */
+  private needed = 0;
   private readonly binary: ReadonlySet<string>;
   constructor(binaryAttributes: Iterable<string> = []) {
     this.binary = new Set([...binaryAttributes].map((a) => a.toLowerCase()));
   }
 
   push(chunk: Buffer): LdapMessage[] {
-    const buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+    this.chunks.push(chunk);
+    this.bufferedBytes += chunk.length;
+    // A large entry arrives in many chunks: join them once it is complete, not at every chunk.
+    if (this.bufferedBytes < this.needed) return [];
+    const buf = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.bufferedBytes);
     const out: LdapMessage[] = [];
     let pos = 0;
     for (;;) {
@@ -256,16 +263,19 @@ export class MessageReader {
       out.push(decodeMessage(buf, pos, pos + size, this.binary));
       pos += size;
     }
-    this.pending = pos < buf.length ? buf.subarray(pos) : null;
+    const rest = pos < buf.length ? buf.subarray(pos) : null;
+    this.chunks = rest ? [rest] : [];
+    this.bufferedBytes = rest?.length ?? 0;
+    this.needed = rest ? messageLength(rest) ?? 0 : 0;
     return out;
   }
 
   /** Bytes waiting for the rest of their message. */
-  get buffered(): number { return this.pending?.length ?? 0; }
+  get buffered(): number { return this.bufferedBytes; }
 }
 
-/** The length of the message starting at `pos` (tag and length included) if all of it is here. */
-function wholeMessageLength(buf: Buffer, pos: number): number | null {
+/** The full length of the message starting at `pos`, once its header has arrived. */
+function messageLength(buf: Buffer, pos = 0): number | null {
   if (pos + 2 > buf.length) return null;
   if (buf[pos] !== 0x30) throw new ProtocolError(`not an LDAP message (tag 0x${buf[pos]!.toString(16)})`);
   let length = buf[pos + 1]!;
@@ -278,5 +288,11 @@ function wholeMessageLength(buf: Buffer, pos: number): number | null {
     for (let i = 0; i < bytes; i++) length = length * 256 + buf[pos + 2 + i]!;
     header += bytes;
   }
-  return pos + header + length <= buf.length ? header + length : null;
+  return header + length;
+}
+
+/** The length of the message starting at `pos` (tag and length included) if all of it is here. */
+function wholeMessageLength(buf: Buffer, pos: number): number | null {
+  const length = messageLength(buf, pos);
+  return length !== null && pos + length <= buf.length ? length : null;
 }

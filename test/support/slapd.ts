@@ -43,7 +43,8 @@ access to * by dn.exact="${SYNC_DN}" read by * none
 `).join('');
 }
 
-export type ChangeTracking = 'accesslog' | 'syncprov' | 'none';
+/** `syncprov-nolog`: syncprov without a session log, so a refresh answers with a present phase. */
+export type ChangeTracking = 'accesslog' | 'syncprov' | 'syncprov-nolog' | 'none';
 
 const ACCESSLOG_DB = (dir: string) => `
 database mdb
@@ -107,7 +108,7 @@ limits dn.exact="${ADMIN_DN}" size=unlimited time=unlimited
 limits dn.exact="${SYNC_DN}" size=unlimited size.pr=unlimited size.prtotal=unlimited time=unlimited
 access to attrs=userPassword by self write by anonymous auth by * none
 access to * by dn.exact="${SYNC_DN}" read by users read by * none
-${tracking === 'none' ? '' : SYNCPROV}${tracking === 'accesslog' ? ACCESSLOG_OVERLAY : ''}overlay ppolicy
+${tracking === 'none' ? '' : tracking === 'syncprov-nolog' ? 'overlay syncprov\n' : SYNCPROV}${tracking === 'accesslog' ? ACCESSLOG_OVERLAY : ''}overlay ppolicy
 ppolicy_use_lockout
 overlay memberof
 memberof-group-oc groupOfNames

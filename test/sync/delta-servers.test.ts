@@ -1,6 +1,7 @@
 /**
- * Delta sync on OpenLDAP as it is deployed: syncprov only (the stock replication set-up), no
- * overlay at all, and syncprov with accesslog. `auto` asks the server and must pick RFC 4533
+ * Delta sync on OpenLDAP as it is deployed: syncprov only (the stock replication set-up, with a
+ * session log; and without one, where deletions come as a present phase), no overlay at all, and
+ * syncprov with accesslog. `auto` asks the server and must pick RFC 4533
  * content sync, timestamps and content sync respectively; each gives five delta runs in a row
  * with exactly the changes made. A forced mechanism the server lacks stops the run with a reason.
  */
@@ -12,6 +13,9 @@ import { sourceConfig } from '../support/source.ts';
 import { replaceLdif } from '../support/ldif.ts';
 import { bulkPeople, PEOPLE } from '../fixtures/people.ts';
 import { fiveDeltas, syncOnce, type DeltaStep } from '../support/delta-scenario.ts';
+import { connect } from '../../src/directory/client.ts';
+import { parseSource } from '../../src/directory/source.ts';
+import { decodeCookie } from '../../src/sync/delta-syncrepl.ts';
 
 const SERVICES = `ou=services,${BASE_DN}`;
 
@@ -36,6 +40,7 @@ function steps(slapd: () => Slapd): DeltaStep[] {
 
 const SERVERS: Array<{ tracking: ChangeTracking; mechanism: string }> = [
   { tracking: 'syncprov', mechanism: 'syncrepl' },
+  { tracking: 'syncprov-nolog', mechanism: 'syncrepl' },
   { tracking: 'none', mechanism: 'timestamp' },
   { tracking: 'accesslog', mechanism: 'syncrepl' },
 ];
@@ -60,6 +65,20 @@ for (const { tracking, mechanism } of SERVERS) {
       const idle = await syncOnce(t, domainId);
       assert.equal(idle.report.mode, `delta:${mechanism}`);
       assert.deepEqual(idle.outcomes, [], 'an idle delta reports nothing');
+      if (mechanism === 'syncrepl') {
+        // Which way the server told of deletions: a session log names them, without one a present phase.
+        slapd.remove(`uid=user005,${PEOPLE}`);
+        const directory = await connect(parseSource(sourceConfig(slapd, { baseDn: PEOPLE })));
+        try {
+          const refresh = await directory.contentSync(PEOPLE, '(objectClass=*)', ['1.1'], decodeCookie((await t.store.syncState.get(domainId))!.cookie));
+          assert.equal(refresh.code, 0);
+          assert.equal(refresh.deletesExplicit, tracking !== 'syncprov-nolog');
+          if (tracking === 'syncprov-nolog') assert.ok(refresh.present.size >= 15, `${refresh.present.size} named present`);
+          else assert.equal(refresh.deleted.size, 1);
+        } finally { await directory.close(); }
+        const gone = await syncOnce(t, domainId);
+        assert.deepEqual(gone.outcomes.map((o) => [o.username, o.code]), [['user005@example.org', 404]]);
+      }
     });
 
     if (tracking === 'accesslog') {
@@ -68,10 +87,10 @@ for (const { tracking, mechanism } of SERVERS) {
         const switched = await syncOnce(t, domainId);
         assert.equal(switched.report.mode, 'full');
         assert.equal(switched.report.modeReason, 'change detection switched to accesslog');
-        slapd.modify(replaceLdif(`uid=user005,${PEOPLE}`, { cn: 'Logged' }));
+        slapd.modify(replaceLdif(`uid=user006,${PEOPLE}`, { cn: 'Logged' }));
         const { report, outcomes } = await syncOnce(t, domainId);
         assert.equal(report.mode, 'delta:accesslog');
-        assert.deepEqual(outcomes.map((o) => [o.username, o.code]), [['user005@example.org', 200]]);
+        assert.deepEqual(outcomes.map((o) => [o.username, o.code]), [['user006@example.org', 200]]);
       });
     } else {
       test('a forced mechanism the server lacks is an error, not a fallback', async () => {
