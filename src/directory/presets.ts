@@ -120,3 +120,10 @@ export function idFromSyncUuid(vendor: Vendor, objectID: string, hex: string): U
   if (vendor === '389ds' && id === 'entryuuid') return null;
   return null;
 }
+
+/**
+ * 389-DS's content-sync plugin names deletions as entries in the delete state and never runs a
+ * present phase, yet ends a refresh with refreshDeletes FALSE. Read by RFC 4533's letter, that
+ * would mean every entry not named was deleted.
+ */
+export const syncDeletesAlwaysExplicit = (vendor: Vendor): boolean => vendor === '389ds';

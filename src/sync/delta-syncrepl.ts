@@ -8,7 +8,7 @@ import type { DirectoryPort } from '../directory/port.ts';
 import type { DirectorySource } from '../directory/source.ts';
 import { DirectoryError } from '../directory/errors.ts';
 import { E_SYNC_REFRESH_REQUIRED, type RefreshResult } from '../directory/content-sync.ts';
-import { idFromSyncUuid } from '../directory/presets.ts';
+import { idFromSyncUuid, syncDeletesAlwaysExplicit } from '../directory/presets.ts';
 import { first } from '../directory/port.ts';
 import { externIdHex } from '../domain/user.ts';
 import { FullRunRequired, type ChangeSet, type DeltaMechanism } from './delta.ts';
@@ -59,18 +59,20 @@ export class SyncreplMechanism implements DeltaMechanism {
       const bytes = value !== undefined ? new Uint8Array(Buffer.from(value)) : toId(uuid);
       if (bytes) changed.set(externIdHex(bytes), bytes);
     }
+    const explicit = r.deletesExplicit || syncDeletesAlwaysExplicit(this.source.vendor);
     const deleted: Uint8Array[] = [];
     for (const uuid of r.deleted) { const bytes = toId(uuid); if (bytes) deleted.push(bytes); else unmapped = true; }
     let presentIds: Uint8Array[] | undefined;
-    if (!r.deletesExplicit) {
-      // A present phase: whatever was neither named present nor changed is gone.
-      presentIds = [...changed.values()];
+    if (!explicit) {
+      // A present phase: whatever was neither named present nor changed is gone. Changed entries
+      // are not counted present: the engine's re-read through the user filter decides for them.
+      presentIds = [];
       for (const uuid of r.present) { const bytes = toId(uuid); if (bytes) presentIds.push(bytes); else unmapped = true; }
     }
     // A UUID we cannot turn into the source's objectID: only a scan of IDs can find deletions.
     if (unmapped) presentIds = undefined;
     return {
-      changedIds: [...changed.values()], deletedIds: deleted, scanForDeletions: unmapped || !r.deletesExplicit,
+      changedIds: [...changed.values()], deletedIds: deleted, scanForDeletions: unmapped || !explicit,
       ...(presentIds ? { presentIds } : {}), cookie: r.cookie ? encodeCookie(r.cookie) : cookie, references: r.references,
       read: r.changed.size + r.deleted.size + r.present.size,
     };
