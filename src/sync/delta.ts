@@ -186,7 +186,9 @@ export class UsnMechanism implements DeltaMechanism {
     if (invocation !== now.invocationId) throw new FullRunRequired('the domain controller changed or was restored (invocationId differs)');
     const from = BigInt(usnText ?? '0') + 1n;
     const id = this.source.objectID;
-    const changedIds = await collectIds(directory.raw(this.source.baseDn, `(uSNChanged>=${from})`, [id]), id);
+    // The whole domain, not only the base: an entry moved out of the base changed too, and the
+    // engine's re-read under the base then finds it gone.
+    const changedIds = await collectIds(directory.raw(now.namingContext || this.source.baseDn, `(uSNChanged>=${from})`, [id]), id);
     const deletedIds = await collectIds(directory.raw(now.namingContext, `(&(isDeleted=TRUE)(uSNChanged>=${from}))`, [id], { controls: [new ShowDeletedControl()] }), id);
     return { changedIds, deletedIds, scanForDeletions: false, cookie: `${now.invocationId}:${now.usn}` };
   }
