@@ -7,7 +7,8 @@ import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { Client, type Control, type Entry, type Filter } from 'ldapts';
 import { avatarAttributes, type DirectorySource } from './source.ts';
-import type { DirectoryEntry, DirectoryPort, GroupEntry } from './port.ts';
+import type { ControlledResult, DirectoryEntry, DirectoryPort, GroupEntry } from './port.ts';
+import type { RequestControl } from './ldap-messages.ts';
 import { GreaterThanEqualsFilter } from 'ldapts';
 import { allOf, anyOf, configured, contains, equals } from './escape.ts';
 import { classify, DirectoryError } from './errors.ts';
@@ -286,10 +287,33 @@ export class LdapDirectory implements DirectoryPort {
     }
   }
 
+  /**
+   * ldapts cannot read what change detection needs (IntermediateResponse, controls on entries):
+   * a connection of our own to the same server, with the same bind, reads it.
+   */
+  private session(): Promise<LdapSession> {
+    return LdapSession.open({ source: this.source, server: this.server, tlsOptions: (host) => tlsOptionsFor(this.source, host), binaryAttributes: this.binaryAttributes() });
+  }
+
+  async controlledSearch(base: string, filter: string, attributes: string[], controls: RequestControl[], onEntry: (entry: DirectoryEntry) => void): Promise<ControlledResult> {
+    const session = await this.session();
+    try {
+      const references: string[] = [];
+      for await (const batch of session.search({ base, scope: 'sub', filter, attributes, controls })) {
+        for (const m of batch) {
+          if (m.op === 'entry') onEntry(m.entry);
+          else if (m.op === 'reference') references.push(...m.uris);
+          else if (m.op === 'done') return { code: m.result.code, message: m.result.message, controls: m.controls, references: [...references, ...m.result.referrals] };
+        }
+      }
+      throw new DirectoryError('search', `${this.server}: the search ended without a result`);
+    } finally {
+      await session.close();
+    }
+  }
+
   async contentSync(base: string, filter: string, attributes: string[], cookie: Buffer | null): Promise<RefreshResult> {
-    // ldapts cannot read these answers (IntermediateResponse, controls on entries): a connection
-    // of our own to the same server, with the same bind, reads them.
-    const session = await LdapSession.open({ source: this.source, server: this.server, tlsOptions: (host) => tlsOptionsFor(this.source, host), binaryAttributes: this.binaryAttributes() });
+    const session = await this.session();
     try {
       const collector = new RefreshCollector();
       for await (const batch of session.search({ base, scope: 'sub', filter, attributes, controls: [syncRequestControl(cookie)] })) {

@@ -1,5 +1,9 @@
 /** What the engine needs from a directory; the LDAP client implements it, nothing else does. */
 import type { RefreshResult } from './content-sync.ts';
+import type { RequestControl, ResponseControl } from './ldap-messages.ts';
+
+/** How a search with controls of its own ended: the result and the controls that came with it. */
+export interface ControlledResult { code: number; message: string; controls: ResponseControl[]; references: string[] }
 
 /** Attribute names lower-cased; values as strings, or bytes for binary attributes. */
 export interface DirectoryEntry {
@@ -46,6 +50,11 @@ export interface DirectoryPort {
    * A server without content sync answers with a non-zero code, not an exception.
    */
   contentSync(base: string, filter: string, attributes: string[], cookie: Buffer | null): Promise<RefreshResult>;
+  /**
+   * A subtree search with request controls, read by our own message reader: every entry goes to
+   * `onEntry` as it arrives (nothing is kept), the result's controls come back (AD DirSync).
+   */
+  controlledSearch(base: string, filter: string, attributes: string[], controls: RequestControl[], onEntry: (entry: DirectoryEntry) => void): Promise<ControlledResult>;
   close(): Promise<void>;
 }
 

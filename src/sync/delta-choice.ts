@@ -1,7 +1,8 @@
 /**
  * Which change detection a source uses: the one it forces, or - for `auto` - the best the server
  * offers, found by asking it (the root DSE, then a probe of the candidate). The order:
- * RFC 4533 content sync, OpenLDAP's accesslog, Active Directory's uSNChanged, modifyTimestamp.
+ * RFC 4533 content sync, OpenLDAP's accesslog, Active Directory's DirSync where the bind account
+ * may use it, else its uSNChanged, and modifyTimestamp.
  * The engine asks only at a first run and when the source changed; the answer is stored with
  * the cookie and kept until then.
  */
@@ -11,6 +12,7 @@ import type { DirectorySource } from '../directory/source.ts';
 import { SYNC_REQUEST } from '../directory/content-sync.ts';
 import { AccesslogMechanism, MECHANISMS, TimestampMechanism, UsnMechanism, type DeltaMechanism, type Mechanism } from './delta.ts';
 import { SyncreplMechanism } from './delta-syncrepl.ts';
+import { DIRSYNC, DirSyncMechanism } from './delta-dirsync.ts';
 
 const ROOT_DSE = ['supportedControl', 'supportedExtension', 'namingContexts', 'vendorName', 'vendorVersion', 'highestCommittedUSN', 'defaultNamingContext'];
 
@@ -23,6 +25,7 @@ export function mechanismNamed(name: Mechanism, source: DirectorySource): DeltaM
   switch (name) {
     case 'syncrepl': return new SyncreplMechanism(source);
     case 'accesslog': return new AccesslogMechanism();
+    case 'dirsync': return new DirSyncMechanism(source);
     case 'usn': return new UsnMechanism(source);
     case 'timestamp': return new TimestampMechanism(source);
   }
@@ -57,6 +60,12 @@ export async function chooseMechanism(directory: DirectoryPort, source: Director
     const accesslog = new AccesslogMechanism();
     const missing = await accesslog.unavailable(directory);
     if (!missing) return { mechanism: accesslog, why: `${passed.join('; ')}; the accesslog database is readable` };
+    passed.push(missing);
+  }
+  if (controls.has(DIRSYNC)) {
+    const dirsync = new DirSyncMechanism(source);
+    const missing = await dirsync.unavailable(directory);
+    if (!missing) return { mechanism: dirsync, why: `${passed.join('; ')}; Active Directory: DirSync is allowed to this account` };
     passed.push(missing);
   }
   if (dse && first(dse, 'highestCommittedUSN') !== undefined) {

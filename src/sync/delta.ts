@@ -5,6 +5,7 @@
  * Which one a source uses is decided by asking the server (delta-choice.ts).
  *
  * - syncrepl: RFC 4533 content sync (delta-syncrepl.ts).
+ * - dirsync: Active Directory's DirSync control (delta-dirsync.ts).
  * - accesslog: OpenLDAP's accesslog database (what delta-syncrepl consumers read), by reqStart.
  * - usn: Active Directory's uSNChanged, with the DC's invocationId (a changed or restored DC
  *   forces a full run), and deleted objects through the Show Deleted control.
@@ -17,8 +18,8 @@ import type { DirectorySource } from '../directory/source.ts';
 import { externIdHex } from '../domain/user.ts';
 import { DirectoryError } from '../directory/errors.ts';
 
-export type Mechanism = 'syncrepl' | 'accesslog' | 'usn' | 'timestamp';
-export const MECHANISMS: readonly Mechanism[] = ['syncrepl', 'accesslog', 'usn', 'timestamp'];
+export type Mechanism = 'syncrepl' | 'accesslog' | 'dirsync' | 'usn' | 'timestamp';
+export const MECHANISMS: readonly Mechanism[] = ['syncrepl', 'accesslog', 'dirsync', 'usn', 'timestamp'];
 
 export interface ChangeSet {
   changedIds: Uint8Array[];

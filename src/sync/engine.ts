@@ -120,12 +120,12 @@ async function* byIds(directory: DirectoryPort, ids: Uint8Array[], batch: number
 type Mode = { kind: 'full'; reason: string; mechanism: DeltaMechanism | null; probe: boolean } | { kind: 'delta'; mechanism: DeltaMechanism; cookie: string };
 
 /**
- * A fingerprint of what decides which entries are in scope, how they map and which servers
- * answer. A changed filter, base, mapping or server list makes the stored cookie (and the stored
+ * A fingerprint of what decides which entries are in scope, how they map, which servers answer
+ * and to whom (what a bind may read decides the mechanism too). A changed filter, base, mapping or server list makes the stored cookie (and the stored
  * choice of mechanism) meaningless: full run, and the server is asked again.
  */
 function scopeHash(source: DirectorySource): string {
-  const scope = JSON.stringify([source.baseDn, source.objectID, source.users, source.groups, source.vendor, source.connection.servers]);
+  const scope = JSON.stringify([source.baseDn, source.objectID, source.users, source.groups, source.vendor, source.connection.servers, source.connection.bindUser]);
   return createHash('sha1').update(scope).digest('hex').slice(0, 12);
 }
 

@@ -1,5 +1,6 @@
 /**
- * Delta sync on a Samba AD DC as deployed: `auto` asks the DC and picks its change detection;
+ * Delta sync on a Samba AD DC as deployed: `auto` asks the DC and picks DirSync for an account
+ * allowed to use it, uSNChanged for one that is not;
  * five delta runs in a row - add, change, rename, move out of scope, delete - give exactly those
  * changes. The users live in one OU, the source's base, so moving one elsewhere leaves the scope.
  */
@@ -53,11 +54,27 @@ describe('delta sync on Samba AD DC', { skip: unavailable ?? false }, () => {
       { name: 'move out of scope', act: () => modrdn('Person 3', 'CN=Person 3', ELSEWHERE), expect: [['p03@example.test', 404]] },
       { name: 'delete', act: () => dc.remove(`CN=Person 4,${TEAM}`), expect: [['p04@example.test', 404]] },
     ];
-    const reports = await fiveDeltas(t, domainId, 'usn', 10, steps);
+    const reports = await fiveDeltas(t, domainId, 'dirsync', 10, steps);
     assert.match(reports[0]!.mechanismReason ?? '', /Active Directory/);
     for (const gone of ['p03@example.test', 'p04@example.test']) assert.equal((await t.store.users.byUsername(gone))!.status, 'deactivated');
     const idle = await syncOnce(t, domainId);
-    assert.equal(idle.report.mode, 'delta:usn');
+    assert.equal(idle.report.mode, 'delta:dirsync');
     assert.deepEqual(idle.outcomes, []);
+  });
+
+  test('an account without the right to DirSync gets uSNChanged, and delta runs', async () => {
+    await t.store.sources.set(0, {
+      vendor: 'activedirectory',
+      connection: { server: dc.ldapsUrl, bindUser: 'p05@example.test', bindPass: AD_USER_PW, caFile: dc.caFile },
+      baseDn: TEAM, users: {}, pageSize: 4,
+    });
+    const first = await syncOnce(t, domainId);
+    assert.equal(first.report.modeReason, 'the source configuration changed');
+    assert.equal(first.report.mechanism, 'usn', first.report.mechanismReason ?? '');
+    assert.match(first.report.mechanismReason ?? '', /may not use DirSync/);
+    dc.modify(`dn: CN=Person 6,${TEAM}\nchangetype: modify\nreplace: displayName\ndisplayName: Changed Six\n\n`);
+    const { report, outcomes } = await syncOnce(t, domainId);
+    assert.equal(report.mode, 'delta:usn');
+    assert.deepEqual(outcomes.map((o) => [o.username, o.code]), [['p06@example.test', 200]]);
   });
 });
