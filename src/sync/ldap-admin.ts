@@ -11,6 +11,8 @@ import type { Outcome } from '../domain/outcome.ts';
 import { createMapper } from './mapper.ts';
 import { runSync, sourceForDomain } from './engine.ts';
 import { SeenSet } from './seen-set.ts';
+import { forcedMechanism } from './delta-choice.ts';
+import { DirectoryError } from '../directory/errors.ts';
 
 export type Connect = (source: DirectorySource) => Promise<DirectoryPort>;
 
@@ -30,10 +32,19 @@ export class LdapAdmin {
     this.connect = connect;
   }
 
-  /** Parses the config, binds and runs one small search; throws SourceConfigError or DirectoryError. */
+  /**
+   * Parses the config, binds and runs one small search; throws SourceConfigError or DirectoryError.
+   * A change detection the source forces must be there: saving one the server lacks is refused
+   * here, not found out at the first run.
+   */
   async test(config: unknown): Promise<void> {
     const source = parseSource(config);
-    await withDirectory(this.connect, source, (d) => d.search('', 1));
+    await withDirectory(this.connect, source, async (d) => {
+      await d.search('', 1);
+      const forced = forcedMechanism(source);
+      const missing = forced && (await forced.unavailable(d));
+      if (missing) throw new DirectoryError('search', `delta is set to '${forced.name}', but ${missing}`);
+    });
   }
 
   /** The parsed source an organization syncs from (its own, else the default), if any. */

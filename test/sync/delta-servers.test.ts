@@ -16,6 +16,7 @@ import { fiveDeltas, syncOnce, type DeltaStep } from '../support/delta-scenario.
 import { connect } from '../../src/directory/client.ts';
 import { parseSource } from '../../src/directory/source.ts';
 import { decodeCookie } from '../../src/sync/delta-syncrepl.ts';
+import { LdapAdmin } from '../../src/sync/ldap-admin.ts';
 
 const SERVICES = `ou=services,${BASE_DN}`;
 
@@ -95,7 +96,10 @@ for (const { tracking, mechanism } of SERVERS) {
     } else {
       test('a forced mechanism the server lacks is an error, not a fallback', async () => {
         const forced = tracking === 'none' ? 'syncrepl' : 'accesslog';
-        await t.store.sources.set(0, sourceConfig(slapd, { baseDn: PEOPLE, delta: forced }));
+        const config = sourceConfig(slapd, { baseDn: PEOPLE, delta: forced });
+        // At save: the connection test the admin APIs run before storing a source refuses it.
+        await assert.rejects(new LdapAdmin(t.store, (s) => connect(s)).test(config), new RegExp(`delta is set to '${forced}', but`));
+        await t.store.sources.set(0, config);
         const { report } = await syncOnce(t, domainId);
         assert.equal(report.status, 'failed');
         assert.match(report.message, new RegExp(`delta is set to '${forced}', but`));
