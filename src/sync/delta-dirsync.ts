@@ -38,6 +38,7 @@ export function parseDirSync(value: Buffer): { more: boolean; cookie: Buffer } {
 
 export class DirSyncMechanism implements DeltaMechanism {
   readonly name = 'dirsync' as const;
+  positionRead = 0;
   private readonly source: DirectorySource;
   constructor(source: DirectorySource) { this.source = source; }
 
@@ -87,7 +88,9 @@ export class DirSyncMechanism implements DeltaMechanism {
 
   async position(directory: DirectoryPort): Promise<string> {
     // From nothing, DirSync names every object of the domain: IDs only, to reach today's cookie.
-    return (await this.read(directory, null, [this.source.objectID])).cookie.toString('base64');
+    const r = await this.read(directory, null, [this.source.objectID]);
+    this.positionRead = r.read;
+    return r.cookie.toString('base64');
   }
 
   async changes(directory: DirectoryPort, cookie: string): Promise<ChangeSet> {

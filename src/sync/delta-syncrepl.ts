@@ -22,6 +22,7 @@ export const decodeCookie = (text: string): Buffer | null => (text ? Buffer.from
 
 export class SyncreplMechanism implements DeltaMechanism {
   readonly name = 'syncrepl' as const;
+  positionRead = 0;
   private readonly source: DirectorySource;
   constructor(source: DirectorySource) { this.source = source; }
 
@@ -43,6 +44,7 @@ export class SyncreplMechanism implements DeltaMechanism {
     const r = await directory.contentSync(this.source.baseDn, EVERYTHING, ['1.1'], null);
     if (r.code !== 0) throw this.failed(r);
     if (!r.cookie) throw new DirectoryError('search', 'content sync (RFC 4533) gave no cookie');
+    this.positionRead = r.changed.size + r.present.size;
     return encodeCookie(r.cookie);
   }
 

@@ -44,6 +44,8 @@ export interface DeltaMechanism {
   unavailable(directory: DirectoryPort): Promise<string | null>;
   /** Where the change stream stands now; a full run records this before it reads. */
   position(directory: DirectoryPort): Promise<string>;
+  /** Entries the last position() read, where finding the position means reading (RFC 4533, DirSync). */
+  readonly positionRead?: number;
   changes(directory: DirectoryPort, cookie: string): Promise<ChangeSet>;
 }
 

@@ -338,6 +338,7 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, domain: { id: num
     if (mode.kind === 'full' && mode.mechanism && !options.dryRun) {
       try {
         nextCookie = await mode.mechanism.position(directory);
+        changesRead += mode.mechanism.positionRead ?? 0;
       } catch (e) {
         if ((e instanceof DirectoryError && e.failure !== 'search') || forcedMechanism(source)) throw e;
         // The chosen mechanism failed after all: timestamps, which every server has, and say so.
