@@ -14,6 +14,8 @@ import { externIdHex } from '../domain/user.ts';
 import { FullRunRequired, type ChangeSet, type DeltaMechanism } from './delta.ts';
 
 const EVERYTHING = '(objectClass=*)';
+/** busy, unavailable, time limit, admin limit: worth a retry, not a full run. */
+const TRANSIENT = new Set([3, 11, 51, 52]);
 /** Matches no entry: a probe that asks only whether the server runs content sync on the base. */
 const NOTHING = '(&(objectClass=*)(!(objectClass=*)))';
 
@@ -52,7 +54,10 @@ export class SyncreplMechanism implements DeltaMechanism {
     const id = this.source.objectID;
     const r = await directory.contentSync(this.source.baseDn, EVERYTHING, [id], decodeCookie(cookie));
     if (r.code === E_SYNC_REFRESH_REQUIRED) throw new FullRunRequired('the server no longer holds the changes since the last run (e-syncRefreshRequired)');
-    if (r.code !== 0) throw this.failed(r);
+    if (TRANSIENT.has(r.code)) throw this.failed(r);
+    // Anything else refuses the cookie itself (another server's, a restored one, syncprov gone):
+    // waiting would not help, a full run and a fresh look at the server do.
+    if (r.code !== 0) throw new FullRunRequired(`the server refused the stored cookie (result ${r.code}${r.message ? `: ${r.message}` : ''})`);
     const toId = (hex: string) => idFromSyncUuid(this.source.vendor, id, hex);
     const changed = new Map<string, Uint8Array>();
     let unmapped = false;

@@ -326,7 +326,8 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, domain: { id: num
         changes = await mode.mechanism.changes(directory, mode.cookie);
       } catch (e) {
         if (!(e instanceof FullRunRequired)) throw e;
-        mode = { kind: 'full', reason: e.message, mechanism: mode.mechanism, probe: false };
+        // The server is asked again: what broke the stream may have changed what it offers.
+        mode = { kind: 'full', reason: e.message, mechanism: mode.mechanism, probe: true };
       }
     }
     if (mode.kind === 'full' && mode.probe) {

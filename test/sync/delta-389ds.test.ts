@@ -59,4 +59,18 @@ describe('delta sync on 389 Directory Server (content sync plugin)', { skip: una
     assert.equal(idle.report.mode, 'delta:syncrepl');
     assert.deepEqual(idle.outcomes, []);
   });
+
+  test('a cookie the server refuses gives a full run that says why, then deltas again', async () => {
+    const state = (await t.store.syncState.get(domainId))!;
+    await t.store.syncState.set({ ...state, cookie: Buffer.from('elsewhere:389#cn=nobody:dc=other:(objectClass=*)#7').toString('base64') });
+    const refused = await syncOnce(t, domainId);
+    assert.equal(refused.report.status, 'completed', refused.report.message);
+    assert.equal(refused.report.mode, 'full');
+    assert.match(refused.report.modeReason ?? '', /refused the stored cookie|e-syncRefreshRequired/);
+    assert.equal(refused.report.mechanism, 'syncrepl');
+    ds.modify(replaceLdif(`uid=user005,${PEOPLE}`, { cn: 'After Refusal' }));
+    const next = await syncOnce(t, domainId);
+    assert.equal(next.report.mode, 'delta:syncrepl');
+    assert.deepEqual(next.outcomes.map((o) => [o.username, o.code]), [['user005@example.org', 200]]);
+  });
 });
