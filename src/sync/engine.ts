@@ -9,15 +9,16 @@ import type { DirectoryEntry, DirectoryPort } from '../directory/port.ts';
 import { parseSource, SourceConfigError, type DirectorySource } from '../directory/source.ts';
 import { DirectoryError } from '../directory/errors.ts';
 import { emptyCounts, OutcomeCode, summaryMessage, type Outcome, type SyncCounts, type SyncSummary } from '../domain/outcome.ts';
-import { createHash } from 'node:crypto';
 import { externIdHex } from '../domain/user.ts';
 import { createMapper, type Mapper, type MapResult } from './mapper.ts';
 import { planEntry, type PageSnapshot, type PlanItem } from './planner.ts';
 import { applyPage, outcomeOf, WRITE_BATCH, yieldToLoop } from './applier.ts';
 import { SeenSet } from './seen-set.ts';
 import { loadGroups, type GroupIndex } from './groups.ts';
-import { FullRunRequired, TimestampMechanism, type ChangeSet, type DeltaMechanism } from './delta.ts';
-import { chooseMechanism, forcedMechanism, isMechanism, mechanismNamed } from './delta-choice.ts';
+import { FullRunRequired, TimestampMechanism, type ChangeSet } from './delta.ts';
+import { chooseMechanism, forcedMechanism } from './delta-choice.ts';
+import { chooseMode, stateKey } from './run-mode.ts';
+import { referenceBase, under } from './references.ts';
 import { crossesThreshold, deactivateBatch, deleteAfterGrace, type GoneUser } from './deactivation.ts';
 import { lockDomain, type RunLock } from './run-lock.ts';
 
@@ -116,56 +117,10 @@ async function* byIds(directory: DirectoryPort, ids: Uint8Array[], batch: number
   for (let i = 0; i < ids.length; i += batch) yield await directory.usersById(ids.slice(i, i + batch));
 }
 
-/** `probe`: the mechanism is asked of the server once connected (unknown, or forced and to be checked). */
-type Mode = { kind: 'full'; reason: string; mechanism: DeltaMechanism | null; probe: boolean } | { kind: 'delta'; mechanism: DeltaMechanism; cookie: string };
-
-/**
- * A fingerprint of what decides which entries are in scope, how they map, which servers answer
- * and to whom (what a bind may read decides the mechanism too). A changed filter, base, mapping or server list makes the stored cookie (and the stored
- * choice of mechanism) meaningless: full run, and the server is asked again.
- */
-function scopeHash(source: DirectorySource): string {
-  const scope = JSON.stringify([source.baseDn, source.objectID, source.users, source.groups, source.vendor, source.connection.servers, source.connection.bindUser]);
-  return createHash('sha1').update(scope).digest('hex').slice(0, 12);
-}
-
-const stateKey = (mechanism: DeltaMechanism, source: DirectorySource): string => `${mechanism.name}@${scopeHash(source)}`;
-
-async function chooseMode(store: Store, source: DirectorySource, domainId: number, options: SyncOptions): Promise<Mode> {
-  if (options.only) return { kind: 'full', reason: 'single entries', mechanism: null, probe: false };
-  if (source.delta === 'off') return { kind: 'full', reason: 'delta sync is off for this source', mechanism: null, probe: false };
-  const forced = forcedMechanism(source);
-  const state = await store.syncState.get(domainId);
-  const [storedName = '', storedScope = ''] = state ? state.mechanism.split('@') : [];
-  const sameScope = storedScope === scopeHash(source);
-  // The stored choice holds while the source is as it was; otherwise the server is asked again.
-  const stored = isMechanism(storedName) && sameScope ? mechanismNamed(storedName, source) : null;
-  const known = forced ?? stored;
-  const full = (reason: string): Mode => ({ kind: 'full', reason, mechanism: known, probe: known === null || forced !== null });
-  if (options.full) return full('full run requested');
-  if (!state) return full('first run');
-  if (forced && storedName !== forced.name) return full(`change detection switched to ${forced.name}`);
-  if (!sameScope) return full('the source configuration changed');
-  if (!known) return full(`the stored change detection '${storedName}' is unknown`);
-  if (Date.now() - Date.parse(state.lastFullAt) > source.fullSyncEveryHours * 3_600_000) return full('scheduled full reconcile');
-  return { kind: 'delta', mechanism: known, cookie: state.cookie };
-}
-
 /** Stable IDs in pages, as the directory's ID scan gives them. */
 async function* inPages(ids: Uint8Array[], size = 1000): AsyncGenerator<Uint8Array[]> {
   for (let i = 0; i < ids.length; i += size) yield ids.slice(i, i + size);
 }
-
-/** A DN at or under one of these bases (references name the subtree they stand for). */
-const under = (dn: string | null, bases: string[]): boolean => {
-  const d = (dn ?? '').toLowerCase();
-  return bases.some((b) => d === b || d.endsWith(`,${b}`));
-};
-
-/** The base DN a referral URL points to (ldap://host/DN?...), lower-cased. */
-const referenceBase = (uri: string): string | null => {
-  try { return decodeURIComponent(new URL(uri).pathname.replace(/^\//, '')).toLowerCase() || null; } catch { return null; }
-};
 
 export async function runSync(deps: SyncDeps, options: SyncOptions): Promise<SyncReport> {
   const { store } = deps;
