@@ -1,7 +1,8 @@
 /**
  * `node bench/reader.ts [--size 100000]`: the same search read by ldapts (paged) and by our own
  * message reader (one search, and an RFC 4533 refresh with a control on every entry), on a slapd
- * with syncprov. Says what reading the protocol ourselves costs or saves. Prints JSON.
+ * with syncprov. Says what reading the protocol ourselves costs or saves. Prints JSON and writes
+ * it to bench/results/.
  */
 import { parseArgs } from 'node:util';
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -74,6 +75,9 @@ try {
   ];
   const result = { date: new Date().toISOString(), size, rounds, node: process.version, rows };
   console.log(JSON.stringify(result, null, 2));
+  const out = join(new URL('./results/', import.meta.url).pathname, `reader-${result.date.slice(0, 10)}-${size}.json`);
+  writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
+  console.log(`written ${out}`);
 } finally {
   await slapd.destroy();
 }
