@@ -127,3 +127,10 @@ export function idFromSyncUuid(vendor: Vendor, objectID: string, hex: string): U
  * would mean every entry not named was deleted.
  */
 export const syncDeletesAlwaysExplicit = (vendor: Vendor): boolean => vendor === '389ds';
+
+/**
+ * OpenLDAP's syncprov accepts a consumer's own cookie naming the database's contextCSN values:
+ * a full run can start its stream there without a refresh that names every entry.
+ */
+export const syncCookieFromContextCsn = (vendor: Vendor, csns: string[]): Buffer | null =>
+  vendor === 'openldap' && csns.length ? Buffer.from(`rid=000,csn=${csns.join(';')}`) : null;

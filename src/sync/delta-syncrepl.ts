@@ -8,8 +8,8 @@ import type { DirectoryPort } from '../directory/port.ts';
 import type { DirectorySource } from '../directory/source.ts';
 import { DirectoryError } from '../directory/errors.ts';
 import { E_SYNC_REFRESH_REQUIRED, type RefreshResult } from '../directory/content-sync.ts';
-import { idFromSyncUuid, syncDeletesAlwaysExplicit } from '../directory/presets.ts';
-import { first } from '../directory/port.ts';
+import { idFromSyncUuid, syncCookieFromContextCsn, syncDeletesAlwaysExplicit } from '../directory/presets.ts';
+import { allStrings, first } from '../directory/port.ts';
 import { externIdHex } from '../domain/user.ts';
 import { FullRunRequired, type ChangeSet, type DeltaMechanism } from './delta.ts';
 
@@ -39,15 +39,37 @@ export class SyncreplMechanism implements DeltaMechanism {
   }
 
   /**
-   * A cookie for now: a refresh without one names every entry (DNs only, no attributes); its
-   * final cookie is where the stream stands.
+   * A cookie for now: on OpenLDAP the database's contextCSN; elsewhere a refresh without a cookie,
+   * which names every entry (DNs only, no attributes) and ends with where the stream stands.
    */
   async position(directory: DirectoryPort): Promise<string> {
+    const own = await this.contextCookie(directory);
+    if (own) { this.positionRead = 0; return encodeCookie(own); }
     const r = await directory.contentSync(this.source.baseDn, EVERYTHING, ['1.1'], null);
     if (r.code !== 0) throw this.failed(r);
     if (!r.cookie) throw new DirectoryError('search', 'content sync (RFC 4533) gave no cookie');
     this.positionRead = r.changed.size + r.present.size;
     return encodeCookie(r.cookie);
+  }
+
+  /** The cookie a server's own state gives, where the vendor allows one (OpenLDAP's contextCSN). */
+  private async contextCookie(directory: DirectoryPort): Promise<Buffer | null> {
+    if (this.source.vendor !== 'openldap') return null;
+    const dse = await directory.rootDse(['namingContexts']);
+    const base = this.source.baseDn.toLowerCase();
+    const suffix = (dse ? allStrings(dse, 'namingContexts') : [])
+      .filter((nc) => base === nc.toLowerCase() || base.endsWith(`,${nc.toLowerCase()}`))
+      .sort((a, b) => b.length - a.length)[0];
+    if (!suffix) return null;
+    try {
+      for await (const page of directory.raw(suffix, '(objectClass=*)', ['contextCSN'], { scope: 'base' })) {
+        const entry = page[0];
+        if (entry) return syncCookieFromContextCsn(this.source.vendor, allStrings(entry, 'contextCSN'));
+      }
+    } catch (e) {
+      if (!(e instanceof DirectoryError && e.failure === 'search')) throw e;
+    }
+    return null;
   }
 
   async changes(directory: DirectoryPort, cookie: string): Promise<ChangeSet> {
