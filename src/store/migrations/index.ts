@@ -1,5 +1,5 @@
 /** Runs the schema migrations at start; each migration is a file of its own, in order. */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
 import type { Dialect } from '../database.ts';
 import * as initial from './001-initial.ts';
@@ -11,6 +11,7 @@ import * as scheduleFires from './006-schedule-fires.ts';
 import * as rocketchatAuth from './007-rocketchat-auth.ts';
 import * as avatars from './008-avatars.ts';
 import * as emailTwoFactor from './009-email-two-factor.ts';
+import * as heldReasons from './011-held-reasons.ts';
 
 export interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '007-rocketchat-auth': rocketchatAuth,
   '008-avatars': avatars,
   '009-email-two-factor': emailTwoFactor,
+  '011-held-reasons': heldReasons,
 };
 
 class InlineProvider implements MigrationProvider {
@@ -37,8 +39,12 @@ class InlineProvider implements MigrationProvider {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the migrator works on any schema
-export async function migrate(db: Kysely<any>, dialect: Dialect): Promise<void> {
-  const migrator = new Migrator({ db, provider: new InlineProvider(dialect) });
+export async function migrate(db: Kysely<any>, dialect: Dialect, schema?: string): Promise<void> {
+  // Kysely looks for its own tables in every schema unless told which: another schema's
+  // (another tenant's, another test's) would be taken for ours, and ours never created.
+  const current = async () => (await sql<{ name: string }>`select current_schema() as name`.execute(db)).rows[0]?.name ?? 'public';
+  const where = dialect === 'postgres' ? { migrationTableSchema: schema ?? (await current()) } : {};
+  const migrator = new Migrator({ db, provider: new InlineProvider(dialect), ...where });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${(error as Error)?.message ?? error}`);
