@@ -230,9 +230,14 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, domain: { id: num
     const activeLinked = await store.users.countLinkedActive(domain.id);
     if (crossesThreshold(total + disabling.length, activeLinked, source.threshold)) {
       // Their other changes are written; the status change waits with the absences.
-      seq = await applyPage(store, target(), disabling.map((i) => (i.kind === 'update' ? { ...i, status: null, changes: i.changes.filter((c) => c.field !== 'status') } : i)));
+      const otherChanges = disabling.flatMap((i) => {
+        if (i.kind !== 'update') return [];
+        const changes = i.changes.filter((c) => c.field !== 'status');
+        return changes.length ? [{ ...i, status: null, changes }] : [];
+      });
+      seq = await applyPage(store, target(), otherChanges);
       counts.deactivated -= disabling.length;
-      await store.runs.holdDeactivations(runId!, disabling.flatMap((i) => (i.kind === 'update' ? [{ id: i.userId, username: i.username }] : [])));
+      await store.runs.holdDeactivations(runId!, disabling.flatMap((i) => (i.kind === 'update' ? [{ id: i.userId, username: i.username, reason: i.status?.reason ?? 'disabled in the directory' }] : [])));
       if (candidates) for await (const chunk of candidates()) await store.runs.holdDeactivations(runId!, chunk);
       held = total + disabling.length;
       return;

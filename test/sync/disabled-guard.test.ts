@@ -54,6 +54,10 @@ describe('disabled accounts and the deactivation threshold', () => {
     assert.equal(await active(), 20);
     await decideRun(t.store, wave.report.runId!, true, 'tester');
     assert.equal(await active(), 17);
+    const locked = (await t.store.users.byUsername('user002@example.org'))!;
+    assert.equal(locked.statusReason, 'account locked by password policy (pwdAccountLockedTime)', 'approved with its own reason, not as gone');
+    const approved = await t.store.runs.allOutcomes(wave.report.runId!);
+    assert.match(approved.findLast((o) => o.username === 'user002@example.org')!.message, /deactivated: account locked by password policy/);
 
     slapd.modify(replaceLdif(`uid=user005,${PEOPLE}`, { pwdAccountLockedTime: '000001010000Z' }));
     const one = await syncOnce(t, domainId);
