@@ -82,6 +82,19 @@ for (const { tracking, mechanism } of SERVERS) {
       }
     });
 
+    if (tracking === 'syncprov') {
+      test('content sync over StartTLS and LDAPS, verified against the CA', async () => {
+        for (const connection of [{ starttls: true }, { server: slapd.ldapsUrl }]) {
+          const directory = await connect(parseSource(sourceConfig(slapd, { baseDn: PEOPLE, connection })));
+          try {
+            const refresh = await directory.contentSync(PEOPLE, '(uid=user010)', ['uid'], null);
+            assert.equal(refresh.code, 0, JSON.stringify(connection));
+            assert.equal(refresh.changed.size, 1);
+          } finally { await directory.close(); }
+        }
+      });
+    }
+
     if (tracking === 'accesslog') {
       test('forcing accesslog where it is readable keeps it', async () => {
         await t.store.sources.set(0, sourceConfig(slapd, { baseDn: PEOPLE, delta: 'accesslog' }));
