@@ -9,4 +9,4 @@ const started = performance.now();
 const report = await runSync({ store, connect: (s) => connect(s) }, { domainId: Number(domainId), importNew: importNew === '1', lang: '', dryRun: false, full: mode === 'full' });
 const seconds = (performance.now() - started) / 1000;
 await store.close();
-process.stdout.write(JSON.stringify({ seconds, counts: report.counts, status: report.status, error: report.error, peakRssMb: process.resourceUsage().maxRSS / 1024, mode: report.mode, entriesSeen: report.entriesSeen }));
+process.stdout.write(JSON.stringify({ seconds, counts: report.counts, status: report.status, error: report.error, peakRssMb: process.resourceUsage().maxRSS / 1024, mode: report.mode, entriesSeen: report.entriesSeen, entriesRead: report.entriesRead, mechanism: report.mechanism }));

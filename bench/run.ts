@@ -2,6 +2,8 @@
  * `npm run bench [-- --sizes 10000,100000 --stores sqlite,postgres]`: builds a real slapd
  * directory per size with slapadd, measures the ldapsearch floor, then ldapsync's initial import
  * and no-op resync, each in its own process for an honest peak RSS. Prints a table; writes JSON.
+ * `--delta --tracking syncprov`: only the import, then 100 changes read by a delta run and 100
+ * more by a full run, with the entries each read, on slapd as most deploy it (syncprov only).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,13 +11,15 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { startSlapd, BASE_DN, SYNC_DN, SYNC_PW } from '../test/support/slapd.ts';
+import { startSlapd, BASE_DN, SYNC_DN, SYNC_PW, type ChangeTracking } from '../test/support/slapd.ts';
 import { sourceConfig } from '../test/support/source.ts';
 import { openStore } from '../src/store/store.ts';
 import { apiBench, type ApiFigures } from './api.ts';
 import { drawChart } from './chart.ts';
 
-const { values } = parseArgs({ options: { 'api-size': { type: 'string', default: '100000' }, million: { type: 'boolean', default: false }, sizes: { type: 'string', default: '10000,100000' }, stores: { type: 'string', default: 'sqlite' + (process.env.DATABASE_URL ? ',postgres' : '') }, 'page-size': { type: 'string', default: '1000' } } });
+const { values } = parseArgs({ options: { 'api-size': { type: 'string', default: '100000' }, million: { type: 'boolean', default: false }, sizes: { type: 'string', default: '10000,100000' }, stores: { type: 'string', default: 'sqlite' + (process.env.DATABASE_URL ? ',postgres' : '') }, 'page-size': { type: 'string', default: '1000' }, tracking: { type: 'string', default: 'accesslog' }, delta: { type: 'boolean', default: false } } });
+const tracking = values.tracking as ChangeTracking;
+const deltaOnly = values.delta === true;
 const sizes = [...values.sizes!.split(',').map(Number), ...(values.million ? [1_000_000] : [])];
 const apiSize = Number(values['api-size']);
 const stores = values.stores!.split(',');
@@ -41,13 +45,13 @@ function bulkLdif(n: number): string {
 
 const time = (fn: () => void): number => { const t = performance.now(); fn(); return (performance.now() - t) / 1000; };
 
-interface Row { size: number; store: string; step: string; seconds: number; ratio: number; peakRssMb: number | null }
+interface Row { size: number; store: string; step: string; seconds: number; ratio: number; peakRssMb: number | null; entriesRead?: number; mechanism?: string | null }
 const rows: Row[] = [];
 let api: ApiFigures | null = null;
 
 for (const size of sizes) {
   const ldifFile = bulkLdif(size);
-  const slapd = await startSlapd({ bulkFile: ldifFile });
+  const slapd = await startSlapd({ bulkFile: ldifFile, tracking });
   rmSync(dirname(ldifFile), { recursive: true, force: true });
   // The same attributes ldapsync asks for, photos included (it syncs them as avatars).
   const attrs = ['entryUUID', 'mail', 'cn', 'mailAlternativeAddress', 'givenName', 'sn', 'title', 'telephoneNumber', 'employeeNumber', 'thumbnailPhoto', 'jpegPhoto'];
@@ -73,7 +77,11 @@ for (const size of sizes) {
       }
       slapd.modify(ldif);
     };
-    const steps: Array<[string, string, string, (() => void) | null]> = [
+    const steps: Array<[string, string, string, (() => void) | null]> = deltaOnly ? [
+      ['initial import', '1', 'full', null],
+      ['100 changes, delta run', '0', 'auto', () => change(100)],
+      ['100 changes, full run', '0', 'full', () => change(100)],
+    ] : [
       ['initial import', '1', 'full', null],
       ['no-op resync (full)', '0', 'full', null],
       ['resync, 1 % changed (full)', '0', 'full', () => change(Math.ceil(size / 100))],
@@ -84,9 +92,9 @@ for (const size of sizes) {
       before?.();
       const child = spawnSync(process.execPath, [new URL('./import-child.ts', import.meta.url).pathname, dataDir, url, schema, String(domain.id), importNew, mode], { encoding: 'utf8', maxBuffer: 1 << 26 });
       if (child.status !== 0) throw new Error(`bench child failed: ${child.stderr}`);
-      const r = JSON.parse(child.stdout) as { seconds: number; peakRssMb: number; status: string; mode: string; entriesSeen: number };
+      const r = JSON.parse(child.stdout) as { seconds: number; peakRssMb: number; status: string; mode: string; entriesSeen: number; entriesRead: number; mechanism: string | null };
       if (r.status !== 'completed') throw new Error(`sync did not complete: ${child.stdout}`);
-      rows.push({ size, store: kind, step: `${step} [${r.mode}, ${r.entriesSeen} entries]`, seconds: r.seconds, ratio: r.seconds / floor, peakRssMb: r.peakRssMb });
+      rows.push({ size, store: kind, step: `${step} [${r.mode}, ${r.entriesSeen} entries]`, seconds: r.seconds, ratio: r.seconds / floor, peakRssMb: r.peakRssMb, entriesRead: r.entriesRead, mechanism: r.mechanism });
     }
     if (kind === 'postgres') {
       const c = new pg.Client({ connectionString: url });
@@ -94,7 +102,7 @@ for (const size of sizes) {
     }
     rmSync(dataDir, { recursive: true, force: true });
   }
-  if (size === apiSize) api = await apiBench(slapd, size);
+  if (size === apiSize && !deltaOnly) api = await apiBench(slapd, size);
   await slapd.destroy();
 }
 
@@ -103,15 +111,16 @@ const result = {
   machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30) },
   versions: { node: process.version, slapd: execFileSync('slapd', ['-VV'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).split('\n')[0]?.trim() ?? '' },
   pageSize,
+  tracking,
   rows,
   api,
 };
 console.table(rows.map((r) => ({ ...r, seconds: r.seconds.toFixed(2), ratio: r.ratio.toFixed(2), peakRssMb: r.peakRssMb?.toFixed(0) ?? '' })));
 if (api) console.table([api]);
-const file = join(new URL('./results/', import.meta.url).pathname, `bench-${result.date.slice(0, 10)}-${sizes.join('-')}-${stores.join('-')}.json`);
+const file = join(new URL('./results/', import.meta.url).pathname, `bench-${result.date.slice(0, 10)}-${sizes.join('-')}-${stores.join('-')}${deltaOnly ? `-delta-${tracking}` : ''}.json`);
 writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
 console.log(`written ${file}`);
-if (sizes.length > 1) {
+if (sizes.length > 1 && !deltaOnly) {
   const chart = new URL('../docs/bench.svg', import.meta.url).pathname;
   writeFileSync(chart, drawChart(result));
   console.log(`written ${chart}`);

@@ -6,12 +6,15 @@ import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { Client, type Control, type Entry, type Filter } from 'ldapts';
 import { avatarAttributes, type DirectorySource } from './source.ts';
-import type { DirectoryEntry, DirectoryPort, GroupEntry } from './port.ts';
+import type { ControlledResult, DirectoryEntry, DirectoryPort, GroupEntry } from './port.ts';
+import type { RequestControl } from './ldap-messages.ts';
 import { GreaterThanEqualsFilter } from 'ldapts';
 import { allOf, anyOf, configured, contains, equals } from './escape.ts';
 import { classify, DirectoryError } from './errors.ts';
 import { readCaFile } from './ca-file.ts';
 import { attributeMap, presetFor } from './presets.ts';
+import { LdapSession } from './ldap-session.ts';
+import { RefreshCollector, syncRequestControl, type RefreshResult } from './content-sync.ts';
 
 /** Attributes whose values are bytes, never text. */
 const BINARY_ATTRIBUTES = ['objectGUID', 'objectSid', 'jpegPhoto', 'thumbnailPhoto', 'userCertificate'];
@@ -115,6 +118,7 @@ export class LdapDirectory implements DirectoryPort {
   readonly server: string;
   private readonly source: DirectorySource;
   private readonly client: Client;
+  private readonly referencesSeen = new Set<string>();
 
   constructor(source: DirectorySource, client: Client, server: string) {
     this.source = source;
@@ -152,7 +156,10 @@ export class LdapDirectory implements DirectoryPort {
         paged: { pageSize: this.source.pageSize },
         sizeLimit,
       }, controls);
-      for await (const page of iterator) yield page.searchEntries.map(toEntry);
+      for await (const page of iterator) {
+        for (const r of page.searchReferences) this.referencesSeen.add(r);
+        yield page.searchEntries.map(toEntry);
+      }
     } catch (e) {
       throw classify(e, this.server, 'search');
     }
@@ -266,6 +273,57 @@ export class LdapDirectory implements DirectoryPort {
       if (!(e instanceof DirectoryError && /size limit/i.test(e.message))) throw e;
     }
     return out.slice(0, limit);
+  }
+
+  references(): string[] { return [...this.referencesSeen]; }
+
+  async rootDse(attributes: string[]): Promise<DirectoryEntry | null> {
+    try {
+      const { searchEntries } = await this.client.search('', { scope: 'base', filter: '(objectClass=*)', attributes, explicitBufferAttributes: this.binaryAttributes() });
+      return searchEntries[0] ? toEntry(searchEntries[0]) : null;
+    } catch (e) {
+      const error = classify(e, this.server, 'search');
+      if (error.failure === 'search') return null;
+      throw error;
+    }
+  }
+
+  /**
+   * ldapts cannot read what change detection needs (IntermediateResponse, controls on entries):
+   * a connection of our own to the same server, with the same bind, reads it.
+   */
+  private session(): Promise<LdapSession> {
+    return LdapSession.open({ source: this.source, server: this.server, tlsOptions: (host) => tlsOptionsFor(this.source, host), binaryAttributes: this.binaryAttributes() });
+  }
+
+  async controlledSearch(base: string, filter: string, attributes: string[], controls: RequestControl[], onEntry: (entry: DirectoryEntry) => void): Promise<ControlledResult> {
+    const session = await this.session();
+    try {
+      const references: string[] = [];
+      for await (const batch of session.search({ base, scope: 'sub', filter, attributes, controls })) {
+        for (const m of batch) {
+          if (m.op === 'entry') onEntry(m.entry);
+          else if (m.op === 'reference') references.push(...m.uris);
+          else if (m.op === 'done') return { code: m.result.code, message: m.result.message, controls: m.controls, references: [...references, ...m.result.referrals] };
+        }
+      }
+      throw new DirectoryError('search', `${this.server}: the search ended without a result`);
+    } finally {
+      await session.close();
+    }
+  }
+
+  async contentSync(base: string, filter: string, attributes: string[], cookie: Buffer | null): Promise<RefreshResult> {
+    const session = await this.session();
+    try {
+      const collector = new RefreshCollector();
+      for await (const batch of session.search({ base, scope: 'sub', filter, attributes, controls: [syncRequestControl(cookie)] })) {
+        for (const m of batch) collector.add(m);
+      }
+      return collector.result;
+    } finally {
+      await session.close();
+    }
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,9 @@
 /** What the engine needs from a directory; the LDAP client implements it, nothing else does. */
+import type { RefreshResult } from './content-sync.ts';
+import type { RequestControl, ResponseControl } from './ldap-messages.ts';
+
+/** How a search with controls of its own ended: the result and the controls that came with it. */
+export interface ControlledResult { code: number; message: string; controls: ResponseControl[]; references: string[] }
 
 /** Attribute names lower-cased; values as strings, or bytes for binary attributes. */
 export interface DirectoryEntry {
@@ -36,6 +41,20 @@ export interface DirectoryPort {
   usersChangedSince(generalizedTime: string, attribute: string): AsyncIterable<DirectoryEntry[]>;
   /** A paged search anywhere (the accesslog, deleted objects); for change detection. */
   raw(base: string, filter: string, attributes: string[], options?: { scope?: 'base' | 'one' | 'sub'; controls?: unknown[] }): AsyncIterable<DirectoryEntry[]>;
+  /** Referrals and continuation references searches on this connection answered with so far. */
+  references(): string[];
+  /** The root DSE (supportedControl, namingContexts, vendor attributes), or null if unreadable. */
+  rootDse(attributes: string[]): Promise<DirectoryEntry | null>;
+  /**
+   * One RFC 4533 refreshOnly search under `base`: since `cookie`, or everything when it is null.
+   * A server without content sync answers with a non-zero code, not an exception.
+   */
+  contentSync(base: string, filter: string, attributes: string[], cookie: Buffer | null): Promise<RefreshResult>;
+  /**
+   * A subtree search with request controls, read by our own message reader: every entry goes to
+   * `onEntry` as it arrives (nothing is kept), the result's controls come back (AD DirSync).
+   */
+  controlledSearch(base: string, filter: string, attributes: string[], controls: RequestControl[], onEntry: (entry: DirectoryEntry) => void): Promise<ControlledResult>;
   close(): Promise<void>;
 }
 

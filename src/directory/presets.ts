@@ -106,3 +106,31 @@ export function attributeMap(vendor: Vendor, templates: string[], own: Record<st
   for (const name of names) Object.assign(map, TEMPLATES[name] ?? {});
   return { ...map, ...own };
 }
+
+/**
+ * The stable ID an RFC 4533 entry UUID (16 bytes, as hex) stands for, as the objectID attribute
+ * would give it; null where the source's objectID is not what the server derives the UUID from.
+ * OpenLDAP sends entryUUID itself; 389-DS sends nsUniqueId's 16 bytes.
+ */
+export function idFromSyncUuid(vendor: Vendor, objectID: string, hex: string): Uint8Array | null {
+  if (hex.length !== 32) return null;
+  const id = objectID.toLowerCase();
+  if (vendor === 'openldap' && id === 'entryuuid') return new Uint8Array(Buffer.from(`${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`, 'utf8'));
+  if (vendor === '389ds' && id === 'nsuniqueid') return new Uint8Array(Buffer.from(`${hex.slice(0, 8)}-${hex.slice(8, 16)}-${hex.slice(16, 24)}-${hex.slice(24)}`, 'utf8'));
+  if (vendor === '389ds' && id === 'entryuuid') return null;
+  return null;
+}
+
+/**
+ * 389-DS's content-sync plugin names deletions as entries in the delete state and never runs a
+ * present phase, yet ends a refresh with refreshDeletes FALSE. Read by RFC 4533's letter, that
+ * would mean every entry not named was deleted.
+ */
+export const syncDeletesAlwaysExplicit = (vendor: Vendor): boolean => vendor === '389ds';
+
+/**
+ * OpenLDAP's syncprov accepts a consumer's own cookie naming the database's contextCSN values:
+ * a full run can start its stream there without a refresh that names every entry.
+ */
+export const syncCookieFromContextCsn = (vendor: Vendor, csns: string[]): Buffer | null =>
+  vendor === 'openldap' && csns.length ? Buffer.from(`rid=000,csn=${csns.join(';')}`) : null;

@@ -41,7 +41,7 @@ export interface SourceUsers {
   disabledFilter: string | null;
 }
 
-export const DELTA_MECHANISMS = ['auto', 'accesslog', 'usn', 'timestamp', 'off'] as const;
+export const DELTA_MECHANISMS = ['auto', 'syncrepl', 'accesslog', 'dirsync', 'usn', 'timestamp', 'off'] as const;
 export type DeltaSetting = (typeof DELTA_MECHANISMS)[number];
 
 export interface SourceGroups {

@@ -102,6 +102,8 @@ export interface PendingDeactivationsTable {
   run_id: number;
   user_id: number;
   username: string;
+  /** Null: gone from the directory; else why the account counts as disabled. */
+  reason: string | null;
 }
 
 export interface SyncOutcomesTable {

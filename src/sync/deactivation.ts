@@ -36,11 +36,21 @@ export async function approveRun(store: Store, runId: number, actor: string): Pr
   let seq = await store.runs.nextSeq(runId);
   let deactivated = 0;
   for (let i = 0; i < held.length; i += BATCH) {
-    const ids = held.slice(i, i + BATCH).map((u) => u.id);
-    const still = (await Promise.all(ids.map((id) => store.users.get(id))))
+    const batch = held.slice(i, i + BATCH);
+    const reasons = new Map(batch.map((u) => [u.id, u.reason]));
+    const still = (await Promise.all(batch.map((u) => store.users.get(u.id))))
       .filter((u) => u && u.domainId === run.domainId && u.externId && u.status === 'active')
       .map((u) => ({ id: u!.id, username: u!.username }));
-    seq = await deactivateBatch(store, runId, seq, still);
+    const gone = still.filter((u) => !reasons.get(u.id));
+    seq = await deactivateBatch(store, runId, seq, gone);
+    // Accounts that became disabled keep their own reason: they are not gone, and never deleted as gone.
+    for (const [reason, users] of Map.groupBy(still.filter((u) => reasons.get(u.id)), (u) => reasons.get(u.id)!)) {
+      await store.transaction(async (tx) => {
+        await tx.users.setStatus(users.map((u) => u.id), 'deactivated', 'sync', reason);
+        await tx.runs.addOutcomes(runId, seq, users.map((u) => ({ ID: u.id, username: u.username, code: OutcomeCode.synced, message: `Synchronization successful (deactivated: ${reason})` })));
+      });
+      seq += users.length;
+    }
     deactivated += still.length;
   }
   const counts: SyncCounts = { ...run.counts, deactivated: run.counts.deactivated + deactivated };

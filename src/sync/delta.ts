@@ -2,7 +2,10 @@
  * Change detection. Every mechanism answers the same question: which stable IDs changed since
  * the cookie, which were deleted, and where the stream stands now. The engine re-reads the
  * changed entries through the user filter, so an entry that left the scope is seen as gone.
+ * Which one a source uses is decided by asking the server (delta-choice.ts).
  *
+ * - syncrepl: RFC 4533 content sync (delta-syncrepl.ts).
+ * - dirsync: Active Directory's DirSync control (delta-dirsync.ts).
  * - accesslog: OpenLDAP's accesslog database (what delta-syncrepl consumers read), by reqStart.
  * - usn: Active Directory's uSNChanged, with the DC's invocationId (a changed or restored DC
  *   forces a full run), and deleted objects through the Show Deleted control.
@@ -13,15 +16,23 @@ import type { DirectoryEntry, DirectoryPort } from '../directory/port.ts';
 import { first } from '../directory/port.ts';
 import type { DirectorySource } from '../directory/source.ts';
 import { externIdHex } from '../domain/user.ts';
+import { DirectoryError } from '../directory/errors.ts';
 
-export type Mechanism = 'accesslog' | 'usn' | 'timestamp';
+export type Mechanism = 'syncrepl' | 'accesslog' | 'dirsync' | 'usn' | 'timestamp';
+export const MECHANISMS: readonly Mechanism[] = ['syncrepl', 'accesslog', 'dirsync', 'usn', 'timestamp'];
 
 export interface ChangeSet {
   changedIds: Uint8Array[];
   deletedIds: Uint8Array[];
   /** Deletions can only be found by scanning every ID in scope. */
   scanForDeletions: boolean;
+  /** When deletions need a scan and the mechanism named every ID still there (RFC 4533 present phase). */
+  presentIds?: Uint8Array[];
   cookie: string;
+  /** Referrals and continuation references the server answered with instead of entries. */
+  references?: string[];
+  /** Entries (or log records) the mechanism read. */
+  read?: number;
 }
 
 /** The cookie no longer fits the directory (restored DC, purged log): a full run is needed. */
@@ -29,8 +40,12 @@ export class FullRunRequired extends Error {}
 
 export interface DeltaMechanism {
   readonly name: Mechanism;
+  /** Null when the server offers this mechanism to this bind; else why not. */
+  unavailable(directory: DirectoryPort): Promise<string | null>;
   /** Where the change stream stands now; a full run records this before it reads. */
   position(directory: DirectoryPort): Promise<string>;
+  /** Entries the last position() read, where finding the position means reading (RFC 4533, DirSync). */
+  readonly positionRead?: number;
   changes(directory: DirectoryPort, cookie: string): Promise<ChangeSet>;
 }
 
@@ -62,6 +77,16 @@ export class AccesslogMechanism implements DeltaMechanism {
   readonly name = 'accesslog' as const;
   private readonly logBase: string;
   constructor(logBase = 'cn=accesslog') { this.logBase = logBase; }
+
+  async unavailable(directory: DirectoryPort): Promise<string | null> {
+    try {
+      for await (const page of directory.raw(this.logBase, '(objectClass=*)', ['1.1'], { scope: 'base' })) if (page.length) return null;
+    } catch (e) {
+      if (!(e instanceof DirectoryError && e.failure === 'search')) throw e;
+      return `${this.logBase} cannot be read (${e.message})`;
+    }
+    return `${this.logBase} cannot be read`;
+  }
 
   async position(directory: DirectoryPort): Promise<string> {
     for await (const page of directory.raw(this.logBase, '(objectClass=*)', ['contextCSN'], { scope: 'base' })) {
@@ -103,6 +128,8 @@ export class TimestampMechanism implements DeltaMechanism {
   constructor(source: DirectorySource) { this.source = source; }
 
   private get attribute(): string { return this.source.vendor === 'activedirectory' ? 'whenChanged' : 'modifyTimestamp'; }
+
+  async unavailable(): Promise<string | null> { return null; }
 
   async position(): Promise<string> {
     return generalizedTime(new Date(Date.now() - this.source.clockSkewSeconds * 1000), false);
@@ -146,6 +173,11 @@ export class UsnMechanism implements DeltaMechanism {
     return { usn, invocationId, namingContext };
   }
 
+  async unavailable(directory: DirectoryPort): Promise<string | null> {
+    const dse = await directory.rootDse(['highestCommittedUSN', 'dsServiceName']);
+    return dse && first(dse, 'highestCommittedUSN') !== undefined ? null : 'the server reports no highestCommittedUSN (not Active Directory)';
+  }
+
   async position(directory: DirectoryPort): Promise<string> {
     const { usn, invocationId } = await this.rootDse(directory);
     return `${invocationId}:${usn}`;
@@ -157,17 +189,10 @@ export class UsnMechanism implements DeltaMechanism {
     if (invocation !== now.invocationId) throw new FullRunRequired('the domain controller changed or was restored (invocationId differs)');
     const from = BigInt(usnText ?? '0') + 1n;
     const id = this.source.objectID;
-    const changedIds = await collectIds(directory.raw(this.source.baseDn, `(uSNChanged>=${from})`, [id]), id);
+    // The whole domain, not only the base: an entry moved out of the base changed too, and the
+    // engine's re-read under the base then finds it gone.
+    const changedIds = await collectIds(directory.raw(now.namingContext || this.source.baseDn, `(uSNChanged>=${from})`, [id]), id);
     const deletedIds = await collectIds(directory.raw(now.namingContext, `(&(isDeleted=TRUE)(uSNChanged>=${from}))`, [id], { controls: [new ShowDeletedControl()] }), id);
     return { changedIds, deletedIds, scanForDeletions: false, cookie: `${now.invocationId}:${now.usn}` };
   }
-}
-
-/** The mechanism a source uses: its own setting, or the vendor's natural one. */
-export function mechanismFor(source: DirectorySource): DeltaMechanism | null {
-  const setting = source.delta === 'auto' ? (source.vendor === 'activedirectory' ? 'usn' : source.vendor === 'openldap' ? 'accesslog' : 'timestamp') : source.delta;
-  if (setting === 'off') return null;
-  if (setting === 'accesslog') return new AccesslogMechanism();
-  if (setting === 'usn') return new UsnMechanism(source);
-  return new TimestampMechanism(source);
 }

@@ -9,14 +9,16 @@ import type { DirectoryEntry, DirectoryPort } from '../directory/port.ts';
 import { parseSource, SourceConfigError, type DirectorySource } from '../directory/source.ts';
 import { DirectoryError } from '../directory/errors.ts';
 import { emptyCounts, OutcomeCode, summaryMessage, type Outcome, type SyncCounts, type SyncSummary } from '../domain/outcome.ts';
-import { createHash } from 'node:crypto';
 import { externIdHex } from '../domain/user.ts';
 import { createMapper, type Mapper, type MapResult } from './mapper.ts';
 import { planEntry, type PageSnapshot, type PlanItem } from './planner.ts';
 import { applyPage, outcomeOf, WRITE_BATCH, yieldToLoop } from './applier.ts';
 import { SeenSet } from './seen-set.ts';
 import { loadGroups, type GroupIndex } from './groups.ts';
-import { FullRunRequired, mechanismFor, TimestampMechanism, type DeltaMechanism } from './delta.ts';
+import { FullRunRequired, TimestampMechanism, type ChangeSet } from './delta.ts';
+import { chooseMechanism, forcedMechanism } from './delta-choice.ts';
+import { chooseMode, stateKey } from './run-mode.ts';
+import { referenceBase, under } from './references.ts';
 import { crossesThreshold, deactivateBatch, deleteAfterGrace, type GoneUser } from './deactivation.ts';
 import { lockDomain, type RunLock } from './run-lock.ts';
 import { settle } from '../store/settle.ts';
@@ -58,6 +60,13 @@ export interface SyncReport extends SyncSummary {
   /** `full`, or `delta:<mechanism>`; with the reason a full run was chosen. */
   mode: string;
   modeReason: string | null;
+  /** The change detection this run used or set up (null: none), and why it was chosen when it was. */
+  mechanism: string | null;
+  mechanismReason: string | null;
+  /** Entries the directory sent: the users read plus what change detection read. */
+  entriesRead: number;
+  /** Referrals and continuation references the directory answered with; not followed. */
+  references: string[];
   /** Deactivations held for approval (0 unless status is awaiting-approval). */
   held: number;
   /** A dry run's plan, item by item; empty for a real run (its outcomes are in the store). */
@@ -110,28 +119,9 @@ async function* byIds(directory: DirectoryPort, ids: Uint8Array[], batch: number
   for (let i = 0; i < ids.length; i += batch) yield await directory.usersById(ids.slice(i, i + batch));
 }
 
-type Mode = { kind: 'full'; reason: string; mechanism: DeltaMechanism | null } | { kind: 'delta'; mechanism: DeltaMechanism; cookie: string };
-
-/**
- * The state key: the mechanism plus a fingerprint of what decides which entries are in scope and
- * how they map. A changed filter, base or mapping makes the stored cookie meaningless: full run.
- */
-function stateKey(mechanism: DeltaMechanism, source: DirectorySource): string {
-  const scope = JSON.stringify([source.baseDn, source.objectID, source.users, source.groups, source.vendor]);
-  return `${mechanism.name}@${createHash('sha1').update(scope).digest('hex').slice(0, 12)}`;
-}
-
-async function chooseMode(store: Store, source: DirectorySource, domainId: number, options: SyncOptions): Promise<Mode> {
-  const mechanism = mechanismFor(source);
-  if (options.only) return { kind: 'full', reason: 'single entries', mechanism: null };
-  if (!mechanism) return { kind: 'full', reason: 'delta sync is off for this source', mechanism: null };
-  if (options.full) return { kind: 'full', reason: 'full run requested', mechanism };
-  const state = await store.syncState.get(domainId);
-  if (!state) return { kind: 'full', reason: 'first run', mechanism };
-  if (state.mechanism.split('@')[0] !== mechanism.name) return { kind: 'full', reason: `change detection switched to ${mechanism.name}`, mechanism };
-  if (state.mechanism !== stateKey(mechanism, source)) return { kind: 'full', reason: 'the source configuration changed', mechanism };
-  if (Date.now() - Date.parse(state.lastFullAt) > source.fullSyncEveryHours * 3_600_000) return { kind: 'full', reason: 'scheduled full reconcile', mechanism };
-  return { kind: 'delta', mechanism, cookie: state.cookie };
+/** Stable IDs in pages, as the directory's ID scan gives them. */
+async function* inPages(ids: Uint8Array[], size = 1000): AsyncGenerator<Uint8Array[]> {
+  for (let i = 0; i < ids.length; i += size) yield ids.slice(i, i + size);
 }
 
 export async function runSync(deps: SyncDeps, options: SyncOptions): Promise<SyncReport> {
@@ -160,11 +150,18 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, domain: { id: num
   let error: { code: OutcomeCode; message: string } | null = null;
   let cancelled = false;
   let mode = await chooseMode(store, source, domain.id, options);
+  let mechanismReason: string | null = null;
+  let changesRead = 0;
+  const references = new Set<string>();
+  /** Deactivations because an entry became disabled: held back, to count with the absences. */
+  const disabledNow: PlanItem[] = [];
+  const deferDisabled = !options.dryRun && !options.only;
   const runId = options.dryRun ? null : await store.runs.start({ taskId: options.taskId ?? null, domainId: domain.id, dryRun: false, importNew: options.importNew });
   const progress = (phase: SyncProgress['phase']) => options.onProgress?.({ phase, seen, counts: { ...counts }, elapsedMs: Date.now() - started });
 
+  let notImported = 0;
   const record = async (items: PlanItem[]): Promise<void> => {
-    for (const item of items) countFor(counts, item);
+    for (const item of items) { countFor(counts, item); if (item.kind === 'skip' && item.reason === 'not-imported') notImported++; }
     if (options.dryRun) {
       for (const item of items) {
         if (item.kind === 'skip' || (mode.kind === 'delta' && item.kind === 'unchanged')) continue;
@@ -174,7 +171,12 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, domain: { id: num
       return;
     }
     // A delta run reports what it touched; entries re-read but unchanged are only counted.
-    const reported = mode.kind === 'delta' ? items.filter((i) => i.kind !== 'unchanged') : items;
+    let reported = mode.kind === 'delta' ? items.filter((i) => i.kind !== 'unchanged') : items;
+    if (deferDisabled) {
+      const isDisabling = (i: PlanItem) => i.kind === 'update' && i.status?.to === 'deactivated';
+      disabledNow.push(...reported.filter(isDisabling));
+      reported = reported.filter((i) => !isDisabling(i));
+    }
     seq = await applyPage(store, { runId: runId!, firstSeq: seq, domainId: domain.id, lang: options.lang }, reported);
   };
 
@@ -212,21 +214,38 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, domain: { id: num
     progress('directory');
   };
 
-  /** Gone users: a stream of candidates, counted first, then applied or held. */
-  const settleGone = async (candidates: () => AsyncIterable<GoneUser[]>) => {
+  /**
+   * Deactivations, counted first, then applied or held: users gone (a stream of candidates, or
+   * none) together with the entries that became disabled. Both kinds count toward the threshold:
+   * a disabled filter that suddenly matches half the directory waits like a filter matching nobody.
+   */
+  const settleGone = async (candidates: (() => AsyncIterable<GoneUser[]>) | null) => {
     let total = 0;
-    for await (const chunk of candidates()) total += chunk.length;
-    if (total === 0) return;
+    if (candidates) for await (const chunk of candidates()) total += chunk.length;
+    const disabling = disabledNow.splice(0);
+    if (total + disabling.length === 0) return;
     if (options.dryRun) {
-      for await (const chunk of candidates()) await record(chunk.map((u) => ({ kind: 'gone', userId: u.id, username: u.username })));
+      if (candidates) for await (const chunk of candidates()) await record(chunk.map((u) => ({ kind: 'gone', userId: u.id, username: u.username })));
       return;
     }
+    const target = () => ({ runId: runId!, firstSeq: seq, domainId: domain.id, lang: options.lang });
     const activeLinked = await store.users.countLinkedActive(domain.id);
-    if (crossesThreshold(total, activeLinked, source.threshold)) {
-      for await (const chunk of candidates()) await store.runs.holdDeactivations(runId!, chunk);
-      held = total;
+    if (crossesThreshold(total + disabling.length, activeLinked, source.threshold)) {
+      // Their other changes are written; the status change waits with the absences.
+      const otherChanges = disabling.flatMap((i) => {
+        if (i.kind !== 'update') return [];
+        const changes = i.changes.filter((c) => c.field !== 'status');
+        return changes.length ? [{ ...i, status: null, changes }] : [];
+      });
+      seq = await applyPage(store, target(), otherChanges);
+      counts.deactivated -= disabling.length;
+      await store.runs.holdDeactivations(runId!, disabling.flatMap((i) => (i.kind === 'update' ? [{ id: i.userId, username: i.username, reason: i.status?.reason ?? 'disabled in the directory' }] : [])));
+      if (candidates) for await (const chunk of candidates()) await store.runs.holdDeactivations(runId!, chunk);
+      held = total + disabling.length;
       return;
     }
+    seq = await applyPage(store, target(), disabling);
+    if (!candidates) return;
     for await (const chunk of candidates()) {
       if (options.signal?.aborted) { cancelled = true; return; }
       seq = await deactivateBatch(store, runId!, seq, chunk);
@@ -238,9 +257,14 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, domain: { id: num
   /** Linked, active users of this domain that existed at the start and were not seen. */
   const unseen = () => (async function* () {
     for await (const chunk of store.users.linkedInDomain(domain.id)) {
-      yield chunk.filter((u) => seenUsers.covers(u.id) && !seenUsers.has(u.id) && u.status === 'active').map((u) => ({ id: u.id, username: u.username }));
+      yield chunk.filter((u) => seenUsers.covers(u.id) && !seenUsers.has(u.id) && u.status === 'active' && !behindReference(u.dn)).map((u) => ({ id: u.id, username: u.username }));
     }
   })();
+  /** A user whose entry lies behind a reference the directory did not resolve is not gone. */
+  const behindReference = (dn: string | null): boolean => {
+    const bases = [...references].map(referenceBase).filter((b): b is string => b !== null);
+    return bases.length > 0 && under(dn, bases);
+  };
 
   /** Linked, active users of this domain among these IDs that were not seen. */
   const unseenAmong = (ids: Uint8Array[]) => (async function* () {
@@ -258,21 +282,30 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, domain: { id: num
     const groups: GroupIndex | null = source.groups.enabled ? await loadGroups(directory, source.groups) : null;
     const mapper = createMapper(source, disabled, groups);
 
-    let changes = null;
+    let changes: ChangeSet | null = null;
     if (mode.kind === 'delta') {
       try {
         changes = await mode.mechanism.changes(directory, mode.cookie);
       } catch (e) {
         if (!(e instanceof FullRunRequired)) throw e;
-        mode = { kind: 'full', reason: e.message, mechanism: mode.mechanism };
+        // The server is asked again: what broke the stream may have changed what it offers.
+        mode = { kind: 'full', reason: e.message, mechanism: mode.mechanism, probe: true };
       }
+    }
+    if (mode.kind === 'full' && mode.probe) {
+      // Throws MechanismUnavailable when the source forces one the server lacks: no fallback.
+      const choice = await chooseMechanism(directory, source);
+      mode = { ...mode, mechanism: choice.mechanism };
+      mechanismReason = choice.why;
     }
     if (mode.kind === 'full' && mode.mechanism && !options.dryRun) {
       try {
         nextCookie = await mode.mechanism.position(directory);
+        changesRead += mode.mechanism.positionRead ?? 0;
       } catch (e) {
-        if (e instanceof DirectoryError && e.failure !== 'search') throw e;
-        // No readable accesslog (or the like): fall back to timestamps, which every server has.
+        if ((e instanceof DirectoryError && e.failure !== 'search') || forcedMechanism(source)) throw e;
+        // The chosen mechanism failed after all: timestamps, which every server has, and say so.
+        mechanismReason = `${mode.mechanism.name} failed (${(e as Error).message}); modifyTimestamp instead`;
         mode = { ...mode, mechanism: new TimestampMechanism(source) };
         nextCookie = await mode.mechanism!.position(directory);
       }
@@ -280,6 +313,8 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, domain: { id: num
 
     if (mode.kind === 'delta' && changes) {
       nextCookie = changes.cookie;
+      changesRead = changes.read ?? 0;
+      for (const r of changes.references ?? []) references.add(r);
       const ids = [...changes.changedIds];
       if (groups) {
         // Membership changes: re-read the users in touched groups, before and after the change.
@@ -295,11 +330,14 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, domain: { id: num
         await processPage(mapper, page);
       }
       if (!cancelled && source.deactivateGone) {
-        // Changed entries the user filter no longer returns left the scope; deleted ones are gone.
-        await settleGone(() => unseenAmong([...ids, ...changes.deletedIds]));
         if (changes.scanForDeletions) {
-          for await (const page of directory.ids()) for (const u of await store.users.byExternIds(page)) if (u.domainId === domain.id) seenUsers.add(u.id);
+          // Deletions are found by what is still there: the IDs the mechanism named present, or a scan.
+          const present = changes.presentIds ? inPages(changes.presentIds) : directory.ids();
+          for await (const page of present) for (const u of await store.users.byExternIds(page)) if (u.domainId === domain.id) seenUsers.add(u.id);
           await settleGone(unseen);
+        } else {
+          // Changed entries the user filter no longer returns left the scope; deleted ones are gone.
+          await settleGone(() => unseenAmong([...ids, ...changes.deletedIds]));
         }
       }
     } else {
@@ -313,9 +351,12 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, domain: { id: num
         await record(missing.map((u) => ({ kind: 'missing', userId: u.id, username: u.username })));
       } else if (!cancelled && source.deactivateGone) {
         // Reached only after the directory answered every page: a complete enumeration.
+        for (const r of directory.references()) references.add(r);
         await settleGone(unseen);
       }
     }
+    for (const r of directory.references()) references.add(r);
+    if (!cancelled && disabledNow.length) await settleGone(null);
     if (!cancelled && !options.dryRun && !options.only && source.deleteAfterDays !== null) {
       const grace = await deleteAfterGrace(store, runId!, seq, domain.id, source.deleteAfterDays);
       seq = grace.seq;
@@ -335,11 +376,15 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, domain: { id: num
   const status = error ? (cancelled ? 'cancelled' : 'failed') : held ? 'awaiting-approval' : 'completed';
   const modeName = mode.kind === 'delta' ? `delta:${mode.mechanism.name}` : 'full';
   const heldNote = held ? `; ${held} deactivations wait for approval (threshold: more than ${source.threshold.count} or ${source.threshold.percent} %)` : '';
-  const message = summaryMessage(counts, Date.now() - started, error?.message ?? null) + heldNote;
+  const referenceList = [...references];
+  const referenceNote = referenceList.length ? `; ${referenceList.length} references not followed (entries behind them left as they are): ${referenceList.slice(0, 5).join(', ')}${referenceList.length > 5 ? ', ...' : ''}` : '';
+  const message = summaryMessage(counts, Date.now() - started, error?.message ?? null) + heldNote + referenceNote;
   if (runId !== null) {
     await settle(() => store.runs.setMode(runId, modeName));
     await settle(() => store.runs.finish(runId, { status, counts, entriesSeen: seen, errorCode: error?.code ?? null, message }));
-    if (!error && nextCookie !== null && mode.mechanism) {
+    // New entries a run without import skipped must reach a later run with import: the stream
+    // stays where it was (replaying changes is harmless, missing them is not).
+    if (!error && nextCookie !== null && mode.mechanism && notImported === 0) {
       const state = await store.syncState.get(domain.id).catch(() => undefined);
       await store.syncState.set({ domainId: domain.id, mechanism: stateKey(mode.mechanism, source), cookie: nextCookie, lastFullAt: mode.kind === 'full' ? new Date(started).toISOString() : state?.lastFullAt ?? new Date(started).toISOString() });
     }
@@ -348,5 +393,6 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, domain: { id: num
     runId, domainId: domain.id, dryRun: options.dryRun, status, counts, entriesSeen: seen, error,
     startedAt: new Date(started).toISOString(), finishedAt: new Date().toISOString(), message, plan, outcomes,
     mode: modeName, modeReason: mode.kind === 'full' ? mode.reason : null, held,
+    mechanism: mode.mechanism?.name ?? null, mechanismReason, entriesRead: seen + changesRead, references: referenceList,
   };
 }

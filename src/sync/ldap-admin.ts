@@ -11,6 +11,8 @@ import type { Outcome } from '../domain/outcome.ts';
 import { createMapper } from './mapper.ts';
 import { runSync, sourceForDomain } from './engine.ts';
 import { SeenSet } from './seen-set.ts';
+import { forcedMechanism } from './delta-choice.ts';
+import { DirectoryError } from '../directory/errors.ts';
 
 /** The longest a connection test may take, connect and search each. */
 export const TEST_TIMEOUT_MS = 30_000;
@@ -35,12 +37,19 @@ export class LdapAdmin {
 
   /**
    * Parses the config, binds and runs one small search; throws SourceConfigError or DirectoryError.
-   * A test holds a request open, so its timeouts are capped whatever the source says.
+   * A test holds a request open, so its timeouts are capped whatever the source says. A change
+   * detection the source forces must be there: saving one the server lacks is refused here, not
+   * found out at the first run.
    */
   async test(config: unknown): Promise<void> {
-    const source = parseSource(config);
-    const capped = { ...source, connection: { ...source.connection, connectTimeoutMs: Math.min(source.connection.connectTimeoutMs, TEST_TIMEOUT_MS), timeoutMs: Math.min(source.connection.timeoutMs, TEST_TIMEOUT_MS) } };
-    await withDirectory(this.connect, capped, (d) => d.search('', 1));
+    const parsed = parseSource(config);
+    const source = { ...parsed, connection: { ...parsed.connection, connectTimeoutMs: Math.min(parsed.connection.connectTimeoutMs, TEST_TIMEOUT_MS), timeoutMs: Math.min(parsed.connection.timeoutMs, TEST_TIMEOUT_MS) } };
+    await withDirectory(this.connect, source, async (d) => {
+      await d.search('', 1);
+      const forced = forcedMechanism(source);
+      const missing = forced && (await forced.unavailable(d));
+      if (missing) throw new DirectoryError('search', `delta is set to '${forced.name}', but ${missing}`);
+    });
   }
 
   /** The parsed source an organization syncs from (its own, else the default), if any. */

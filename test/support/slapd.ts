@@ -1,6 +1,8 @@
 /**
  * A real OpenLDAP slapd for tests: its own folder, a free loopback port, ldap + ldaps + StartTLS
- * with a CA made at start, mdb with syncprov, accesslog, ppolicy and memberof. Stopped by its PID.
+ * with a CA made at start, mdb with ppolicy and memberof, and change tracking as deployed:
+ * `accesslog` (syncprov plus an accesslog database, the default), `syncprov` (the stock
+ * replication set-up: syncprov with a session log, no accesslog) or `none`. Stopped by its PID.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -41,7 +43,37 @@ access to * by dn.exact="${SYNC_DN}" read by * none
 `).join('');
 }
 
-function config(dir: string, tls: TestTls, suffixes: string[] = []): string {
+/** `syncprov-nolog`: syncprov without a session log, so a refresh answers with a present phase. */
+export type ChangeTracking = 'accesslog' | 'syncprov' | 'syncprov-nolog' | 'none';
+
+const ACCESSLOG_DB = (dir: string) => `
+database mdb
+suffix "cn=accesslog"
+rootdn "cn=accesslog"
+directory ${dir}/accesslog
+maxsize 1073741824
+index default eq
+index entryCSN,objectClass,reqEnd,reqResult,reqStart,reqDN
+limits dn.exact="${ADMIN_DN}" size=unlimited time=unlimited
+limits dn.exact="${SYNC_DN}" size=unlimited size.pr=unlimited size.prtotal=unlimited time=unlimited
+access to * by dn.exact="${ADMIN_DN}" read by dn.exact="${SYNC_DN}" read by * none
+overlay syncprov
+syncprov-nopresent TRUE
+syncprov-reloadhint TRUE
+`;
+
+const SYNCPROV = `overlay syncprov
+syncprov-checkpoint 100 10
+syncprov-sessionlog 10000
+`;
+
+const ACCESSLOG_OVERLAY = `overlay accesslog
+logdb "cn=accesslog"
+logops writes
+logsuccess TRUE
+`;
+
+function config(dir: string, tls: TestTls, suffixes: string[] = [], tracking: ChangeTracking = 'accesslog'): string {
   return `include /etc/ldap/schema/core.schema
 include /etc/ldap/schema/cosine.schema
 include /etc/ldap/schema/inetorgperson.schema
@@ -61,21 +93,7 @@ timelimit 3600
 TLSCACertificateFile ${tls.caFile}
 TLSCertificateFile ${tls.certFile}
 TLSCertificateKeyFile ${tls.keyFile}
-
-database mdb
-suffix "cn=accesslog"
-rootdn "cn=accesslog"
-directory ${dir}/accesslog
-maxsize 1073741824
-index default eq
-index entryCSN,objectClass,reqEnd,reqResult,reqStart,reqDN
-limits dn.exact="${ADMIN_DN}" size=unlimited time=unlimited
-limits dn.exact="${SYNC_DN}" size=unlimited size.pr=unlimited size.prtotal=unlimited time=unlimited
-access to * by dn.exact="${ADMIN_DN}" read by dn.exact="${SYNC_DN}" read by * none
-overlay syncprov
-syncprov-nopresent TRUE
-syncprov-reloadhint TRUE
-
+${tracking === 'accesslog' ? ACCESSLOG_DB(dir) : ''}
 database mdb
 suffix "${BASE_DN}"
 rootdn "${ADMIN_DN}"
@@ -90,14 +108,7 @@ limits dn.exact="${ADMIN_DN}" size=unlimited time=unlimited
 limits dn.exact="${SYNC_DN}" size=unlimited size.pr=unlimited size.prtotal=unlimited time=unlimited
 access to attrs=userPassword by self write by anonymous auth by * none
 access to * by dn.exact="${SYNC_DN}" read by users read by * none
-overlay syncprov
-syncprov-checkpoint 100 10
-syncprov-sessionlog 10000
-overlay accesslog
-logdb "cn=accesslog"
-logops writes
-logsuccess TRUE
-overlay ppolicy
+${tracking === 'none' ? '' : tracking === 'syncprov-nolog' ? 'overlay syncprov\n' : SYNCPROV}${tracking === 'accesslog' ? ACCESSLOG_OVERLAY : ''}overlay ppolicy
 ppolicy_use_lockout
 overlay memberof
 memberof-group-oc groupOfNames
@@ -149,7 +160,7 @@ export interface Slapd {
 const running = new Set<ChildProcess>();
 process.on('exit', () => { for (const child of running) child.kill('SIGKILL'); });
 
-export async function startSlapd(options: { entries?: LdifEntry[]; bulkLdif?: string; bulkFile?: string; suffixes?: Array<{ suffix: string; ldif: string }> } = {}): Promise<Slapd> {
+export async function startSlapd(options: { entries?: LdifEntry[]; bulkLdif?: string; bulkFile?: string; suffixes?: Array<{ suffix: string; ldif: string }>; tracking?: ChangeTracking } = {}): Promise<Slapd> {
   const dir = mkdtempSync(join(tmpdir(), 'ldapsync-slapd-'));
   for (const sub of ['db', 'accesslog', 'run']) mkdirSync(join(dir, sub));
   const tls = makeTestCa(join(dir, 'tls'));
@@ -157,7 +168,7 @@ export async function startSlapd(options: { entries?: LdifEntry[]; bulkLdif?: st
   const conf = join(dir, 'slapd.conf');
   const suffixes = options.suffixes ?? [];
   suffixes.forEach((_, i) => mkdirSync(join(dir, `db-extra-${i}`)));
-  writeFileSync(conf, config(dir, tls, suffixes.map((x) => x.suffix)));
+  writeFileSync(conf, config(dir, tls, suffixes.map((x) => x.suffix), options.tracking));
   const ldif = join(dir, 'load.ldif');
   writeFileSync(ldif, toLdif([...BASE_ENTRIES, ...(options.entries ?? [])]) + (options.bulkLdif ?? ''));
   execFileSync('slapadd', ['-q', '-w', '-f', conf, '-b', BASE_DN, '-l', ldif], { stdio: 'pipe' });

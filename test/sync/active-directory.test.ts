@@ -57,6 +57,11 @@ describe('Active Directory (Samba AD DC)', { skip: unavailable ?? false }, () =>
       users: {},
       groups: { roleMap: { Outer: 'outer-role', 'Big group': 'big' } },
       pageSize: 5,
+      // Disabled accounts count toward the threshold like absences: the delta below disables one
+      // and deletes one of 15 (13 %), which is meant to go through.
+      threshold: { percent: 20 },
+      // This file exercises the uSNChanged reader; `auto` picks DirSync for Administrator (delta-samba.test.ts).
+      delta: 'usn',
     };
     await t.store.sources.set(0, config);
   });

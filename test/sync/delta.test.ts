@@ -34,7 +34,8 @@ for (const variant of storeVariants()) {
       slapd = await startSlapd({ entries: [...namedPeople, ...bulkPeople(60), ...groupEntries] });
       t = await variant.open();
       domainId = (await t.store.domains.create({ name: 'example.org' })).id;
-      source = sourceConfig(slapd, { groups: { roleMap: ROLE_MAP } });
+      // This file exercises the accesslog reader; what `auto` picks per server is delta-servers.test.ts.
+      source = sourceConfig(slapd, { groups: { roleMap: ROLE_MAP }, delta: 'accesslog' });
       await t.store.sources.set(0, source);
       const first = await sync();
       assert.equal(first.report.mode, 'full');

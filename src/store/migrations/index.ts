@@ -12,6 +12,7 @@ import * as rocketchatAuth from './007-rocketchat-auth.ts';
 import * as avatars from './008-avatars.ts';
 import * as emailTwoFactor from './009-email-two-factor.ts';
 import * as sessionsAndIdentity from './010-sessions-and-identity.ts';
+import * as heldReasons from './011-held-reasons.ts';
 
 export interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '008-avatars': avatars,
   '009-email-two-factor': emailTwoFactor,
   '010-sessions-and-identity': sessionsAndIdentity,
+  '011-held-reasons': heldReasons,
 };
 
 class InlineProvider implements MigrationProvider {
@@ -39,11 +41,12 @@ class InlineProvider implements MigrationProvider {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the migrator works on any schema
-export async function migrate(db: Kysely<any>, dialect: Dialect): Promise<void> {
-  // Kysely looks for its own tables in every schema unless told which: a database shared with
-  // another schema that has them (another app, another test run) would make it skip creating ours.
-  const migrationTableSchema = dialect === 'postgres' ? (await sql<{ name: string }>`SELECT current_schema() AS name`.execute(db)).rows[0]?.name : undefined;
-  const migrator = new Migrator({ db, provider: new InlineProvider(dialect), ...(migrationTableSchema ? { migrationTableSchema } : {}) });
+export async function migrate(db: Kysely<any>, dialect: Dialect, schema?: string): Promise<void> {
+  // Kysely looks for its own tables in every schema unless told which: another schema's
+  // (another tenant's, another test's) would be taken for ours, and ours never created.
+  const current = async () => (await sql<{ name: string }>`select current_schema() as name`.execute(db)).rows[0]?.name ?? 'public';
+  const where = dialect === 'postgres' ? { migrationTableSchema: schema ?? (await current()) } : {};
+  const migrator = new Migrator({ db, provider: new InlineProvider(dialect), ...where });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${(error as Error)?.message ?? error}`);

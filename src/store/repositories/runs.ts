@@ -56,15 +56,16 @@ export class RunRepository {
   }
 
   /** Holds deactivations of a run until they are applied, approved or rejected. */
-  async holdDeactivations(runId: number, users: Array<{ id: number; username: string }>): Promise<void> {
+  /** `reason`: absent for users gone from the directory; why the account is disabled otherwise. */
+  async holdDeactivations(runId: number, users: Array<{ id: number; username: string; reason?: string | null }>): Promise<void> {
     for (let i = 0; i < users.length; i += CHUNK) {
-      await this.db.insertInto('pending_deactivations').values(users.slice(i, i + CHUNK).map((u) => ({ run_id: runId, user_id: u.id, username: u.username }))).execute();
+      await this.db.insertInto('pending_deactivations').values(users.slice(i, i + CHUNK).map((u) => ({ run_id: runId, user_id: u.id, username: u.username, reason: u.reason ?? null }))).execute();
     }
   }
 
-  async heldDeactivations(runId: number): Promise<Array<{ id: number; username: string }>> {
-    return (await this.db.selectFrom('pending_deactivations').select(['user_id', 'username']).where('run_id', '=', runId).orderBy('user_id').execute())
-      .map((r) => ({ id: r.user_id, username: r.username }));
+  async heldDeactivations(runId: number): Promise<Array<{ id: number; username: string; reason: string | null }>> {
+    return (await this.db.selectFrom('pending_deactivations').select(['user_id', 'username', 'reason']).where('run_id', '=', runId).orderBy('user_id').execute())
+      .map((r) => ({ id: r.user_id, username: r.username, reason: r.reason }));
   }
 
   async countHeld(runId: number): Promise<number> {

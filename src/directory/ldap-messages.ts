@@ -1,0 +1,298 @@
+/**
+ * LDAP messages on the wire (RFC 4511), both ways: requests written with ldapts' BerWriter,
+ * responses read by a small decoder of our own. ldapts drops what change detection needs (the
+ * IntermediateResponse, 0x79, makes it throw; controls on entries are thrown away), so this
+ * reader keeps every message whole: entries with their controls, references, intermediate
+ * messages, and the result with its controls. It decodes an entry straight into the engine's
+ * DirectoryEntry shape, so a full search can later use the same reader.
+ */
+import { BerWriter, FilterParser } from 'ldapts';
+import type { DirectoryEntry } from './port.ts';
+
+export interface ResponseControl { oid: string; critical: boolean; value: Buffer | null }
+export interface LdapResult { code: number; matchedDn: string; message: string; referrals: string[] }
+
+export type LdapMessage =
+  | { id: number; op: 'entry'; entry: DirectoryEntry; controls: ResponseControl[] }
+  | { id: number; op: 'reference'; uris: string[]; controls: ResponseControl[] }
+  | { id: number; op: 'intermediate'; name: string | null; value: Buffer | null; controls: ResponseControl[] }
+  | { id: number; op: 'done' | 'bind' | 'extended'; result: LdapResult; name: string | null; value: Buffer | null; controls: ResponseControl[] }
+  | { id: number; op: 'other'; tag: number; controls: ResponseControl[] };
+
+export interface RequestControl { oid: string; critical: boolean; value: Buffer | null }
+
+export class ProtocolError extends Error {}
+
+// ---- writing requests ----
+
+function envelope(id: number, write: (w: BerWriter) => void, controls: RequestControl[] = []): Buffer {
+  const w = new BerWriter();
+  w.startSequence();
+  w.writeInt(id);
+  write(w);
+  if (controls.length) {
+    w.startSequence(0xa0);
+    for (const c of controls) {
+      w.startSequence();
+      w.writeString(c.oid);
+      if (c.critical) w.writeBoolean(true);
+      if (c.value) w.writeBuffer(c.value, 0x04);
+      w.endSequence();
+    }
+    w.endSequence();
+  }
+  w.endSequence();
+  return w.buffer;
+}
+
+export function bindRequest(id: number, dn: string, password: string): Buffer {
+  return envelope(id, (w) => {
+    w.startSequence(0x60);
+    w.writeInt(3);
+    w.writeString(dn);
+    w.writeBuffer(Buffer.from(password, 'utf8'), 0x80);
+    w.endSequence();
+  });
+}
+
+export function extendedRequest(id: number, oid: string, value?: Buffer): Buffer {
+  return envelope(id, (w) => {
+    w.startSequence(0x77);
+    w.writeBuffer(Buffer.from(oid, 'ascii'), 0x80);
+    if (value) w.writeBuffer(value, 0x81);
+    w.endSequence();
+  });
+}
+
+export function unbindRequest(id: number): Buffer {
+  // [APPLICATION 2] NULL: tag 0x42, length 0.
+  return envelope(id, (w) => { w.writeByte(0x42); w.writeByte(0x00); });
+}
+
+export function abandonRequest(id: number, target: number): Buffer {
+  return envelope(id, (w) => w.writeInt(target, 0x50));
+}
+
+export interface SearchRequest {
+  base: string;
+  scope: 'base' | 'one' | 'sub';
+  filter: string;
+  attributes: string[];
+  sizeLimit?: number;
+  timeLimitSeconds?: number;
+  controls?: RequestControl[];
+}
+
+const SCOPES = { base: 0, one: 1, sub: 2 } as const;
+
+export function searchRequest(id: number, r: SearchRequest): Buffer {
+  const filter = FilterParser.parseString(r.filter);
+  return envelope(id, (w) => {
+    w.startSequence(0x63);
+    w.writeString(r.base);
+    w.writeEnumeration(SCOPES[r.scope]);
+    w.writeEnumeration(0); // never dereference aliases
+    w.writeInt(r.sizeLimit ?? 0);
+    w.writeInt(r.timeLimitSeconds ?? 0);
+    w.writeBoolean(false);
+    filter.write(w);
+    w.startSequence();
+    for (const a of r.attributes) w.writeString(a);
+    w.endSequence();
+    w.endSequence();
+  }, r.controls);
+}
+
+// ---- reading responses ----
+
+/** A cursor over one BER element's contents: tag, length, value, without copying. */
+export class BerCursor {
+  readonly buf: Buffer;
+  pos: number;
+  readonly end: number;
+  constructor(buf: Buffer, start = 0, end = buf.length) { this.buf = buf; this.pos = start; this.end = end; }
+
+  get more(): boolean { return this.pos < this.end; }
+  peekTag(): number { return this.buf[this.pos]!; }
+
+  /** Reads a tag and length; returns the tag and the bounds of the value, and moves past it. */
+  next(): { tag: number; start: number; end: number } {
+    if (this.pos + 2 > this.end) throw new ProtocolError('truncated BER element');
+    const tag = this.buf[this.pos++]!;
+    let length = this.buf[this.pos++]!;
+    if (length & 0x80) {
+      const bytes = length & 0x7f;
+      if (bytes === 0 || bytes > 4) throw new ProtocolError('unsupported BER length');
+      length = 0;
+      for (let i = 0; i < bytes; i++) length = length * 256 + this.buf[this.pos++]!;
+    }
+    const start = this.pos;
+    const end = start + length;
+    if (end > this.end) throw new ProtocolError('BER element runs past its container');
+    this.pos = end;
+    return { tag, start, end };
+  }
+
+  enter(expected?: number): BerCursor {
+    const e = this.next();
+    if (expected !== undefined && e.tag !== expected) throw new ProtocolError(`expected tag 0x${expected.toString(16)}, got 0x${e.tag.toString(16)}`);
+    return new BerCursor(this.buf, e.start, e.end);
+  }
+
+  string(): string { const e = this.next(); return this.buf.toString('utf8', e.start, e.end); }
+  bytes(): Buffer { const e = this.next(); return Buffer.from(this.buf.subarray(e.start, e.end)); }
+  int(): number {
+    const e = this.next();
+    let v = e.end > e.start && (this.buf[e.start]! & 0x80) ? -1 : 0;
+    for (let i = e.start; i < e.end; i++) v = v * 256 + this.buf[i]!;
+    return v;
+  }
+  bool(): boolean { const e = this.next(); return e.end > e.start && this.buf[e.start] !== 0; }
+}
+
+function readControls(c: BerCursor): ResponseControl[] {
+  const out: ResponseControl[] = [];
+  if (!c.more || c.peekTag() !== 0xa0) return out;
+  const list = c.enter(0xa0);
+  while (list.more) {
+    const ctl = list.enter(0x30);
+    const oid = ctl.string();
+    let critical = false;
+    let value: Buffer | null = null;
+    if (ctl.more && ctl.peekTag() === 0x01) critical = ctl.bool();
+    if (ctl.more && ctl.peekTag() === 0x04) value = ctl.bytes();
+    out.push({ oid, critical, value });
+  }
+  return out;
+}
+
+function readResult(op: BerCursor): LdapResult {
+  const code = op.int();
+  const matchedDn = op.string();
+  const message = op.string();
+  const referrals: string[] = [];
+  if (op.more && op.peekTag() === 0xa3) { const r = op.enter(0xa3); while (r.more) referrals.push(r.string()); }
+  return { code, matchedDn, message, referrals };
+}
+
+/** Attribute names repeat on every entry: lower-case each once. */
+const lowered = new Map<string, string>();
+const lower = (name: string): string => {
+  let l = lowered.get(name);
+  if (l === undefined) { l = name.toLowerCase(); if (lowered.size < 10_000) lowered.set(name, l); }
+  return l;
+};
+
+function readEntry(op: BerCursor, binary: ReadonlySet<string>): DirectoryEntry {
+  const dn = op.string();
+  const attributes = new Map<string, Array<string | Buffer>>();
+  const list = op.enter(0x30);
+  while (list.more) {
+    const attr = list.enter(0x30);
+    const name = lower(attr.string());
+    const values = attr.enter(0x31);
+    const asBytes = binary.has(name);
+    const out: Array<string | Buffer> = [];
+    while (values.more) out.push(asBytes ? values.bytes() : values.string());
+    if (out.length) attributes.set(name, out);
+  }
+  return { dn, attributes };
+}
+
+/** Decodes one complete LDAPMessage. `binary`: lower-case names of attributes read as bytes. */
+export function decodeMessage(buf: Buffer, start: number, end: number, binary: ReadonlySet<string>): LdapMessage {
+  const msg = new BerCursor(buf, start, end).enter(0x30);
+  const id = msg.int();
+  const e = msg.next();
+  const op = new BerCursor(buf, e.start, e.end);
+  const controls = (): ResponseControl[] => readControls(msg);
+  switch (e.tag) {
+    case 0x64: { const entry = readEntry(op, binary); return { id, op: 'entry', entry, controls: controls() }; }
+    case 0x73: { const uris: string[] = []; while (op.more) uris.push(op.string()); return { id, op: 'reference', uris, controls: controls() }; }
+    case 0x79: {
+      let name: string | null = null;
+      let value: Buffer | null = null;
+      while (op.more) {
+        const part = op.next();
+        if (part.tag === 0x80) name = buf.toString('ascii', part.start, part.end);
+        else if (part.tag === 0x81) value = Buffer.from(buf.subarray(part.start, part.end));
+      }
+      return { id, op: 'intermediate', name, value, controls: controls() };
+    }
+    case 0x61: case 0x65: case 0x78: {
+      const result = readResult(op);
+      let name: string | null = null;
+      let value: Buffer | null = null;
+      while (op.more) {
+        const part = op.next();
+        if (part.tag === 0x8a) name = buf.toString('ascii', part.start, part.end);
+        else if (part.tag === 0x8b) value = Buffer.from(buf.subarray(part.start, part.end));
+      }
+      const kind = e.tag === 0x61 ? 'bind' : e.tag === 0x65 ? 'done' : 'extended';
+      return { id, op: kind, result, name, value, controls: controls() };
+    }
+    default: return { id, op: 'other', tag: e.tag, controls: controls() };
+  }
+}
+
+/**
+ * Cuts a byte stream into whole messages. Bytes of an unfinished message wait for the next
+ * chunk; a message is decoded once, when its last byte has arrived.
+ */
+export class MessageReader {
+  private chunks: Buffer[] = [];
+  private bufferedBytes = 0;
+  /** Bytes the first unfinished message needs in all, once its header is known. */
+  private needed = 0;
+  private readonly binary: ReadonlySet<string>;
+  constructor(binaryAttributes: Iterable<string> = []) {
+    this.binary = new Set([...binaryAttributes].map((a) => a.toLowerCase()));
+  }
+
+  push(chunk: Buffer): LdapMessage[] {
+    this.chunks.push(chunk);
+    this.bufferedBytes += chunk.length;
+    // A large entry arrives in many chunks: join them once it is complete, not at every chunk.
+    if (this.bufferedBytes < this.needed) return [];
+    const buf = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.bufferedBytes);
+    const out: LdapMessage[] = [];
+    let pos = 0;
+    for (;;) {
+      const size = wholeMessageLength(buf, pos);
+      if (size === null) break;
+      out.push(decodeMessage(buf, pos, pos + size, this.binary));
+      pos += size;
+    }
+    const rest = pos < buf.length ? buf.subarray(pos) : null;
+    this.chunks = rest ? [rest] : [];
+    this.bufferedBytes = rest?.length ?? 0;
+    this.needed = rest ? messageLength(rest) ?? 0 : 0;
+    return out;
+  }
+
+  /** Bytes waiting for the rest of their message. */
+  get buffered(): number { return this.bufferedBytes; }
+}
+
+/** The full length of the message starting at `pos`, once its header has arrived. */
+function messageLength(buf: Buffer, pos = 0): number | null {
+  if (pos + 2 > buf.length) return null;
+  if (buf[pos] !== 0x30) throw new ProtocolError(`not an LDAP message (tag 0x${buf[pos]!.toString(16)})`);
+  let length = buf[pos + 1]!;
+  let header = 2;
+  if (length & 0x80) {
+    const bytes = length & 0x7f;
+    if (bytes === 0 || bytes > 4) throw new ProtocolError('unsupported BER length');
+    if (pos + 2 + bytes > buf.length) return null;
+    length = 0;
+    for (let i = 0; i < bytes; i++) length = length * 256 + buf[pos + 2 + i]!;
+    header += bytes;
+  }
+  return header + length;
+}
+
+/** The length of the message starting at `pos` (tag and length included) if all of it is here. */
+function wholeMessageLength(buf: Buffer, pos: number): number | null {
+  const length = messageLength(buf, pos);
+  return length !== null && pos + length <= buf.length ? length : null;
+}

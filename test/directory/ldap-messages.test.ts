@@ -1,0 +1,146 @@
+/**
+ * The LDAP message reader and the RFC 4533 codec, byte for byte: messages split anywhere across
+ * chunks, controls on entries, IntermediateResponses, Sync Done, syncIdSet, present phase, 4096.
+ * The messages are built here with ldapts' BerWriter, as a server would send them.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BerWriter } from 'ldapts';
+import { MessageReader, searchRequest, BerCursor, type LdapMessage } from '../../src/directory/ldap-messages.ts';
+import { RefreshCollector, parseSyncInfo, syncRequestControl } from '../../src/directory/content-sync.ts';
+
+const UUID_A = Buffer.from('0f1e2d3c4b5a69788796a5b4c3d2e1f0', 'hex');
+const UUID_B = Buffer.from('00112233445566778899aabbccddeeff', 'hex');
+
+function message(id: number, op: (w: BerWriter) => void, controls: Array<{ oid: string; value?: Buffer }> = []): Buffer {
+  const w = new BerWriter();
+  w.startSequence();
+  w.writeInt(id);
+  op(w);
+  if (controls.length) {
+    w.startSequence(0xa0);
+    for (const c of controls) { w.startSequence(); w.writeString(c.oid); if (c.value) w.writeBuffer(c.value, 0x04); w.endSequence(); }
+    w.endSequence();
+  }
+  w.endSequence();
+  return w.buffer;
+}
+
+const ber = (fill: (w: BerWriter) => void): Buffer => { const w = new BerWriter(); fill(w); return w.buffer; };
+
+const syncState = (state: number, uuid: Buffer) => ({ oid: '1.3.6.1.4.1.4203.1.9.1.2', value: ber((w) => { w.startSequence(); w.writeEnumeration(state); w.writeBuffer(uuid, 0x04); w.endSequence(); }) });
+
+const entry = (id: number, dn: string, attrs: Record<string, Array<string | Buffer>>, controls: Array<{ oid: string; value?: Buffer }> = []) => message(id, (w) => {
+  w.startSequence(0x64);
+  w.writeString(dn);
+  w.startSequence();
+  for (const [name, values] of Object.entries(attrs)) {
+    w.startSequence(); w.writeString(name); w.startSequence(0x31);
+    for (const v of values) { if (typeof v === 'string') w.writeString(v); else w.writeBuffer(v, 0x04); }
+    w.endSequence(); w.endSequence();
+  }
+  w.endSequence();
+  w.endSequence();
+}, controls);
+
+const done = (id: number, code: number, controls: Array<{ oid: string; value?: Buffer }> = []) => message(id, (w) => {
+  w.startSequence(0x65); w.writeEnumeration(code); w.writeString(''); w.writeString(code ? 'refresh required' : ''); w.endSequence();
+}, controls);
+
+const syncDone = (cookie: string, refreshDeletes: boolean) => ({ oid: '1.3.6.1.4.1.4203.1.9.1.3', value: ber((w) => { w.startSequence(); w.writeString(cookie); if (refreshDeletes) w.writeBoolean(true); w.endSequence(); }) });
+
+const intermediate = (id: number, value: Buffer) => message(id, (w) => {
+  w.startSequence(0x79); w.writeBuffer(Buffer.from('1.3.6.1.4.1.4203.1.9.1.4'), 0x80); w.writeBuffer(value, 0x81); w.endSequence();
+});
+
+const idSet = (refreshDeletes: boolean, uuids: Buffer[]) => ber((w) => {
+  w.startSequence(0xa3); w.writeString('rid=000,csn=2'); if (refreshDeletes) w.writeBoolean(true);
+  w.startSequence(0x31); for (const u of uuids) w.writeBuffer(u, 0x04); w.endSequence();
+  w.endSequence();
+});
+
+/** Feeds the bytes in chunks of `size` and collects every message. */
+function readAll(bytes: Buffer, size: number, binary: string[] = []): LdapMessage[] {
+  const reader = new MessageReader(binary);
+  const out: LdapMessage[] = [];
+  for (let i = 0; i < bytes.length; i += size) out.push(...reader.push(bytes.subarray(i, i + size)));
+  assert.equal(reader.buffered, 0);
+  return out;
+}
+
+test('messages split at any byte come out whole, with attributes, binary values and entry controls', () => {
+  const photo = Buffer.from([0xff, 0xd8, 0x00, 0x80, 0xfe]);
+  const long = 'x'.repeat(70_000);
+  const stream = Buffer.concat([
+    entry(7, 'uid=a,dc=example,dc=org', { entryUUID: ['0f1e2d3c-...'], jpegPhoto: [photo], description: [long], Mail: ['a@example.org', 'b@example.org'] }, [syncState(1, UUID_A)]),
+    done(7, 0, [syncDone('rid=000,csn=1', false)]),
+  ]);
+  for (const size of [1, 3, 64, 1000, stream.length]) {
+    const [e, d] = readAll(stream, size, ['jpegPhoto']);
+    assert.equal(e?.op, 'entry');
+    if (e?.op !== 'entry') return;
+    assert.equal(e.id, 7);
+    assert.equal(e.entry.dn, 'uid=a,dc=example,dc=org');
+    assert.deepEqual(e.entry.attributes.get('mail'), ['a@example.org', 'b@example.org']);
+    assert.deepEqual(e.entry.attributes.get('jpegphoto'), [photo]);
+    assert.equal((e.entry.attributes.get('description')![0] as string).length, 70_000);
+    assert.equal(e.controls[0]!.oid, '1.3.6.1.4.1.4203.1.9.1.2');
+    assert.equal(d?.op, 'done');
+  }
+});
+
+test('a refresh with deletions named explicitly: states, syncIdSet and the final cookie', () => {
+  const c = new RefreshCollector();
+  const stream = Buffer.concat([
+    entry(2, 'uid=a,dc=x', { entryUUID: ['a'] }, [syncState(2, UUID_A)]),
+    entry(2, 'uid=b,dc=x', {}, [syncState(3, UUID_B)]),
+    intermediate(2, idSet(true, [Buffer.alloc(16, 1), Buffer.alloc(16, 2)])),
+    message(2, (w) => { w.startSequence(0x73); w.writeString('ldap://other.example/ou=far,dc=x'); w.endSequence(); }),
+    done(2, 0, [syncDone('rid=000,csn=3', true)]),
+  ]);
+  for (const m of readAll(stream, 5)) c.add(m);
+  assert.deepEqual([...c.result.changed.keys()], [UUID_A.toString('hex')]);
+  assert.deepEqual([...c.result.deleted].sort(), [UUID_B.toString('hex'), '01'.repeat(16), '02'.repeat(16)].sort());
+  assert.equal(c.result.deletesExplicit, true);
+  assert.equal(c.result.cookie?.toString(), 'rid=000,csn=3');
+  assert.deepEqual(c.result.references, ['ldap://other.example/ou=far,dc=x']);
+  assert.equal(c.result.code, 0);
+});
+
+test('a present phase: entries and ID sets named present, the rest is gone', () => {
+  const c = new RefreshCollector();
+  const stream = Buffer.concat([
+    entry(3, 'uid=a,dc=x', {}, [syncState(0, UUID_A)]),
+    intermediate(3, idSet(false, [UUID_B])),
+    done(3, 0, [syncDone('rid=000,csn=4', false)]),
+  ]);
+  for (const m of readAll(stream, 7)) c.add(m);
+  assert.deepEqual([...c.result.present].sort(), [UUID_A.toString('hex'), UUID_B.toString('hex')].sort());
+  assert.equal(c.result.deletesExplicit, false);
+  assert.equal(c.result.changed.size, 0);
+});
+
+test('e-syncRefreshRequired arrives as result code 4096', () => {
+  const c = new RefreshCollector();
+  for (const m of readAll(done(4, 4096), 2)) c.add(m);
+  assert.equal(c.result.code, 4096);
+});
+
+test('syncInfo choices: newcookie and refreshDelete', () => {
+  assert.deepEqual(parseSyncInfo(ber((w) => w.writeBuffer(Buffer.from('c1'), 0x80))), { kind: 'newcookie', cookie: Buffer.from('c1') });
+  const info = parseSyncInfo(ber((w) => { w.startSequence(0xa1); w.writeString('c2'); w.writeBoolean(false); w.endSequence(); }));
+  assert.deepEqual(info, { kind: 'refreshDelete', cookie: Buffer.from('c2'), refreshDone: false });
+});
+
+test('the search request carries the sync request control as RFC 4533 defines it', () => {
+  const bytes = searchRequest(9, { base: 'dc=x', scope: 'sub', filter: '(objectClass=*)', attributes: ['1.1'], controls: [syncRequestControl(Buffer.from('rid=000,csn=5'))] });
+  const msg = new BerCursor(bytes).enter(0x30);
+  assert.equal(msg.int(), 9);
+  msg.next();
+  const controls = msg.enter(0xa0).enter(0x30);
+  assert.equal(controls.string(), '1.3.6.1.4.1.4203.1.9.1.1');
+  assert.equal(controls.bool(), true);
+  const value = new BerCursor(controls.bytes()).enter(0x30);
+  assert.equal(value.int(), 1, 'refreshOnly');
+  assert.equal(value.string(), 'rid=000,csn=5');
+});
