@@ -178,6 +178,13 @@ export interface ScheduleFiresTable {
   fired_at: string;
 }
 
+export interface SettingsTable {
+  key: string;
+  /** JSON text. */
+  value: string;
+  updated_at: string;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   domains: DomainsTable;
@@ -197,4 +204,5 @@ export interface Database {
   schedule_fires: ScheduleFiresTable;
   login_tokens: LoginTokensTable;
   avatars: AvatarsTable;
+  settings: SettingsTable;
 }

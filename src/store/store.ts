@@ -15,6 +15,7 @@ import { AccountRepository } from './repositories/accounts.ts';
 import { SyncStateRepository } from './repositories/sync-state.ts';
 import { SyncLockRepository } from './repositories/sync-locks.ts';
 import { AvatarRepository } from './repositories/avatars.ts';
+import { SettingRepository } from './repositories/settings.ts';
 
 export class Store {
   readonly dialect: Dialect;
@@ -29,6 +30,7 @@ export class Store {
   readonly syncState: SyncStateRepository;
   readonly syncLocks: SyncLockRepository;
   readonly avatars: AvatarRepository;
+  readonly settings: SettingRepository;
   private readonly db: Kysely<Database>;
   private readonly closeFn: () => Promise<void>;
 
@@ -50,6 +52,7 @@ export class Store {
     this.syncState = new SyncStateRepository(db);
     this.syncLocks = new SyncLockRepository(db);
     this.avatars = new AvatarRepository(db);
+    this.settings = new SettingRepository(db);
   }
 
   /** Runs `work` in one transaction: everything it writes lands together or not at all. */

@@ -16,12 +16,16 @@ declare module 'fastify' {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-export async function callerFor(ctx: ApiContext, request: FastifyRequest): Promise<Caller> {
+/**
+ * `csrf: false` only for a renewal: it changes nothing but hands the cookie's owner a fresh token
+ * in a body no other origin can read, and grommunio's own web UI renews without the header.
+ */
+export async function callerFor(ctx: ApiContext, request: FastifyRequest, options: { csrf?: boolean } = {}): Promise<Caller> {
   const bearer = /^Bearer (.+)$/i.exec(request.headers.authorization ?? '')?.[1];
   const jwt = request.cookies[COOKIE] ?? bearer;
   const check = await checkToken(ctx.keys, jwt);
   if (!check.ok) throw unauthorized(check.error);
-  if (!SAFE_METHODS.has(request.method) && !bearer) {
+  if (options.csrf !== false && !SAFE_METHODS.has(request.method) && !bearer) {
     const header = request.headers['x-csrf-token'];
     if (!csrfMatches(ctx.keys, jwt!, Array.isArray(header) ? header[0] : header)) throw unauthorized('Invalid or missing CSRF token');
   }

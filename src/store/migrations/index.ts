@@ -11,6 +11,7 @@ import * as scheduleFires from './006-schedule-fires.ts';
 import * as rocketchatAuth from './007-rocketchat-auth.ts';
 import * as avatars from './008-avatars.ts';
 import * as emailTwoFactor from './009-email-two-factor.ts';
+import * as settingsAndAdminRole from './010-settings-and-admin-role.ts';
 
 export interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '007-rocketchat-auth': rocketchatAuth,
   '008-avatars': avatars,
   '009-email-two-factor': emailTwoFactor,
+  '010-settings-and-admin-role': settingsAndAdminRole,
 };
 
 class InlineProvider implements MigrationProvider {

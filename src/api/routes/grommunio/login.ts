@@ -48,8 +48,8 @@ export function loginRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
       if ('password' in body || 'resume' in body || 'username' in body) return rocketLogin(ctx, request, reply, body);
       let who: Caller;
       if (body.user === undefined && body.pass === undefined) {
-        // No form: refresh the session of a valid cookie, as grommunio does.
-        who = await callerFor(ctx, request);
+        // No form: refresh the session of a valid cookie, as grommunio does (admin-web sends no CSRF header here).
+        who = await callerFor(ctx, request, { csrf: false });
       } else {
         if (!body.user || body.pass === undefined) throw badRequest([!body.user ? "body: 'user' is required" : "body: 'pass' is required"]);
         who = await signIn(ctx, body.user, body.pass, request.ip);
