@@ -11,6 +11,7 @@ import { DirectoryError } from '../../../directory/errors.ts';
 import { caller, requireCaller } from '../../grommunio/session.ts';
 import { badRequest, forbidden, notFound } from '../../grommunio/errors.ts';
 import { IdParam } from './shapes.ts';
+import { grommunioSourceView, keepGroupSwitch } from './source-view.ts';
 
 const PutQuery = Type.Object({ force: Type.Optional(Type.Boolean()) }, { additionalProperties: true });
 const ConfigBody = Type.Object({}, { additionalProperties: true });
@@ -28,15 +29,19 @@ export function withStoredPassword(next: Json, stored: Json | undefined): Json {
 }
 
 export function ldapConfigRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
+  /** admin-web shows ldapAvailable as "LDAP connectivity check passed/failed": so it is one. */
+  const reachable = async (config: Json) => {
+    try { await ctx.ldap.test(config); return true; } catch { return false; }
+  };
   const read = async (orgId: number) => {
     const config = await ctx.store.sources.get(orgId);
-    return { ldapAvailable: !!config && config.disabled !== true, data: config ? publicSourceView(config) : {} };
+    return { ldapAvailable: !!config && config.disabled !== true && (await reachable(config)), data: config ? grommunioSourceView(config) : {} };
   };
 
   const write = async (request: FastifyRequest, orgId: number, body: Json, force: boolean) => {
     const who = caller(request);
     const stored = await ctx.store.sources.get(orgId);
-    const config = withStoredPassword(body, stored);
+    const config = withStoredPassword(keepGroupSwitch(body, stored), stored);
     try {
       parseSource(config);
     } catch (e) {

@@ -7,6 +7,7 @@ import { Caller } from '../../../auth/permissions.ts';
 import { signIn } from '../grommunio/login.ts';
 import { GrommunioError } from '../../grommunio/errors.ts';
 import { directoryLogin } from '../../../sync/directory-login.ts';
+import { signInBackend } from '../../../auth/sign-in-backend.ts';
 import { currentToken, hashToken, issueLoginToken, rocketCaller } from '../../rocketchat/session.ts';
 import { requireSecondFactor, sendEmailCode, sentRecently } from '../../rocketchat/two-factor.ts';
 import QRCode from 'qrcode';
@@ -57,6 +58,8 @@ export async function rocketLogin(ctx: ApiContext, request: FastifyRequest, repl
 /** Signs a person in with their directory password (see directoryLogin), or 401. */
 async function fromDirectory(ctx: ApiContext, login: string, password: string): Promise<Caller> {
   if ((await ctx.store.accounts.credentials(login))?.passwordHash) throw loginFailed();
+  // grommunio's authmgr set to always_mysql: directory sign-in is off.
+  if ((await signInBackend(ctx.store)) === 'always_mysql') throw loginFailed();
   let result;
   try {
     result = await directoryLogin({ store: ctx.store, connect: ctx.connect, ldap: ctx.ldap }, login, password);
