@@ -241,6 +241,22 @@ describe('grommunio admin-web against ldapsync', () => {
     assert.equal(detached.body.ldapID, undefined);
   });
 
+  test('LDAP search page and the sync buttons: search, import, sync all, sync an organization', async () => {
+    const hits = await replay('LDAP', 'GET', `/domains/ldap/search?query=wang&domain=${domainId}&showAll=false`, 200, { spec: '/domains/ldap/search' });
+    assert.deepEqual(hits.body.data.map((h: { email: string }) => h.email), ['wang.fang@example.org']);
+    // ImportDialog: { ID, force, domain } after organization=0; wang was detached just before.
+    const refused = await replay('LDAP', 'POST', `/domains/ldap/importUser?organization=0&ID=${hits.body.data[0].ID}&force=false&domain=${domainId}`, 409);
+    assert.match(refused.body.message, /exists/i);
+    const imported = await replay('LDAP', 'POST', `/domains/ldap/importUser?organization=0&ID=${hits.body.data[0].ID}&force=true&domain=${domainId}`, 200, { spec: '/domains/ldap/importUser' });
+    assert.equal(imported.body.ldapID, hits.body.data[0].ID, 'linked again');
+    const all = await api.call('POST', '/domains/ldap/downsync?import=false', { session: admin });
+    seen.push({ page: 'LDAP', request: 'POST /domains/ldap/downsync?import=false', status: all.status });
+    assert.ok([200, 202].includes(all.status), all.text);
+    const org = await api.call('POST', `/system/orgs/${orgId}/ldap/downsync?import=false`, { session: admin });
+    seen.push({ page: 'organizations', request: `POST /system/orgs/${orgId}/ldap/downsync?import=false`, status: org.status });
+    assert.ok([200, 202, 503].includes(org.status), org.text);
+  });
+
   test('groups: the synced directory groups as mailing lists, and one group\'s page', async () => {
     const list = await replay('groups', 'GET', `/domains/${domainId}/mlists?sort=listname,asc`, 200, { spec: '/domains/{domainID}/mlists' });
     const names = list.body.data.map((g: { listname: string }) => g.listname);
@@ -262,6 +278,7 @@ describe('grommunio admin-web against ldapsync', () => {
     assert.ok(tasks.body.data.length >= 1);
     await replay('task queue', 'GET', '/tasq/status', 200, { spec: '/tasq/status' });
     await replay('task queue', 'GET', `/tasq/tasks/${tasks.body.data[0].ID}`, 200, { spec: '/tasq/tasks/{ID}' });
+    await replay('task queue', 'DELETE', `/tasq/tasks/${tasks.body.data.at(-1).ID}`, 200);
     await createAdmin(t.store, 'dom1', 'domain-one-password', [{ permission: 'DomainAdmin', param: String(domainId + 1000) }]);
     const other = await api.login('dom1', 'domain-one-password');
     assert.equal((await replay('task queue', 'GET', '/tasq/tasks?limit=200&sort=created,desc', 200, { session: other })).body.data.length, 0);
