@@ -13,7 +13,7 @@ import { DomainParam } from './shapes.ts';
 import { visibleDomains } from './domains.ts';
 
 /** The grommunio admin API version whose shapes ldapsync answers in (its OpenAPI file). */
-const API_VERSION = '1.17.0';
+const API_VERSION = '1.20.0';
 const BACKEND = 'ldapsync 0.1.0';
 
 export function systemInfoRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
