@@ -6,6 +6,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { startSlapd, SYNC_DN, SYNC_PW, BASE_DN, type Slapd } from '../support/slapd.ts';
 import { storeVariants, type TestStore } from '../support/stores.ts';
 import { startApi, type Answer, type Session, type TestApi } from '../support/api.ts';
@@ -14,6 +15,8 @@ import { bulkPeople, groupEntries, namedPeople, TEST_FILTER } from '../fixtures/
 import { createAdmin } from '../../src/auth/admins.ts';
 
 const ADMIN_PW = 'correct-horse-battery';
+/** grommunio's OpenAPI file, where test/support/grommunio-openapi.ts reads it; without it the requests still run, unchecked for shape. */
+const SPEC_PRESENT = existsSync(new URL('../../../shared/reference/grommunio-openapi.yaml', import.meta.url));
 /** admin-web's users page: buildQuery({ sort, filterProp, status, match }, then matchProps, properties, addressType). */
 const USER_LIST_TAIL = 'matchProps=displayname&properties=displayname,storagequotalimit,receivequotalimit,messagesizeextended,displaytypeex,creationtime&addressType=0';
 
@@ -27,6 +30,8 @@ describe('grommunio admin-web against ldapsync', () => {
   /** Every replayed request and the status it got, for the record. */
   const seen: Array<{ page: string; request: string; status: number }> = [];
 
+  const shape = (path: string, method: string, status: number, body: unknown) => { if (SPEC_PRESENT) assertGrommunioShape(path, method, status, body); };
+
   /**
    * Sends one request as admin-web does (JSON with the CSRF header on writes) and checks the
    * status; `spec` names grommunio's path template when its OpenAPI file describes the answer.
@@ -35,7 +40,7 @@ describe('grommunio admin-web against ldapsync', () => {
     const r = await api.call(method, path, { session: options.session ?? admin, ...(options.json !== undefined ? { json: options.json } : {}) });
     seen.push({ page, request: `${method} ${path}`, status: r.status });
     assert.equal(r.status, expected, `${method} ${path}: ${r.text.slice(0, 300)}`);
-    if (options.spec) assertGrommunioShape(options.spec, method, r.status, r.body);
+    if (options.spec) shape(options.spec, method, r.status, r.body);
     return r;
   }
 
@@ -48,6 +53,7 @@ describe('grommunio admin-web against ldapsync', () => {
   });
 
   before(async () => {
+    if (!SPEC_PRESENT) console.log('grommunio\'s OpenAPI file (shared/reference/grommunio-openapi.yaml) is not beside this checkout: statuses are checked, shapes are not');
     slapd = await startSlapd({ entries: [...namedPeople, ...bulkPeople(12), ...groupEntries] });
     t = await storeVariants()[0]!.open();
     api = await startApi(t);
@@ -60,7 +66,7 @@ describe('grommunio admin-web against ldapsync', () => {
   test('sign-in: the form, the profile, the drawer; a reload renews with the cookie alone', async () => {
     const login = await api.call('POST', '/login', { form: { user: 'admin', pass: ADMIN_PW } });
     seen.push({ page: 'sign-in', request: 'POST /login (form user, pass)', status: login.status });
-    assertGrommunioShape('/login', 'POST', 200, login.body);
+    shape('/login', 'POST', 200, login.body);
     admin = { cookie: login.headers.get('set-cookie')!.split(';')[0]!, csrf: login.body.csrf, jwt: login.body.grommunioAuthJwt };
     await replay('sign-in', 'GET', '/profile', 200, { spec: '/profile' });
     const drawer = await replay('sign-in', 'GET', '/domains?domainType=0&sort=domainname,asc&level=1&limit=1000000000', 200, { spec: '/domains' });
@@ -72,7 +78,7 @@ describe('grommunio admin-web against ldapsync', () => {
       const renewed = await api.call('POST', '/login', { headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' } });
       seen.push({ page: 'sign-in', request: 'POST /login (renewal: cookie only, no CSRF header)', status: renewed.status });
       assert.equal(renewed.status, 200, renewed.text);
-      assertGrommunioShape('/login', 'POST', 200, renewed.body);
+      shape('/login', 'POST', 200, renewed.body);
       assert.ok(renewed.body.grommunioAuthJwt && renewed.body.csrf);
     }
     const noCookie = await api.call('POST', '/login', { headers: { 'content-type': 'application/x-www-form-urlencoded' } });
