@@ -14,6 +14,7 @@ import { ADMIN_ROLE } from '../../../store/repositories/accounts.ts';
 /**
  * The named permissions this service knows. Each is held by the roles its list names, as in
  * Rocket.Chat; SystemAdmins are in the `admin` role, so an empty list takes it from them too.
+ * A permission added here needs a migration that gives it to the `admin` role (see 010).
  */
 export const NAMED_PERMISSIONS = ['sync-auth-services-users', 'test-admin-options', 'view-privileged-setting', 'edit-privileged-setting', 'access-permissions', 'assign-roles'];
 
