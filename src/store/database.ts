@@ -48,6 +48,6 @@ export async function openDatabase(location: StoreLocation): Promise<OpenDatabas
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqlite(file) }) });
     dialect = 'sqlite';
   }
-  await migrate(db, dialect);
+  await migrate(db, dialect, dialect === 'postgres' && location.schema ? location.schema.replace(/"/g, '') : undefined);
   return { db, dialect, close: () => db.destroy() };
 }

@@ -38,9 +38,14 @@ class InlineProvider implements MigrationProvider {
   }
 }
 
+/**
+ * `schema`: the PostgreSQL schema the store lives in. Named, the migrator looks for its own
+ * tables there only; unnamed, it takes a kysely_migration_lock in any other schema of the
+ * database for its own, skips creating one, and fails ("relation does not exist").
+ */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the migrator works on any schema
-export async function migrate(db: Kysely<any>, dialect: Dialect): Promise<void> {
-  const migrator = new Migrator({ db, provider: new InlineProvider(dialect) });
+export async function migrate(db: Kysely<any>, dialect: Dialect, schema?: string): Promise<void> {
+  const migrator = new Migrator({ db, provider: new InlineProvider(dialect), ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${(error as Error)?.message ?? error}`);
