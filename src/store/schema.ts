@@ -190,6 +190,13 @@ export interface ScheduleFiresTable {
   fired_at: string;
 }
 
+export interface SettingsTable {
+  key: string;
+  /** JSON text. */
+  value: string;
+  updated_at: string;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   domains: DomainsTable;
@@ -210,4 +217,5 @@ export interface Database {
   login_tokens: LoginTokensTable;
   sessions: SessionsTable;
   avatars: AvatarsTable;
+  settings: SettingsTable;
 }

@@ -16,6 +16,7 @@ import { SyncStateRepository } from './repositories/sync-state.ts';
 import { SyncLockRepository } from './repositories/sync-locks.ts';
 import { AvatarRepository } from './repositories/avatars.ts';
 import { SessionRepository } from './repositories/sessions.ts';
+import { SettingRepository } from './repositories/settings.ts';
 
 export class Store {
   readonly dialect: Dialect;
@@ -31,6 +32,7 @@ export class Store {
   readonly syncLocks: SyncLockRepository;
   readonly avatars: AvatarRepository;
   readonly sessions: SessionRepository;
+  readonly settings: SettingRepository;
   private readonly db: Kysely<Database>;
   private readonly closeFn: () => Promise<void>;
 
@@ -53,6 +55,7 @@ export class Store {
     this.syncLocks = new SyncLockRepository(db);
     this.avatars = new AvatarRepository(db);
     this.sessions = new SessionRepository(db);
+    this.settings = new SettingRepository(db);
   }
 
   /** Runs `work` in one transaction: everything it writes lands together or not at all. */

@@ -156,7 +156,7 @@ describe('grommunio admin API', () => {
     assert.equal((await t.store.users.get(gone.id))!.status, 'active', 'one lookup deactivates nobody');
     const check = await api.call('GET', `/domains/ldap/check?domain=${domainId}`, { session: admin });
     assertGrommunioShape('/domains/ldap/check', 'GET', 200, check.body);
-    assert.deepEqual(check.body.orphaned, [{ ID: gone.id, username: gone.username }]);
+    assert.deepEqual(check.body.orphaned, [{ ID: gone.id, username: gone.username, displayname: gone.displayName, status: 0 }], 'with what admin-web\'s dialog shows');
     const deleted = await api.call('DELETE', `/domains/ldap/check?domain=${domainId}`, { session: admin });
     assertGrommunioShape('/domains/ldap/check', 'DELETE', 200, deleted.body);
     assert.deepEqual(deleted.body.deleted, [{ ID: gone.id, username: gone.username }]);

@@ -80,6 +80,8 @@ describe('Rocket.Chat\'s own REST client against ldapsync', () => {
     await t.store.domains.create({ name: 'example.org' });
     await t.store.domains.create({ name: 'other.example' });
     await t.store.sources.set(0, sourceConfig(slapd));
+    // These avatar checks are about who may see whom: avatars closed to callers without sign-in.
+    await t.store.settings.set('rocketchat:Accounts_AvatarBlockUnauthenticatedAccess', true);
     api = await startApi(t, { LDAPSYNC_SYNCNOW_WAIT_SECONDS: '10', LDAPSYNC_SMTP_URL: `smtp://127.0.0.1:${sink.port}` });
     await createAdmin(t.store, 'other', 'domain-one-password', [{ permission: 'DomainAdmin', param: '2' }]);
     origin = api.url.replace(/\/api\/v1$/, '');

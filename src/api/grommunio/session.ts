@@ -17,6 +17,10 @@ declare module 'fastify' {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/**
+ * `csrf: false` only for a renewal: it changes nothing but hands the cookie's owner a fresh token
+ * in a body no other origin can read, and grommunio's own web UI renews without the header.
+ */
 export async function callerFor(ctx: ApiContext, request: FastifyRequest, options: { csrf?: boolean } = {}): Promise<Caller> {
   const bearer = /^Bearer (.+)$/i.exec(request.headers.authorization ?? '')?.[1];
   const cookie = request.cookies[COOKIE];

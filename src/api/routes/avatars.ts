@@ -1,12 +1,14 @@
 /**
  * GET /avatar/{username}, as Rocket.Chat serves it: the stored image with its hash as ETag (304
- * when unchanged), or an SVG of the initial for a user without one. Signed-in callers only, and
- * only users they may see: any other name gets the same 404 as a name nobody has.
+ * when unchanged), or an SVG of the initial for a user without one. Open to anyone unless
+ * Accounts_AvatarBlockUnauthenticatedAccess is on; then signed-in callers only, and only users
+ * they may see: any other name gets the same 404 as a name nobody has.
  */
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { ApiContext } from '../context.ts';
 import { anyCaller, canSeeUser } from '../any-caller.ts';
+import { readPlainSetting } from '../rocketchat/plain-settings.ts';
 
 const COLOURS = ['#1d74f5', '#f5455c', '#2de0a5', '#ffd21f', '#9ea2a8', '#6c727a', '#0a5ed7', '#ec0d2a'];
 
@@ -21,12 +23,16 @@ function initialSvg(name: string): string {
 export function avatarRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const params = Type.Object({ username: Type.String({ minLength: 1, maxLength: 320 }) });
   app.get('/avatar/:username', { schema: { params, hide: true }, config: { dialect: 'rocketchat' } }, async (request, reply) => {
-    const who = await anyCaller(ctx, request);
     const { username } = request.params as { username: string };
     const user = await ctx.store.users.byUsername(username);
-    if (!user || !(await canSeeUser(ctx, who, user))) return reply.status(404).send({ success: false, error: 'User not found' });
+    if (await readPlainSetting(ctx.store, 'Accounts_AvatarBlockUnauthenticatedAccess') === true) {
+      const who = await anyCaller(ctx, request);
+      if (!user || !(await canSeeUser(ctx, who, user))) return reply.status(404).send({ success: false, error: 'User not found' });
+    }
     reply.header('cache-control', 'private, no-cache');
     reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; sandbox");
+    // Open (Rocket.Chat's default): a name nobody has gets its initial too, with the same headers.
+    if (!user) return reply.type('image/svg+xml').send(initialSvg(username));
     const image = user.avatarHash ? await ctx.store.avatars.get(user.avatarHash) : undefined;
     if (!image) return reply.type('image/svg+xml').send(initialSvg(user.displayName || user.username));
     const etag = `"${image.hash}"`;

@@ -13,6 +13,7 @@ import * as avatars from './008-avatars.ts';
 import * as emailTwoFactor from './009-email-two-factor.ts';
 import * as sessionsAndIdentity from './010-sessions-and-identity.ts';
 import * as heldReasons from './011-held-reasons.ts';
+import * as settingsAndAdminRole from './012-settings-and-admin-role.ts';
 
 export interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -30,6 +31,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '009-email-two-factor': emailTwoFactor,
   '010-sessions-and-identity': sessionsAndIdentity,
   '011-held-reasons': heldReasons,
+  '012-settings-and-admin-role': settingsAndAdminRole,
 };
 
 class InlineProvider implements MigrationProvider {
@@ -40,6 +42,11 @@ class InlineProvider implements MigrationProvider {
   }
 }
 
+/**
+ * `schema`: the PostgreSQL schema the store lives in. Named, the migrator looks for its own
+ * tables there only; unnamed, it takes a kysely_migration_lock in any other schema of the
+ * database for its own, skips creating one, and fails ("relation does not exist").
+ */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the migrator works on any schema
 export async function migrate(db: Kysely<any>, dialect: Dialect, schema?: string): Promise<void> {
   // Kysely looks for its own tables in every schema unless told which: another schema's

@@ -8,6 +8,9 @@ export interface Role { id: number; name: string; description: string; permissio
 
 const toAccount = (r: Pick<Selectable<AccountsTable>, 'id' | 'username' | 'display_name' | 'email' | 'active' | 'created_at' | 'extern_id'>): Account => ({ id: r.id, username: r.username, displayName: r.display_name, email: r.email, active: r.active === 1, createdAt: r.created_at, externId: r.extern_id });
 
+/** Rocket.Chat's role for administrators; SystemAdmins are in it. */
+export const ADMIN_ROLE = 'admin';
+
 /** Admin accounts, their roles and the permissions those roles hold. */
 export interface TwoFactorState {
   totpSecret: string | null; totpEnabled: boolean; backupCodes: string[]; digestHash: string | null;
@@ -170,9 +173,14 @@ export class AccountRepository {
 
   /** Every permission the account holds through its roles. */
   async grants(accountId: number): Promise<StoredGrant[]> {
-    return this.db.selectFrom('account_roles')
+    const own = await this.db.selectFrom('account_roles')
       .innerJoin('role_permissions', 'role_permissions.role_id', 'account_roles.role_id')
       .select(['role_permissions.permission', 'role_permissions.param'])
       .where('account_roles.account_id', '=', accountId).execute();
+    if (!own.some((g) => g.permission === 'SystemAdmin')) return own;
+    // A SystemAdmin is in Rocket.Chat's `admin` role: it holds what that role holds, and no more.
+    const admin = await this.db.selectFrom('role_permissions').innerJoin('roles', 'roles.id', 'role_permissions.role_id')
+      .select(['role_permissions.permission', 'role_permissions.param']).where('roles.name', '=', ADMIN_ROLE).execute();
+    return [...own, ...admin.filter((a) => !own.some((g) => g.permission === a.permission && g.param === a.param))];
   }
 }

@@ -39,8 +39,18 @@ const STORED_COLUMNS = ['id', 'domain_id', 'username', 'extern_id', 'dn', 'displ
 /** Rows per INSERT, well under both dialects' bound-parameter limits. */
 const INSERT_CHUNK = 500;
 
-/** `domainId`: one domain, or several listed as one, in domain then ID order. */
-export interface UserQuery { domainId: number | number[]; query?: string; status?: UserStatus; linked?: boolean; limit: number; offset: number }
+/** How a list may be ordered: grommunio's sort keys that ldapsync has a column for. */
+export type UserSortKey = 'id' | 'username' | 'displayname' | 'creationtime';
+const SORT_COLUMNS = { id: 'id', username: 'username', displayname: 'display_name', creationtime: 'created_at' } as const;
+
+/**
+ * `domainId`: one domain, or several listed as one, in domain then ID order unless `sort` says
+ * otherwise. `statuses`: any of these (an empty list matches nobody). `limit` 0 counts only.
+ */
+export interface UserQuery {
+  domainId: number | number[]; query?: string; status?: UserStatus; statuses?: UserStatus[]; linked?: boolean;
+  sort?: { key: UserSortKey; descending: boolean }; limit: number; offset: number;
+}
 
 export class UserRepository {
   private readonly db: Kysely<Database>;
@@ -164,12 +174,34 @@ export class UserRepository {
     let base = many ? this.db.selectFrom('users').where('domain_id', 'in', q.domainId as number[]) : this.db.selectFrom('users').where('domain_id', '=', q.domainId as number);
     if (q.query) base = base.where((eb) => eb.or([eb('username', 'like', `%${q.query}%`), eb('display_name', 'like', `%${q.query}%`)]));
     if (q.status) base = base.where('status', '=', q.status);
+    if (q.statuses) base = q.statuses.length ? base.where('status', 'in', q.statuses) : base.where('id', '<', 0);
     if (q.linked !== undefined) base = base.where('extern_id', q.linked ? 'is not' : 'is', null);
+    const ordered = () => {
+      if (q.sort) return base.selectAll().orderBy(SORT_COLUMNS[q.sort.key], q.sort.descending ? 'desc' : 'asc').orderBy('id');
+      return many ? base.selectAll().orderBy('domain_id').orderBy('id') : base.selectAll().orderBy('id');
+    };
     const [rows, count] = await Promise.all([
-      (many ? base.selectAll().orderBy('domain_id').orderBy('id') : base.selectAll().orderBy('id')).limit(q.limit).offset(q.offset).execute(),
+      q.limit > 0 ? ordered().limit(q.limit).offset(q.offset).execute() : Promise.resolve([]),
       base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
     ]);
     return { users: rows.map(toUser), total: Number(count.n) };
+  }
+
+  /**
+   * The directory groups the sync recorded for a domain's users, by name, with their members'
+   * usernames. Reads the groups column of the domain's linked users, a chunk at a time.
+   */
+  async groupsInDomain(domainId: number): Promise<Array<{ name: string; members: string[] }>> {
+    const groups = new Map<string, string[]>();
+    let after = 0;
+    for (;;) {
+      const rows = await this.db.selectFrom('users').select(['id', 'username', 'groups'])
+        .where('domain_id', '=', domainId).where('groups', '!=', '[]').where('id', '>', after).orderBy('id').limit(5000).execute();
+      if (rows.length === 0) break;
+      for (const r of rows) for (const g of JSON.parse(r.groups) as string[]) { const list = groups.get(g); if (list) list.push(r.username); else groups.set(g, [r.username]); }
+      after = rows[rows.length - 1]!.id;
+    }
+    return [...groups].sort(([a], [b]) => a.localeCompare(b)).map(([name, members]) => ({ name, members }));
   }
 
   async countByStatus(domainId: number): Promise<Record<string, number>> {

@@ -10,10 +10,14 @@ import { downsyncRoutes } from './downsync.ts';
 import { ldapToolRoutes } from './ldap-tools.ts';
 import { taskRoutes } from './tasks.ts';
 import { sourceRoutes } from './sources.ts';
+import { defaultsRoutes } from './defaults.ts';
+import { systemInfoRoutes } from './system-info.ts';
+import { groupRoutes } from './groups.ts';
+import { authmgrRoutes } from './authmgr.ts';
 
 export function grommunioRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
   return async (app) => {
-    for (const routes of [loginRoutes, organizationRoutes, domainRoutes, userRoutes, ldapConfigRoutes, downsyncRoutes, ldapToolRoutes, taskRoutes, sourceRoutes]) {
+    for (const routes of [loginRoutes, organizationRoutes, domainRoutes, userRoutes, ldapConfigRoutes, downsyncRoutes, ldapToolRoutes, taskRoutes, sourceRoutes, defaultsRoutes, systemInfoRoutes, groupRoutes, authmgrRoutes]) {
       await app.register(routes(ctx));
     }
   };

@@ -14,6 +14,7 @@ import { IdParam } from './shapes.ts';
 import { withStoredPassword } from '../../../directory/stored-password.ts';
 import { checkSourceWrite } from '../../../services/source-policy.ts';
 import { testFailureFor } from '../../../services/test-answers.ts';
+import { grommunioSourceView, keepGroupSwitch } from './source-view.ts';
 
 const PutQuery = Type.Object({ force: Type.Optional(Type.Boolean()) }, { additionalProperties: true });
 const ConfigBody = Type.Object({}, { additionalProperties: true });
@@ -21,15 +22,19 @@ const ConfigBody = Type.Object({}, { additionalProperties: true });
 type Json = Record<string, unknown>;
 
 export function ldapConfigRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
+  /** admin-web shows ldapAvailable as "LDAP connectivity check passed/failed": so it is one. */
+  const reachable = async (config: Json) => {
+    try { await ctx.ldap.test(config); return true; } catch { return false; }
+  };
   const read = async (orgId: number) => {
     const config = await ctx.store.sources.get(orgId);
-    return { ldapAvailable: !!config && config.disabled !== true, data: config ? publicSourceView(config) : {} };
+    return { ldapAvailable: !!config && config.disabled !== true && (await reachable(config)), data: config ? grommunioSourceView(config) : {} };
   };
 
   const write = async (request: FastifyRequest, orgId: number, body: Json, force: boolean) => {
     const who = caller(request);
     const stored = await ctx.store.sources.get(orgId);
-    const config = withStoredPassword(body, stored);
+    const config = withStoredPassword(keepGroupSwitch(body, stored), stored);
     checkSourceWrite(who, config, stored);
     try {
       parseSource(config);

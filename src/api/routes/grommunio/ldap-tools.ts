@@ -31,10 +31,23 @@ async function directoryCall<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-/** LDIF-like text of an entry: binary values in base64. */
+/** LDIF's SAFE-STRING: printable, not starting with a space, ':' or '<', not ending in a space. */
+const SAFE_STRING = /^(?![ :<])[^\p{Cc}]*(?<! )$/u;
+
+/** The value as LDIF writes it: as text when LDIF allows, else in base64 (entryUUID reads as itself, objectGUID does not). */
+function ldifValue(name: string, value: string | Buffer): string {
+  const text = typeof value === 'string' ? value : new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(value, { stream: false });
+  return SAFE_STRING.test(text) ? `${name}: ${text}` : `${name}:: ${Buffer.from(text, 'utf8').toString('base64')}`;
+}
+
+/** LDIF-like text of an entry. */
 function dumpText(dn: string, attributes: Map<string, Array<string | Buffer>>): string {
   const lines = [`dn: ${dn}`];
-  for (const [name, values] of attributes) for (const v of values) lines.push(typeof v === 'string' ? `${name}: ${v}` : `${name}:: ${v.toString('base64')}`);
+  for (const [name, values] of attributes) {
+    for (const v of values) {
+      try { lines.push(ldifValue(name, v)); } catch { lines.push(`${name}:: ${Buffer.from(v).toString('base64')}`); } // not UTF-8: binary
+    }
+  }
   return lines.join('\n');
 }
 
@@ -112,7 +125,10 @@ export function ldapToolRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
 
     app.get('/domains/ldap/check', { schema: { querystring: CheckQuery } }, async (request) => {
       const domainIds = (await targets(request, request.query, false)).flatMap((g) => g.domains.map((d) => d.id));
-      return { orphaned: await directoryCall(() => ctx.ldap.orphans(domainIds)) };
+      const orphans = await directoryCall(() => ctx.ldap.orphans(domainIds));
+      // What admin-web's dialog shows for each: "<displayname> <username>", and its status.
+      const users = await Promise.all(orphans.map((o) => ctx.store.users.get(o.ID)));
+      return { orphaned: orphans.map((o, i) => ({ ...o, displayname: users[i]?.displayName ?? o.username, status: users[i]?.status === 'deactivated' ? 1 : 0 })) };
     });
 
     app.delete('/domains/ldap/check', { schema: { querystring: CheckQuery } }, async (request) => {

@@ -66,8 +66,8 @@ export function loginRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
       let sessionId: string;
       const expires = new Date(Date.now() + SESSION_SECONDS * 1000).toISOString();
       if (body.user === undefined && body.pass === undefined) {
-        // No form: renew the session of a valid cookie, as grommunio does.
-        who = await callerFor(ctx, request);
+        // No form: renew the session of a valid cookie, as grommunio does (admin-web sends no CSRF header here).
+        who = await callerFor(ctx, request, { csrf: false });
         sessionId = request.sessionId!;
         await ctx.store.sessions.extend(sessionId, expires);
       } else {

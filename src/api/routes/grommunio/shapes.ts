@@ -18,13 +18,20 @@ export const Paging = {
 /** grommunio's dateTime: 'YYYY-MM-DD HH:MM:SS' (UTC here). */
 export const dateTime = (iso: string | null): string | null => (iso ? iso.slice(0, 19).replace('T', ' ') : null);
 
+const quotaOf = (value: string | undefined): number | null => (value !== undefined && /^\d+$/.test(value.trim()) ? Number(value) : null);
+
 export function userView(u: User): Record<string, unknown> {
   return {
     ID: u.id,
     username: u.username,
     domainID: u.domainId,
     roles: [],
-    properties: { ...u.properties, displayname: u.displayName, ...(u.lang ? { language: u.lang } : {}) },
+    // What admin-web's lists show: every user here is a person (displaytypeex 0); no store quota
+    // unless the directory maps one; creationtime is when ldapsync created the user.
+    properties: {
+      ...u.properties, displayname: u.displayName, displaytypeex: 0, creationtime: dateTime(u.createdAt),
+      storagequotalimit: quotaOf(u.properties.storagequotalimit), ...(u.lang ? { language: u.lang } : {}),
+    },
     aliases: u.aliases,
     status: u.status === 'active' ? 0 : 1,
     ...(u.externId ? { ldapID: encodeLdapId(u.externId) } : {}),

@@ -5,14 +5,8 @@ import type { ApiContext } from '../../context.ts';
 import { caller, domainFor, requireCaller } from '../../grommunio/session.ts';
 import { badRequest, notFound } from '../../grommunio/errors.ts';
 import { DomainParam, DomainUserParams, Paging, userView } from './shapes.ts';
+import { userQueryFrom, UserListQuery } from './user-query.ts';
 import { visibleDomains } from './domains.ts';
-
-const UserQuery = Type.Object({
-  ...Paging,
-  match: Type.Optional(Type.String({ maxLength: 256 })),
-  status: Type.Optional(Type.Integer({ minimum: 0, maximum: 1 })),
-  linked: Type.Optional(Type.Boolean()),
-}, { additionalProperties: true });
 
 const UserPatch = Type.Object({
   ldapID: Type.Optional(Type.Null()),
@@ -40,14 +34,21 @@ export function userRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
       return { data };
     });
 
-    app.get('/domains/:domainID/users', { schema: { params: DomainParam, querystring: UserQuery } }, async (request) => {
+    app.get('/domains/:domainID/users', { schema: { params: DomainParam, querystring: UserListQuery } }, async (request) => {
       const domain = await domainFor(ctx, caller(request), request.params.domainID, false);
-      const q = request.query;
-      const { users, total } = await ctx.store.users.list({
-        domainId: domain.id, query: q.match, limit: q.limit ?? 50, offset: q.offset ?? 0,
-        ...(q.status !== undefined ? { status: q.status === 0 ? 'active' : 'deactivated' } : {}),
-        ...(q.linked !== undefined ? { linked: q.linked } : {}),
-      });
+      const query = userQueryFrom(request.query, domain.id);
+      if (!query) return { data: [], count: 0 };
+      const { users, total } = await ctx.store.users.list(query);
+      return { data: users.map(userView), count: total };
+    });
+
+    // Every user of the domains the caller may see (admin-web's global users page and pickers).
+    app.get('/system/users', { schema: { querystring: Type.Intersect([UserListQuery, Type.Object({ orgID: Type.Optional(Type.Integer({ minimum: 0 })), homeserver: Type.Optional(Type.Integer({ minimum: 0 })) })]) } }, async (request) => {
+      const domains = (await visibleDomains(ctx, caller(request))).filter((d) => request.query.orgID === undefined || d.orgId === request.query.orgID);
+      // ldapsync has no mail servers, so no user lives on one.
+      const query = request.query.homeserver === undefined ? userQueryFrom(request.query, domains.map((d) => d.id)) : null;
+      if (!query) return { data: [], count: 0 };
+      const { users, total } = await ctx.store.users.list(query);
       return { data: users.map(userView), count: total };
     });
 

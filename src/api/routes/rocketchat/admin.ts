@@ -9,18 +9,31 @@ import { failure, missingPermission } from '../../rocketchat/errors.ts';
 import { SETTINGS } from '../../rocketchat/settings.ts';
 import { dropPasswordIfMoved } from '../../../directory/stored-password.ts';
 import { checkSourceWrite } from '../../../services/source-policy.ts';
+import { PLAIN_SETTINGS, readPlainSetting, writePlainSetting } from '../../rocketchat/plain-settings.ts';
 import { ROCKETCHAT } from './auth.ts';
+import { ADMIN_ROLE } from '../../../store/repositories/accounts.ts';
 
-/** The named permissions this service knows; SystemAdmins (Rocket.Chat's admin role) hold them all. */
+/**
+ * The named permissions this service knows. Each is held by the roles its list names, as in
+ * Rocket.Chat; SystemAdmins are in the `admin` role, so an empty list takes it from them too.
+ * A permission added here needs a migration that gives it to the `admin` role (see 012).
+ */
 export const NAMED_PERMISSIONS = ['sync-auth-services-users', 'test-admin-options', 'view-privileged-setting', 'edit-privileged-setting', 'access-permissions', 'assign-roles'];
 
-export const can = (who: Caller, permission: string): boolean => who.isSystemAdmin || who.named.has(permission);
+/**
+ * The one permission that may not leave the `admin` role: without it nobody could ever give a
+ * permission back through this API.
+ */
+const KEEPS_ADMIN = 'access-permissions';
+
+export const can = (who: Caller, permission: string): boolean => who.named.has(permission);
 
 export function rocketAdminRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get('/settings/:_id', { config: ROCKETCHAT, schema: { params: Type.Object({ _id: Type.String({ maxLength: 100 }) }) } }, async (request) => {
       const who = await rocketCaller(ctx, request);
       if (!can(who, 'view-privileged-setting')) throw missingPermission();
+      if (Object.hasOwn(PLAIN_SETTINGS, request.params._id)) return { _id: request.params._id, value: await readPlainSetting(ctx.store, request.params._id), success: true };
       const view = Object.hasOwn(SETTINGS, request.params._id) ? SETTINGS[request.params._id] : undefined;
       if (!view) throw failure(`Setting ${request.params._id} is not one ldapsync keeps`);
       return { _id: request.params._id, value: view.read((await ctx.store.sources.get(0)) ?? {}), success: true };
@@ -29,6 +42,12 @@ export function rocketAdminRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
     app.post('/settings/:_id', { config: ROCKETCHAT, schema: { params: Type.Object({ _id: Type.String({ maxLength: 100 }) }), body: Type.Object({ value: Type.Unknown() }) } }, async (request) => {
       const who = await rocketCaller(ctx, request);
       if (!can(who, 'edit-privileged-setting')) throw missingPermission();
+      if (Object.hasOwn(PLAIN_SETTINGS, request.params._id)) {
+        const problem = await writePlainSetting(ctx.store, request.params._id, request.body.value);
+        if (problem) throw failure(`${request.params._id}: ${problem}`);
+        await ctx.store.audit.record({ actor: who.username, action: 'setting.set', targetType: 'setting', targetId: request.params._id, before: null, after: { value: request.body.value } });
+        return { success: true };
+      }
       const view = Object.hasOwn(SETTINGS, request.params._id) ? SETTINGS[request.params._id] : undefined;
       if (!view) throw failure(`Setting ${request.params._id} is not one ldapsync keeps`);
       const before = (await ctx.store.sources.get(0)) ?? {};
@@ -50,19 +69,19 @@ export function rocketAdminRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
       const who = await rocketCaller(ctx, request);
       if (!can(who, 'access-permissions')) throw missingPermission();
       const held = await ctx.store.accounts.rolesHolding(NAMED_PERMISSIONS);
-      return { update: NAMED_PERMISSIONS.map((p) => ({ _id: p, roles: ['admin', ...(held[p] ?? [])] })), remove: [], success: true };
+      return { update: NAMED_PERMISSIONS.map((p) => ({ _id: p, roles: held[p] ?? [] })), remove: [], success: true };
     });
 
     app.post('/permissions.update', { config: ROCKETCHAT, schema: { body: Type.Object({ permissions: Type.Array(Type.Object({ _id: Type.String(), roles: Type.Array(Type.String({ maxLength: 100 })) }), { maxItems: 100 }) }) } }, async (request) => {
       const who = await rocketCaller(ctx, request);
       if (!can(who, 'access-permissions')) throw missingPermission();
       for (const p of request.body.permissions) if (!NAMED_PERMISSIONS.includes(p._id)) throw failure(`Permission ${p._id} is unknown`);
-      for (const p of request.body.permissions) {
-        await ctx.store.accounts.setPermissionRoles(p._id, p.roles.filter((r) => r !== 'admin'));
-      }
+      const lockout = request.body.permissions.find((p) => p._id === KEEPS_ADMIN && !p.roles.includes(ADMIN_ROLE));
+      if (lockout) throw failure(`${KEEPS_ADMIN} always keeps the ${ADMIN_ROLE} role, so that permissions can be given back; add '${ADMIN_ROLE}' to its roles`);
+      for (const p of request.body.permissions) await ctx.store.accounts.setPermissionRoles(p._id, [...new Set(p.roles)]);
       await ctx.store.audit.record({ actor: who.username, action: 'permissions.update', targetType: 'permissions', targetId: '', before: null, after: request.body.permissions });
       const held = await ctx.store.accounts.rolesHolding(NAMED_PERMISSIONS);
-      return { permissions: NAMED_PERMISSIONS.map((p) => ({ _id: p, roles: ['admin', ...(held[p] ?? [])] })), success: true };
+      return { permissions: NAMED_PERMISSIONS.map((p) => ({ _id: p, roles: held[p] ?? [] })), success: true };
     });
 
     app.post('/roles.addUserToRole', { config: ROCKETCHAT, schema: { body: Type.Object({ roleName: Type.String({ minLength: 1, maxLength: 100 }), username: Type.String({ minLength: 1, maxLength: 320 }) }) } }, async (request) => {

@@ -6,6 +6,7 @@ import type { ApiContext } from '../../context.ts';
 import type { Caller } from '../../../auth/permissions.ts';
 import { callerOf, signIn } from '../../../services/sign-in.ts';
 import { hasOwnSecondFactor, sendEmailCode, sentRecently } from '../../../auth/second-factor.ts';
+import { signInBackend } from '../../../auth/sign-in-backend.ts';
 import { currentToken, hashToken, issueLoginToken, rocketCaller } from '../../rocketchat/session.ts';
 import { requireSecondFactor } from '../../rocketchat/two-factor.ts';
 import QRCode from 'qrcode';
@@ -34,7 +35,9 @@ export async function rocketLogin(ctx: ApiContext, request: FastifyRequest, repl
   } else {
     const name = body.user ?? body.username ?? body.email;
     if (typeof name !== 'string' || typeof body.password !== 'string') throw loginFailed();
-    const result = await signIn(ctx, name, body.password, request.ip, { directory: true });
+    // grommunio's authmgr set to always_mysql: directory sign-in is off.
+    const directory = (await signInBackend(ctx.store)) !== 'always_mysql';
+    const result = await signIn(ctx, name, body.password, request.ip, { directory });
     if (!result.ok) {
       if (result.kind === 'locked') throw failure('error-too-many-requests');
       if (result.kind === 'deactivated') throw userNotActivated();
