@@ -42,7 +42,12 @@ function validationMessages(error: FastifyError): string[] {
 
 /** Rocket.Chat's rc_uid/rc_token query carries a session token: it never reaches the log. */
 export function redactUrl(url: string): string {
-  return url.replace(/([?&]rc_token=)[^&#]*/gi, '$1[Redacted]');
+  const at = url.indexOf('?');
+  if (at < 0) return url;
+  // Compared decoded, as the query parser reads it: rc%5Ftoken is rc_token too.
+  const name = (pair: string) => { try { return decodeURIComponent(pair.split('=')[0]!.replace(/\+/g, ' ')).toLowerCase(); } catch { return ''; } };
+  const query = url.slice(at + 1).split('&').map((pair) => (name(pair) === 'rc_token' ? `${pair.split('=')[0]}=[Redacted]` : pair));
+  return `${url.slice(0, at)}?${query.join('&')}`;
 }
 
 const SERIALIZERS = {

@@ -38,7 +38,9 @@ export type SecondFactorResult = { ok: true } | ({ ok: false } & SecondFactorCha
 export class EmailCodeNotSent extends Error {}
 
 function availableMethods(deps: SecondFactorDeps, state: TwoFactorState, email: string | null, passwordFallback: boolean): string[] {
-  const methods = [...(state.totpEnabled ? ['totp'] : []), ...(state.emailEnabled && email && deps.mailer ? ['email'] : [])];
+  // Email stays a required method without an SMTP server: the sign-in then fails (no code can be
+  // sent) instead of skipping the factor.
+  const methods = [...(state.totpEnabled ? ['totp'] : []), ...(state.emailEnabled && email ? ['email'] : [])];
   if (methods.length === 0 && passwordFallback && state.digestHash) methods.push('password');
   return methods;
 }
@@ -59,11 +61,12 @@ export const sentRecently = (state: TwoFactorState): boolean =>
 
 /** Mails a fresh six-digit code; only its hash is kept. Throws EmailCodeNotSent when mailing fails. */
 export async function sendEmailCode(deps: SecondFactorDeps, accountId: number, to: string): Promise<void> {
+  if (!deps.mailer) throw new EmailCodeNotSent('This account\'s second factor is a code by email, but no SMTP server is configured (LDAPSYNC_SMTP_URL); ask an admin');
   const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
   const expires = new Date(Date.now() + EMAIL_CODE_MINUTES * 60_000).toISOString();
   await deps.store.accounts.setEmailCode(accountId, { hash: sha256Hex(code), expires });
   try {
-    await deps.mailer!.send({ to, subject: 'Your ldapsync sign-in code', text: `Your code is ${code}. It is good once, for ${EMAIL_CODE_MINUTES} minutes.\n\nIf you did not ask for it, someone knows your password: change it.` });
+    await deps.mailer.send({ to, subject: 'Your ldapsync sign-in code', text: `Your code is ${code}. It is good once, for ${EMAIL_CODE_MINUTES} minutes.\n\nIf you did not ask for it, someone knows your password: change it.` });
   } catch {
     await deps.store.accounts.setEmailCode(accountId, null);
     throw new EmailCodeNotSent('The code could not be sent by email; try again or use another method');

@@ -171,9 +171,13 @@ function checkFilter(filter: string | null | undefined, label: string, errors: s
   }
 }
 
+/** Failover tries each in turn: more than this would only lengthen a failing run. */
+const MAX_SERVERS = 10;
+
 function parseServers(server: string, starttls: boolean, errors: string[]): string[] {
   const servers = server.split(/\s+/).filter(Boolean).map((s) => s.replace(/\/+$/, ''));
   if (servers.length === 0) errors.push('connection.server is required: one or more ldap:// or ldaps:// URLs, separated by spaces');
+  if (servers.length > MAX_SERVERS) errors.push(`connection.server names ${servers.length} servers; at most ${MAX_SERVERS} are tried`);
   for (const s of servers) {
     let url: URL;
     try { url = new URL(s); } catch { errors.push(`connection.server '${s}' is not a URL`); continue; }

@@ -1,7 +1,8 @@
 /**
- * What a failed connection test tells its caller. A SystemAdmin sees the cause; a tenant admin
- * sees one answer for every failure, so that a test cannot be used to map this server's network
- * (which loopback ports are open, which hosts answer) or its files. The cause goes to the log.
+ * What a directory failure tells its caller. A SystemAdmin sees the cause; a tenant admin sees one
+ * answer for every failure, so that a test, a search or a sync of a config they saved cannot be
+ * used to map this server's network (which loopback ports are open, which hosts answer) or its
+ * files. The cause goes to the log.
  */
 import type { Caller } from '../auth/permissions.ts';
 
@@ -9,4 +10,13 @@ export const TENANT_TEST_FAILURE = 'The directory could not be reached, did not 
 
 export function testFailureFor(who: Caller, cause: string): string {
   return who.isSystemAdmin ? cause : TENANT_TEST_FAILURE;
+}
+
+/**
+ * A run's or a tool's message as a tenant admin may read it: the directory's failure is named,
+ * its cause (which address refused, which timed out, what TLS said) is not.
+ */
+export function causeFor(who: Caller, message: string): string {
+  if (who.isSystemAdmin) return message;
+  return message.replace(/Directory unavailable: .*$/s, `Directory unavailable: ${TENANT_TEST_FAILURE}`);
 }

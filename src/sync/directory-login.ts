@@ -46,15 +46,14 @@ export async function directoryLogin(deps: SyncDeps & { ldap: LdapAdmin }, login
   return { ok: true, account };
 }
 
-/** A name another entry's account holds is moved aside; that account stays its entry's. */
+/**
+ * A name another entry's account holds is moved aside; that account stays its entry's. So is an
+ * account made before accounts were bound to entries: whose it was cannot be told any more, so
+ * it is never handed over, roles and all, to whoever holds the name now.
+ */
 async function freeName(store: Store, username: string, externId: string): Promise<void> {
   const holder = await store.accounts.credentials(username);
   if (!holder || holder.account.externId === externId) return;
-  if (holder.account.externId === null && !holder.passwordHash) {
-    // Made before accounts were bound to entries and never linked: it becomes this entry's.
-    await store.accounts.bindExternId(holder.account.id, externId);
-    return;
-  }
   await store.accounts.rename(holder.account.id, `${username}#${holder.account.id}`);
 }
 

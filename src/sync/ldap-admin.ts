@@ -21,8 +21,21 @@ export type Connect = (source: DirectorySource) => Promise<DirectoryPort>;
 
 export interface SearchHit { externId: Uint8Array; name: string; email: string | null; dn: string; error: string | null }
 
+/** Every call here holds an admin's request open: each connect and operation gets at most TEST_TIMEOUT_MS. */
+const interactive = (source: DirectorySource): DirectorySource => ({
+  ...source,
+  connection: { ...source.connection, connectTimeoutMs: Math.min(source.connection.connectTimeoutMs, TEST_TIMEOUT_MS), timeoutMs: Math.min(source.connection.timeoutMs, TEST_TIMEOUT_MS) },
+});
+
+/** Fails with `message` when `work` has not settled within `ms` (however many servers it tries). */
+function within<T>(ms: number, message: string, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new DirectoryError('unreachable', message)), ms); });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
 async function withDirectory<T>(connect: Connect, source: DirectorySource, work: (d: DirectoryPort) => Promise<T>): Promise<T> {
-  const directory = await connect(source);
+  const directory = await connect(interactive(source));
   try { return await work(directory); } finally { await directory.close(); }
 }
 
@@ -42,14 +55,13 @@ export class LdapAdmin {
    * found out at the first run.
    */
   async test(config: unknown): Promise<void> {
-    const parsed = parseSource(config);
-    const source = { ...parsed, connection: { ...parsed.connection, connectTimeoutMs: Math.min(parsed.connection.connectTimeoutMs, TEST_TIMEOUT_MS), timeoutMs: Math.min(parsed.connection.timeoutMs, TEST_TIMEOUT_MS) } };
-    await withDirectory(this.connect, source, async (d) => {
+    const source = parseSource(config);
+    await within(TEST_TIMEOUT_MS, `no answer within ${TEST_TIMEOUT_MS / 1000} s`, withDirectory(this.connect, source, async (d) => {
       await d.search('', 1);
       const forced = forcedMechanism(source);
       const missing = forced && (await forced.unavailable(d));
       if (missing) throw new DirectoryError('search', `delta is set to '${forced.name}', but ${missing}`);
-    });
+    }));
   }
 
   /** The parsed source an organization syncs from (its own, else the default), if any. */
@@ -119,7 +131,7 @@ export class LdapAdmin {
 
   /** Syncs one linked user now; its outcome. */
   async syncUser(domainId: number, externId: Uint8Array): Promise<Outcome | undefined> {
-    const report = await runSync({ store: this.store, connect: this.connect }, { domainId, importNew: false, lang: '', dryRun: false, only: [externId] });
+    const report = await runSync({ store: this.store, connect: (s) => this.connect(interactive(s)) }, { domainId, importNew: false, lang: '', dryRun: false, only: [externId] });
     if (report.error) return { ID: 0, username: '', code: report.error.code, message: report.error.message };
     return report.runId === null ? undefined : (await this.store.runs.allOutcomes(report.runId))[0];
   }
@@ -127,7 +139,7 @@ export class LdapAdmin {
   /** Imports (or updates) one entry into a domain; `force` links a local user of the same name. */
   async importUser(domainId: number, externId: Uint8Array, options: { force: boolean; lang: string }): Promise<Outcome | undefined> {
     await sourceForDomain(this.store, domainId);
-    const report = await runSync({ store: this.store, connect: this.connect }, { domainId, importNew: true, lang: options.lang, dryRun: false, only: [externId], adoptLocal: options.force });
+    const report = await runSync({ store: this.store, connect: (s) => this.connect(interactive(s)) }, { domainId, importNew: true, lang: options.lang, dryRun: false, only: [externId], adoptLocal: options.force });
     if (report.error) return { ID: 0, username: '', code: report.error.code, message: report.error.message };
     return report.runId === null ? undefined : (await this.store.runs.allOutcomes(report.runId))[0];
   }

@@ -138,7 +138,22 @@ describe('configuration attacks by tenant admins', () => {
         answers.push([r.status, r.body.ok, r.body.message]);
       }
       for (const a of answers) assert.deepEqual(a, [200, false, TENANT_TEST_FAILURE]);
-    } finally { await trap.close(); }
+      // A config saved anyway: searches, checks and syncs of it name the failure, not its cause.
+      const config = { ...orgSource(), connection: { ...(orgSource().connection as object), server: closed.url, caFile: undefined, caPem: readFileSync(slapd.caFile, 'utf8') } };
+      assert.equal((await api.call('PUT', `/system/orgs/${orgId}/ldap?force=true`, { session: boss, json: config })).status, 200);
+      const expected = `Directory unavailable: ${TENANT_TEST_FAILURE}`;
+      const search = await api.call('GET', '/domains/ldap/search?query=user&domain=2', { session: boss });
+      assert.deepEqual([search.status, search.body.message], [503, expected]);
+      const check = await api.call('GET', '/domains/ldap/check?domain=2', { session: boss });
+      assert.deepEqual([check.status, check.body.message], [503, expected]);
+      const sync = await api.call('POST', '/domains/2/ldap/downsync?timeout=20', { session: boss });
+      assert.equal(sync.status, 503);
+      assert.ok(sync.body.message.endsWith(expected), sync.body.message);
+      const tasks = await api.call('GET', '/tasq/tasks', { session: boss });
+      assert.ok(tasks.body.data.every((task: { message: string }) => !/ECONNREFUSED|127\.0\.0\.1/.test(task.message)), 'no cause in the task list');
+      const asSystemAdmin = await api.call('GET', '/domains/ldap/search?query=user&domain=2', { session: admin });
+      assert.match(asSystemAdmin.body.message, /127\.0\.0\.1|ECONNREFUSED|refused/i, 'a SystemAdmin sees the cause');
+    } finally { await trap.close(); await t.store.sources.set(orgId, orgSource()); }
     // Other tenants' domain names: taken or not, the answer is the same refusal.
     const taken = await api.call('POST', '/system/domains', { session: boss, json: { domainname: 'example.org', orgID: orgId } });
     const fresh = await api.call('POST', '/system/domains', { session: boss, json: { domainname: 'fresh.example', orgID: orgId } });
@@ -152,15 +167,26 @@ describe('configuration attacks by tenant admins', () => {
     assert.equal((await api.call('POST', '/system/domains', { session: admin, json: { domainname: 'victim.example', orgID: orgId } })).status, 201);
   });
 
-  test('21. a test holds a request for at most 30 s, and tenants cannot schedule a sync every second', async () => {
+  test('21. a test, a search or a failover holds a request for at most 30 s, and tenants cannot schedule a sync every second', async () => {
     const silent = await listener();
+    const other = await listener();
+    const pem = readFileSync(slapd.caFile, 'utf8');
     try {
-      const config = { ...orgSource(), connection: { ...(orgSource().connection as object), server: silent.url.replace('ldap://', 'ldaps://'), caFile: undefined, caPem: readFileSync(slapd.caFile, 'utf8'), timeout: 3600, connectTimeout: 600 } };
+      const toSilent = (server: string, extra: Record<string, unknown> = {}) => ({ ...orgSource(), connection: { ...(orgSource().connection as object), server, caFile: undefined, caPem: pem, timeout: 3600, connectTimeout: 600, ...extra } });
+      const tarpits = `${silent.url.replace('ldap://', 'ldaps://')} ${other.url.replace('ldap://', 'ldaps://')}`;
+      assert.equal((await api.call('PUT', `/system/orgs/${orgId}/ldap?force=true`, { session: boss, json: toSilent(silent.url.replace('ldap://', 'ldaps://')) })).status, 200);
       const started = Date.now();
-      const r = await api.call('POST', `/system/orgs/${orgId}/ldap/test`, { session: boss, json: config });
-      assert.equal(r.body.ok, false);
+      const [tested, failover, searched] = await Promise.all([
+        api.call('POST', `/system/orgs/${orgId}/ldap/test`, { session: boss, json: toSilent(silent.url.replace('ldap://', 'ldaps://')) }),
+        api.call('POST', `/system/orgs/${orgId}/ldap/test`, { session: boss, json: toSilent(tarpits) }),
+        api.call('GET', '/domains/ldap/search?query=user&domain=2', { session: boss }),
+      ]);
+      assert.equal(tested.body.ok, false);
+      assert.equal(failover.body.ok, false, 'two silent servers: one deadline for the whole test');
+      assert.equal(searched.status, 503);
       assert.ok(Date.now() - started < 40_000, `answered after ${Date.now() - started} ms`);
-    } finally { await silent.close(); }
+      assert.equal((await api.call('POST', `/system/orgs/${orgId}/ldap/test`, { session: boss, json: toSilent(Array.from({ length: 11 }, () => silent.url).join(' ')) })).status, 400, 'at most ten servers');
+    } finally { await silent.close(); await other.close(); await t.store.sources.set(orgId, orgSource()); }
     const everySecond = { ...orgSource(), schedule: '* * * * * *' };
     const refused = await api.call('PUT', `/system/orgs/${orgId}/ldap?force=true`, { session: boss, json: everySecond });
     assert.equal(refused.status, 400);

@@ -168,4 +168,48 @@ describe('sign-in attacks', () => {
     const ok = await rcLogin('user004', 'directory-pass-004');
     assert.equal((await rc('POST', '/ldap.syncNow', { ...tokenOf(ok), 'x-2fa-method': 'password', 'x-2fa-code': sha256('directory-pass-004') })).body.error, 'error-not-authorized');
   });
+
+  test('7, 8. email 2FA: a stolen token cannot add TOTP beside it; without SMTP the factor is not skipped', async () => {
+    await createAdmin(t.store, 'mailer', ADMIN_PW);
+    const token = tokenOf(await rcLogin('mailer', ADMIN_PW));
+    const id = Number(token['x-user-id']);
+    await t.store.accounts.updateProfile(id, 'Mailer', 'mailer@example.org');
+    await t.store.accounts.setEmailTwoFactor(id, true);
+    const enrol = await rc('POST', '/users.2fa.enableTotp', token);
+    assert.equal(enrol.status, 400, 'adding TOTP asks for the email factor first');
+    assert.equal((await t.store.accounts.twoFactor(id)).totpSecret, null, 'no secret was set');
+    const signIn = await rcLogin('mailer', ADMIN_PW);
+    assert.notEqual(signIn.status, 200, 'no SMTP server: the sign-in fails instead of skipping the code');
+    assert.match(JSON.stringify(signIn.body), /no SMTP server/);
+    const form = await api.call('POST', '/login', { form: { user: 'mailer', pass: ADMIN_PW } });
+    assert.equal(form.status, 401);
+  });
+
+  test('4, 8, 13. deactivating a directory user or their domain ends their tokens at once', async () => {
+    const ok = await rcLogin('user004', 'directory-pass-004');
+    const token = tokenOf(ok);
+    const resume = ok.body.data.authToken;
+    assert.equal((await rc('GET', '/me', token)).status, 200);
+    const user = (await t.store.users.byUsername('user004@example.org'))!;
+    await t.store.users.setStatus([user.id], 'deactivated', 'admin', 'deactivated by an admin');
+    assert.equal((await rc('GET', '/me', token)).status, 401);
+    assert.equal((await rc('POST', '/login', {}, { resume })).status, 401, 'nor can the token be resumed');
+    await t.store.users.setStatus([user.id], 'active', 'admin', null);
+    assert.equal((await rc('GET', '/me', token)).status, 200);
+    await t.store.domains.update(1, { active: false });
+    assert.equal((await rc('GET', '/me', token)).status, 401, 'a deactivated domain too');
+    await t.store.domains.update(1, { active: true });
+  });
+
+  test('3. an account from before accounts were bound to entries is handed to nobody', async () => {
+    const legacy = await t.store.accounts.create({ username: 'user007@example.org', passwordHash: null, displayName: 'Legacy', email: 'user007@example.org' });
+    const role = await t.store.accounts.createRole('legacy-role', '', [{ permission: 'sync-auth-services-users', param: '' }]);
+    await t.store.accounts.assignRole(legacy.id, role.id);
+    slapd.modify(replaceLdif(`uid=user007,${PEOPLE}`, { userPassword: 'directory-pass-007' }));
+    const r = await rcLogin('user007', 'directory-pass-007');
+    assert.equal(r.status, 200, r.text);
+    assert.notEqual(Number(r.body.data.userId), legacy.id);
+    assert.deepEqual(await t.store.accounts.grants(Number(r.body.data.userId)), []);
+    assert.equal((await t.store.accounts.get(legacy.id))!.username, `user007@example.org#${legacy.id}`, 'the old account is moved aside, not deleted');
+  });
 });

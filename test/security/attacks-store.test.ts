@@ -106,6 +106,7 @@ describe('session tokens in logged URLs', () => {
     const token = login.body.data.authToken as string;
     await fetch(`${api.url.replace('/api/v1', '')}/avatar/nobody?rc_uid=${login.body.data.userId}&rc_token=${encodeURIComponent(token)}`);
     await fetch(`${api.url.replace('/api/v1', '')}/avatar/nobody?rc_token=${encodeURIComponent(token)}&rc_uid=1`);
+    await fetch(`${api.url.replace('/api/v1', '')}/avatar/nobody?rc_uid=1&rc%5Ftoken=${encodeURIComponent(token)}`);
     await sleep(500); // the log is written asynchronously
     const log = readFileSync(join(t.dataDir, 'server.log'), 'utf8');
     assert.ok(!log.includes(token) && !log.includes(encodeURIComponent(token)), 'the token is not in the log');
@@ -148,6 +149,8 @@ describe('numbers and NUL characters PostgreSQL cannot store', { skip: storeVari
       const avatar = await fetch(`${api.url.replace('/api/v1', '')}/avatar/admin?rc_uid=${n}&rc_token=x`);
       assert.ok(avatar.status < 500, `rc_uid ${n}: ${avatar.status}`);
     }
+    rocketRefusal(await api.call('GET', '/users.info?userId=99999999999', { headers: rcHeaders }), 'users.info with a userId past int4');
+    grommunioRefusal(await api.call('GET', '/ldapsync/audit?offset=10000000000000000000', { session: admin }), 'audit offset past int8');
     const nul = 'a\u0000b';
     grommunioRefusal(await api.call('POST', '/login', { form: { user: nul, pass: 'x' } }), 'form sign-in with NUL, no session');
     grommunioRefusal(await api.call('POST', '/login', { json: { user: nul, pass: 'x' } }), 'JSON sign-in with NUL, no session');

@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import type { ApiContext } from '../context.ts';
 import { Caller } from '../../auth/permissions.ts';
 import { notLoggedIn } from './errors.ts';
+import { accountUsable } from '../../services/account-state.ts';
 
 export const TOKEN_DAYS = 90;
 
@@ -26,7 +27,7 @@ export const hasTokenHeaders = (request: FastifyRequest): boolean => !!header(re
 export async function callerForToken(ctx: ApiContext, userId: number, token: string | undefined): Promise<Caller> {
   if (!token || !Number.isInteger(userId) || userId < 1 || userId > 2 ** 31 - 1) throw notLoggedIn();
   const account = await ctx.store.accounts.byToken(userId, hashToken(token));
-  if (!account || !account.active) throw notLoggedIn();
+  if (!account || !(await accountUsable(ctx.store, account))) throw notLoggedIn();
   return new Caller(account.id, account.username, await ctx.store.accounts.grants(account.id));
 }
 

@@ -90,10 +90,6 @@ export class AccountRepository {
     return row && toAccount(row);
   }
 
-  async bindExternId(id: number, externIdHex: string): Promise<void> {
-    await this.db.updateTable('accounts').set({ extern_id: externIdHex }).where('id', '=', id).execute();
-  }
-
   async rename(id: number, username: string): Promise<void> {
     await this.db.updateTable('accounts').set({ username }).where('id', '=', id).execute();
   }

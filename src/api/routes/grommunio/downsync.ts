@@ -13,6 +13,8 @@ import { SYNC_COMMAND, taskOutcomes, type SyncTaskParams } from '../../../tasks/
 import { caller, domainFor, requireCaller } from '../../grommunio/session.ts';
 import { forbidden, fromCode, notFound } from '../../grommunio/errors.ts';
 import { DomainParam, IdParam, planView } from './shapes.ts';
+import { causeFor } from '../../../services/test-answers.ts';
+import type { Caller } from '../../../auth/permissions.ts';
 
 export const MAX_TIMEOUT_SECONDS = 300;
 
@@ -46,15 +48,15 @@ export function downsyncRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
     }
     if (done.state === TaskState.error) {
       const code = (done.result as { code?: number } | null)?.code ?? 500;
-      throw fromCode(code, code === 500 ? `Synchronization failed: ${done.message}` : done.message);
+      throw fromCode(code, causeFor(who, code === 500 ? `Synchronization failed: ${done.message}` : done.message));
     }
     return reply.status(200).send({ message: done.message, data: await taskOutcomes(ctx.store, done) });
   }
 
   /** A dry run: the plan (what would change, and why) and the outcomes; unchanged users only counted. */
-  async function preview(domainId: number, query: DownsyncQuery) {
+  async function preview(who: Caller, domainId: number, query: DownsyncQuery) {
     const report = await runSync({ store: ctx.store, connect: ctx.connect }, { domainId, importNew: query.import === true, lang: query.lang ?? '', dryRun: true, full: query.full === true });
-    if (report.error) throw fromCode(report.error.code, report.error.message);
+    if (report.error) throw fromCode(report.error.code, causeFor(who, report.error.message));
     return {
       message: report.message, mode: report.mode, counts: report.counts,
       data: report.outcomes.filter((o) => o.message !== 'Synchronization successful'),
@@ -69,7 +71,7 @@ export function downsyncRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
       const domain = await domainFor(ctx, caller(request), request.params.domainID, true);
       try {
         await sourceForDomain(ctx.store, domain.id);
-        if (request.query.dryRun) return await preview(domain.id, request.query);
+        if (request.query.dryRun) return await preview(caller(request), domain.id, request.query);
       } catch (e) {
         if (e instanceof SyncError) throw fromCode(e.code, e.message);
         throw e;

@@ -16,6 +16,7 @@ import { caller, domainFor, requireCaller } from '../../grommunio/session.ts';
 import { badRequest, conflict, forbidden, fromCode, notFound, unavailable } from '../../grommunio/errors.ts';
 import { DomainUserParams, userView } from './shapes.ts';
 import { deleteOrphans } from '../../../services/orphans.ts';
+import { causeFor } from '../../../services/test-answers.ts';
 
 const Scope = { domain: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 })), organization: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 })) };
 const SearchQuery = Type.Object({ ...Scope, query: Type.String({ minLength: 3, maxLength: 256, pattern: '^[^\\u0000-\\u001f\\u007f]*$' }), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }, { additionalProperties: true });
@@ -23,11 +24,12 @@ const IdQuery = Type.Object({ ...Scope, ID: Type.String({ minLength: 1, maxLengt
 const ImportQuery = Type.Object({ ...Scope, ID: Type.String({ minLength: 1, maxLength: 256 }), force: Type.Optional(Type.Boolean()), lang: Type.Optional(Type.String({ maxLength: 35, pattern: '^([A-Za-z]{2,8}([_-][A-Za-z0-9]{1,8})*)?$' })) }, { additionalProperties: true });
 const CheckQuery = Type.Object({ ...Scope, userID: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 })) }, { additionalProperties: true });
 
-/** A directory failure answers 503 with its reason; anything else is a server error. */
-async function directoryCall<T>(work: () => Promise<T>): Promise<T> {
+/** A directory failure answers 503 with its reason (for a tenant admin, without its cause). */
+async function directoryCall<T>(request: FastifyRequest, work: () => Promise<T>): Promise<T> {
   try { return await work(); } catch (e) {
-    if (e instanceof DirectoryError) throw unavailable(`Directory unavailable: ${e.message}`);
-    throw e;
+    if (!(e instanceof DirectoryError)) throw e;
+    request.log.info({ cause: e.message }, 'directory call failed');
+    throw unavailable(causeFor(caller(request), `Directory unavailable: ${e.message}`));
   }
 }
 
@@ -91,7 +93,7 @@ export function ldapToolRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
       const data: Array<Record<string, unknown>> = [];
       for (const { source, domains } of await targets(request, request.query, false)) {
         const names = new Set(domains.map((d) => d.name));
-        const hits = await directoryCall(() => ctx.ldap.search(source, request.query.query, limit - data.length, names));
+        const hits = await directoryCall(request, () => ctx.ldap.search(source, request.query.query, limit - data.length, names));
         data.push(...hits.map((h) => ({ ID: encodeLdapId(h.externId), name: h.name, email: h.email, type: 'user', error: h.error })));
         if (data.length >= limit) break;
       }
@@ -101,7 +103,7 @@ export function ldapToolRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
     app.get('/domains/ldap/dump', { schema: { querystring: IdQuery } }, async (request) => {
       const id = decode(request.query.ID);
       for (const { source, domains } of await targets(request, request.query, false)) {
-        const entry = await directoryCall(() => ctx.ldap.entry(source, id, new Set(domains.map((d) => d.name))));
+        const entry = await directoryCall(request, () => ctx.ldap.entry(source, id, new Set(domains.map((d) => d.name))));
         if (entry) return { data: dumpText(entry.dn, entry.attributes) };
       }
       throw notFound('LDAP object not found');
@@ -110,11 +112,11 @@ export function ldapToolRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
     app.post('/domains/ldap/importUser', { schema: { querystring: ImportQuery } }, async (request, reply) => {
       const id = decode(request.query.ID);
       for (const { source, domains } of await targets(request, request.query, true)) {
-        const entry = await directoryCall(() => ctx.ldap.entry(source, id, new Set(domains.map((d) => d.name))));
+        const entry = await directoryCall(request, () => ctx.ldap.entry(source, id, new Set(domains.map((d) => d.name))));
         if (!entry) continue;
         const mapped = createMapper(source).map(entry);
         const domain = domains.find((d) => mapped.ok && d.name === domainOf(mapped.user.username))!;
-        const outcome = await directoryCall(() => ctx.ldap.importUser(domain.id, id, { force: request.query.force === true, lang: request.query.lang ?? '' }));
+        const outcome = await directoryCall(request, () => ctx.ldap.importUser(domain.id, id, { force: request.query.force === true, lang: request.query.lang ?? '' }));
         if (!outcome) throw notFound('LDAP object not found');
         if (outcome.code === 409) throw conflict(outcome.message);
         if (outcome.code >= 400) throw fromCode(outcome.code, outcome.message);
@@ -125,7 +127,7 @@ export function ldapToolRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
 
     app.get('/domains/ldap/check', { schema: { querystring: CheckQuery } }, async (request) => {
       const domainIds = (await targets(request, request.query, false)).flatMap((g) => g.domains.map((d) => d.id));
-      const orphans = await directoryCall(() => ctx.ldap.orphans(domainIds));
+      const orphans = await directoryCall(request, () => ctx.ldap.orphans(domainIds));
       // What admin-web's dialog shows for each: "<displayname> <username>", and its status.
       const users = await Promise.all(orphans.map((o) => ctx.store.users.get(o.ID)));
       return { orphaned: orphans.map((o, i) => ({ ...o, displayname: users[i]?.displayName ?? o.username, status: users[i]?.status === 'deactivated' ? 1 : 0 })) };
@@ -135,7 +137,7 @@ export function ldapToolRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
       const who = caller(request);
       const domainIds = (await targets(request, request.query, true)).flatMap((g) => g.domains.map((d) => d.id));
       // Only linked users whose entry a complete scan did not find: never a local user.
-      const { deleted, before } = await directoryCall(() => deleteOrphans(ctx, domainIds, request.query.userID));
+      const { deleted, before } = await directoryCall(request, () => deleteOrphans(ctx, domainIds, request.query.userID));
       for (const o of deleted) {
         const user = before.get(o.ID);
         await ctx.store.audit.record({ actor: who.username, action: 'user.delete-orphan', targetType: 'user', targetId: String(o.ID), before: user && userView(user), after: null });
@@ -148,7 +150,7 @@ export function ldapToolRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
       const user = await ctx.store.users.get(request.params.userID);
       if (!user || user.domainId !== domain.id) throw notFound('User not found');
       if (!user.externId) throw badRequest(['the user is not linked to a directory entry'], 'User is not linked to LDAP');
-      const outcome = await directoryCall(() => ctx.ldap.syncUser(domain.id, user.externId!));
+      const outcome = await directoryCall(request, () => ctx.ldap.syncUser(domain.id, user.externId!));
       if (!outcome) throw notFound('User not found');
       if (outcome.code >= 400) throw fromCode(outcome.code, outcome.message);
       return userView((await ctx.store.users.get(user.id))!);

@@ -12,7 +12,7 @@ import { badRequest, forbidden, notFound } from '../../grommunio/errors.ts';
 import { dateTime, IdParam } from './shapes.ts';
 import { withStoredPassword } from '../../../directory/stored-password.ts';
 import { checkSourceWrite } from '../../../services/source-policy.ts';
-import { testFailureFor } from '../../../services/test-answers.ts';
+import { causeFor, testFailureFor } from '../../../services/test-answers.ts';
 import type { FastifyRequest } from 'fastify';
 import { nextOccurrence } from '../../../domain/recurrence.ts';
 import { activeSchedule } from '../../../tasks/schedule.ts';
@@ -84,7 +84,7 @@ export function sourceRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
         data.push({
           orgID: orgId, server: String(connection.server ?? ''), baseDn: String(config.baseDn ?? ''), disabled: config.disabled === true,
           reachable: state.reachable, error: state.error && !config.disabled ? testFailureFor(who, state.error) : state.error, domains: served.map((d) => ({ ID: d.id, domainname: d.name })),
-          lastRun: last ? { ID: last.id, domainID: last.domainId, status: last.status, mode: last.mode, message: last.message, finished: last.finishedAt } : null,
+          lastRun: last ? { ID: last.id, domainID: last.domainId, status: last.status, mode: last.mode, message: causeFor(who, last.message), finished: last.finishedAt } : null,
           nextRun: nextRunOf(config),
           users,
         });
@@ -92,7 +92,7 @@ export function sourceRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
       return { data };
     });
 
-    app.get('/ldapsync/audit', { schema: { querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })), offset: Type.Optional(Type.Integer({ minimum: 0 })) }, { additionalProperties: true }), summary: 'Every change: who, what, before and after, when (SystemAdmin; ldapsync)' } }, async (request) => {
+    app.get('/ldapsync/audit', { schema: { querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })), offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 })) }, { additionalProperties: true }), summary: 'Every change: who, what, before and after, when (SystemAdmin; ldapsync)' } }, async (request) => {
       if (!caller(request).isSystemAdmin) throw forbidden();
       return { data: await ctx.store.audit.list(request.query.limit ?? 100, request.query.offset ?? 0) };
     });

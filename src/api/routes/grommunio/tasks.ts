@@ -10,6 +10,7 @@ import { decideTask, NothingToDecide } from '../../../tasks/approval.ts';
 import { caller, requireCaller } from '../../grommunio/session.ts';
 import { badRequest, forbidden, notFound } from '../../grommunio/errors.ts';
 import { IdParam, Paging, taskView } from './shapes.ts';
+import { causeFor } from '../../../services/test-answers.ts';
 
 const Level = Type.Object({ level: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 })) }, { additionalProperties: true });
 const ListQuery = Type.Object({ ...Paging, level: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 })) }, { additionalProperties: true });
@@ -45,14 +46,14 @@ export function taskRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
         ? { all: true, domainIds: [] }
         : { all: false, domainIds: (await ctx.store.domains.list()).filter((d) => who.canReadDomain(d)).map((d) => d.id) };
       const tasks = await ctx.store.tasks.list(scope, request.query.limit ?? 50, request.query.offset ?? 0);
-      return { data: tasks.map((t) => taskView(t, request.query.level ?? 1)) };
+      return { data: tasks.map((t) => taskView({ ...t, message: causeFor(who, t.message) }, request.query.level ?? 1)) };
     });
 
     app.get('/tasq/tasks/:ID', { schema: { params: IdParam, querystring: Level } }, async (request) => {
       const task = await visibleTask(request, request.params.ID, false);
       const level = request.query.level ?? 2;
       const result = level >= 2 && task.command === SYNC_COMMAND ? await taskOutcomes(ctx.store, task) : undefined;
-      const view = taskView(task, level, result);
+      const view = taskView({ ...task, message: causeFor(caller(request), task.message) }, level, result);
       if (level >= 2 && task.state === TaskState.awaitingApproval) {
         (view.params as Record<string, unknown>).pendingDeactivations = await heldByTask(ctx.store, task);
       }

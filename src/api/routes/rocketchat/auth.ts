@@ -9,6 +9,7 @@ import { hasOwnSecondFactor, sendEmailCode, sentRecently } from '../../../auth/s
 import { signInBackend } from '../../../auth/sign-in-backend.ts';
 import { currentToken, hashToken, issueLoginToken, rocketCaller } from '../../rocketchat/session.ts';
 import { requireSecondFactor } from '../../rocketchat/two-factor.ts';
+import { accountUsable } from '../../../services/account-state.ts';
 import QRCode from 'qrcode';
 import { failure, loginChallenge, loginFailed, meteorError, RocketError, userNotActivated } from '../../rocketchat/errors.ts';
 import { newBackupCodes, newTotpSecret, totpFor, totpStep } from '../../../auth/two-factor.ts';
@@ -30,7 +31,7 @@ export async function rocketLogin(ctx: ApiContext, request: FastifyRequest, repl
   let who: Caller;
   if (typeof body.resume === 'string') {
     const account = await ctx.store.accounts.byHashedToken(hashToken(body.resume));
-    if (!account || !account.active) throw loginFailed();
+    if (!account || !(await accountUsable(ctx.store, account))) throw loginFailed();
     who = await callerOf(ctx.store, account.id, account.username);
   } else {
     const name = body.user ?? body.username ?? body.email;
@@ -72,6 +73,8 @@ export function rocketAuthRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
       // A new secret would switch the current one off: changing TOTP is disabling it (which asks
       // for a current code) and enabling it again.
       if ((await ctx.store.accounts.twoFactor(who.accountId)).totpEnabled) throw meteorError('error-2fa-already-enabled', 'TOTP is already enabled; disable it first, with a current code');
+      // Adding a factor beside another one asks for that one: a stolen token must not bring its own.
+      if (await hasOwnSecondFactor(ctx, who.accountId)) await requireSecondFactor(ctx, request, who.accountId, { passwordFallback: false });
       const secret = newTotpSecret();
       await ctx.store.accounts.setTotp(who.accountId, secret, false);
       const url = totpFor(secret, who.username).toString();
@@ -83,6 +86,7 @@ export function rocketAuthRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
     app.post('/users.2fa.verifyTotp', { config: ROCKETCHAT, schema: { body: Type.Object({ code: Type.String({ maxLength: 20 }) }) } }, async (request) => {
       const who = await rocketCaller(ctx, request);
       const state = await ctx.store.accounts.twoFactor(who.accountId);
+      if (state.emailEnabled) await requireSecondFactor(ctx, request, who.accountId, { passwordFallback: false });
       const step = state.totpSecret && !state.totpEnabled ? totpStep(state.totpSecret, request.body.code) : null;
       if (step === null || !(await ctx.store.accounts.claimTotpStep(who.accountId, step))) throw meteorError('totp-invalid', 'TOTP Invalid', { method: 'totp' });
       await ctx.store.accounts.setTotp(who.accountId, state.totpSecret, true);

@@ -29,7 +29,7 @@ export function rocketUserRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
     app.get('/users.info', { config: ROCKETCHAT, schema: { querystring: infoQuery } }, async (request) => {
       const who = await rocketCaller(ctx, request);
       const { username, userId } = request.query;
-      const user = username ? await ctx.store.users.byUsername(username) : /^\d+$/.test(userId ?? '') ? await ctx.store.users.get(Number(userId)) : undefined;
+      const user = username ? await ctx.store.users.byUsername(username) : /^\d{1,10}$/.test(userId ?? '') && Number(userId) <= 2 ** 31 - 1 ? await ctx.store.users.get(Number(userId)) : undefined;
       if (!user || !(await canSeeUser(ctx, who, user))) throw userNotFound();
       return { user: rocketUserView(user), success: true };
     });
