@@ -19,7 +19,8 @@ import { FullRunRequired, TimestampMechanism, type ChangeSet } from './delta.ts'
 import { chooseMechanism, forcedMechanism } from './delta-choice.ts';
 import { chooseMode, stateKey } from './run-mode.ts';
 import { referenceBase, under } from './references.ts';
-import { crossesThreshold, deactivateBatch, deleteAfterGrace, type GoneUser } from './deactivation.ts';
+import { deleteAfterGrace, type GoneUser } from './deactivation.ts';
+import { settleDeactivations } from './settle.ts';
 import { lockDomain, type RunLock } from './run-lock.ts';
 
 export class SyncError extends Error {
@@ -218,38 +219,16 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, domain: { id: num
    * a disabled filter that suddenly matches half the directory waits like a filter matching nobody.
    */
   const settleGone = async (candidates: (() => AsyncIterable<GoneUser[]>) | null) => {
-    let total = 0;
-    if (candidates) for await (const chunk of candidates()) total += chunk.length;
     const disabling = disabledNow.splice(0);
-    if (total + disabling.length === 0) return;
     if (options.dryRun) {
       if (candidates) for await (const chunk of candidates()) await record(chunk.map((u) => ({ kind: 'gone', userId: u.id, username: u.username })));
       return;
     }
-    const target = () => ({ runId: runId!, firstSeq: seq, domainId: domain.id, lang: options.lang });
-    const activeLinked = await store.users.countLinkedActive(domain.id);
-    if (crossesThreshold(total + disabling.length, activeLinked, source.threshold)) {
-      // Their other changes are written; the status change waits with the absences.
-      const otherChanges = disabling.flatMap((i) => {
-        if (i.kind !== 'update') return [];
-        const changes = i.changes.filter((c) => c.field !== 'status');
-        return changes.length ? [{ ...i, status: null, changes }] : [];
-      });
-      seq = await applyPage(store, target(), otherChanges);
-      counts.deactivated -= disabling.length;
-      await store.runs.holdDeactivations(runId!, disabling.flatMap((i) => (i.kind === 'update' ? [{ id: i.userId, username: i.username, reason: i.status?.reason ?? 'disabled in the directory' }] : [])));
-      if (candidates) for await (const chunk of candidates()) await store.runs.holdDeactivations(runId!, chunk);
-      held = total + disabling.length;
-      return;
-    }
-    seq = await applyPage(store, target(), disabling);
-    if (!candidates) return;
-    for await (const chunk of candidates()) {
-      if (options.signal?.aborted) { cancelled = true; return; }
-      seq = await deactivateBatch(store, runId!, seq, chunk);
-      counts.deactivated += chunk.length;
-      progress('gone');
-    }
+    const target = { store, runId: runId!, domainId: domain.id, lang: options.lang, threshold: source.threshold, counts, onProgress: () => progress('gone'), ...(options.signal ? { signal: options.signal } : {}) };
+    const settled = await settleDeactivations(target, seq, candidates, disabling);
+    seq = settled.seq;
+    held += settled.held;
+    if (settled.cancelled) cancelled = true;
   };
 
   /** Linked, active users of this domain that existed at the start and were not seen. */
