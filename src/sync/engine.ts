@@ -266,7 +266,7 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, domain: { id: num
       } catch (e) {
         if (!(e instanceof FullRunRequired)) throw e;
         // The server is asked again: what broke the stream may have changed what it offers.
-        mode = { kind: 'full', reason: e.message, mechanism: mode.mechanism, probe: true };
+        mode = { kind: 'full', reason: e.message, mechanism: mode.mechanism, probe: true, skippedNew: mode.skippedNew };
       }
     }
     if (mode.kind === 'full' && mode.probe) {
@@ -358,11 +358,12 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, domain: { id: num
   if (runId !== null) {
     await store.runs.setMode(runId, modeName).catch(() => undefined);
     await store.runs.finish(runId, { status, counts, entriesSeen: seen, errorCode: error?.code ?? null, message }).catch(() => undefined);
-    // New entries a run without import skipped must reach a later run with import: the stream
-    // stays where it was (replaying changes is harmless, missing them is not).
-    if (!error && nextCookie !== null && mode.mechanism && notImported === 0) {
+    if (!error && nextCookie !== null && mode.mechanism) {
+      // New entries a run without import skipped must reach the next run with import: remembered
+      // until a full run with import has seen them.
+      const skippedNew = notImported > 0 || (mode.skippedNew && !(options.importNew && mode.kind === 'full'));
       const state = await store.syncState.get(domain.id);
-      await store.syncState.set({ domainId: domain.id, mechanism: stateKey(mode.mechanism, source), cookie: nextCookie, lastFullAt: mode.kind === 'full' ? new Date(started).toISOString() : state?.lastFullAt ?? new Date(started).toISOString() });
+      await store.syncState.set({ domainId: domain.id, mechanism: stateKey(mode.mechanism, source, skippedNew), cookie: nextCookie, lastFullAt: mode.kind === 'full' ? new Date(started).toISOString() : state?.lastFullAt ?? new Date(started).toISOString() });
     }
   }
   return {
