@@ -288,8 +288,12 @@ function messageLength(buf: Buffer, pos = 0): number | null {
     for (let i = 0; i < bytes; i++) length = length * 256 + buf[pos + 2 + i]!;
     header += bytes;
   }
+  if (length > MAX_MESSAGE) throw new ProtocolError(`a message of ${length} bytes is more than any entry needs`);
   return header + length;
 }
+
+/** A hostile or broken server could announce a length it never sends, or one too large to hold. */
+const MAX_MESSAGE = 256 * 1024 * 1024;
 
 /** The length of the message starting at `pos` (tag and length included) if all of it is here. */
 function wholeMessageLength(buf: Buffer, pos: number): number | null {

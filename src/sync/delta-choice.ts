@@ -49,11 +49,13 @@ export async function chooseMechanism(directory: DirectoryPort, source: Director
   const dse = await directory.rootDse(ROOT_DSE);
   const controls = new Set(dse ? allStrings(dse, 'supportedControl') : []);
   const contexts = (dse ? allStrings(dse, 'namingContexts') : []).map((c) => c.toLowerCase());
-  const passed: string[] = [];
+  // What the server says it is, where it says so (389-DS does, OpenLDAP and AD do not), heads the reason.
+  const vendor = dse ? first(dse, 'vendorName') : undefined;
+  const passed: string[] = vendor ? [`${String(vendor)} ${String(first(dse!, 'vendorVersion') ?? '')}`.trim()] : [];
   if (controls.has(SYNC_REQUEST)) {
     const syncrepl = new SyncreplMechanism(source);
     const missing = await syncrepl.unavailable(directory);
-    if (!missing) return { mechanism: syncrepl, why: 'the server does RFC 4533 content sync on the base' };
+    if (!missing) return { mechanism: syncrepl, why: [...passed, 'the server does RFC 4533 content sync on the base'].join('; ') };
     passed.push(missing);
   } else passed.push('no RFC 4533 content sync advertised');
   if (contexts.includes('cn=accesslog') || source.vendor === 'openldap') {

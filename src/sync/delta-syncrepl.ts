@@ -14,8 +14,9 @@ import { externIdHex } from '../domain/user.ts';
 import { FullRunRequired, type ChangeSet, type DeltaMechanism } from './delta.ts';
 
 const EVERYTHING = '(objectClass=*)';
-/** busy, unavailable, time limit, admin limit: worth a retry, not a full run. */
-const TRANSIENT = new Set([3, 11, 51, 52]);
+const SIZE_LIMIT = 4;
+/** Time, size and admin limits, busy, unavailable: the run fails and says so; a full run would not help. */
+const TRANSIENT = new Set([3, SIZE_LIMIT, 11, 51, 52]);
 /** Matches no entry: a probe that asks only whether the server runs content sync on the base. */
 const NOTHING = '(&(objectClass=*)(!(objectClass=*)))';
 
@@ -29,7 +30,9 @@ export class SyncreplMechanism implements DeltaMechanism {
   constructor(source: DirectorySource) { this.source = source; }
 
   private failed(r: RefreshResult): DirectoryError {
-    return new DirectoryError('search', `content sync (RFC 4533) on ${this.source.baseDn} refused: result ${r.code}${r.message ? ` ${r.message}` : ''}`);
+    // A refresh cannot be paged: a size limit on the bind account stops it every time.
+    const hint = r.code === SIZE_LIMIT ? ' (a content-sync refresh cannot be paged: the bind account needs an unlimited size limit)' : '';
+    return new DirectoryError('search', `content sync (RFC 4533) on ${this.source.baseDn} refused: result ${r.code}${r.message ? ` ${r.message}` : ''}${hint}`);
   }
 
   /** Null when the server does content sync on the base; else what it answered. */

@@ -105,8 +105,10 @@ export class AccesslogMechanism implements DeltaMechanism {
     const changed = new Map<string, Uint8Array>();
     const deleted = new Map<string, Uint8Array>();
     let latest = cookie;
+    let read = 0;
     const filter = `(&(objectClass=auditWriteObject)(reqResult=0)(reqStart>=${from}))`;
     for await (const page of directory.raw(this.logBase, filter, ['reqType', 'reqEntryUUID', 'reqStart'], { scope: 'one' })) {
+      read += page.length;
       const records = page.map((e) => ({ type: String(first(e, 'reqType') ?? ''), uuid: first(e, 'reqEntryUUID'), start: String(first(e, 'reqStart') ?? '') }))
         .sort((a, b) => a.start.localeCompare(b.start));
       for (const r of records) {
@@ -117,7 +119,7 @@ export class AccesslogMechanism implements DeltaMechanism {
         if (r.type === 'delete') { changed.delete(key); deleted.set(key, bytes); } else { deleted.delete(key); changed.set(key, bytes); }
       }
     }
-    return { changedIds: [...changed.values()], deletedIds: [...deleted.values()], scanForDeletions: false, cookie: latest };
+    return { changedIds: [...changed.values()], deletedIds: [...deleted.values()], scanForDeletions: false, cookie: latest, read };
   }
 }
 
@@ -139,7 +141,7 @@ export class TimestampMechanism implements DeltaMechanism {
     if (!parseGeneralizedTime(cookie)) throw new FullRunRequired(`timestamp cookie '${cookie}' is not a time`);
     const next = await this.position();
     const changedIds = await collectIds(directory.raw(this.source.baseDn, `(${this.attribute}>=${cookie})`, [this.source.objectID]), this.source.objectID);
-    return { changedIds, deletedIds: [], scanForDeletions: true, cookie: next };
+    return { changedIds, deletedIds: [], scanForDeletions: true, cookie: next, read: changedIds.length };
   }
 }
 
@@ -193,6 +195,6 @@ export class UsnMechanism implements DeltaMechanism {
     // engine's re-read under the base then finds it gone.
     const changedIds = await collectIds(directory.raw(now.namingContext || this.source.baseDn, `(uSNChanged>=${from})`, [id]), id);
     const deletedIds = await collectIds(directory.raw(now.namingContext, `(&(isDeleted=TRUE)(uSNChanged>=${from}))`, [id], { controls: [new ShowDeletedControl()] }), id);
-    return { changedIds, deletedIds, scanForDeletions: false, cookie: `${now.invocationId}:${now.usn}` };
+    return { changedIds, deletedIds, scanForDeletions: false, cookie: `${now.invocationId}:${now.usn}`, read: changedIds.length + deletedIds.length };
   }
 }

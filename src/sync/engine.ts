@@ -19,7 +19,8 @@ import { FullRunRequired, TimestampMechanism, type ChangeSet } from './delta.ts'
 import { chooseMechanism, forcedMechanism } from './delta-choice.ts';
 import { chooseMode, stateKey } from './run-mode.ts';
 import { referenceBase, under } from './references.ts';
-import { crossesThreshold, deactivateBatch, deleteAfterGrace, type GoneUser } from './deactivation.ts';
+import { deleteAfterGrace, type GoneUser } from './deactivation.ts';
+import { settleDeactivations } from './settle.ts';
 import { lockDomain, type RunLock } from './run-lock.ts';
 import { settle } from '../store/settle.ts';
 import { isStoreUnavailable } from '../store/errors.ts';
@@ -220,38 +221,16 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, domain: { id: num
    * a disabled filter that suddenly matches half the directory waits like a filter matching nobody.
    */
   const settleGone = async (candidates: (() => AsyncIterable<GoneUser[]>) | null) => {
-    let total = 0;
-    if (candidates) for await (const chunk of candidates()) total += chunk.length;
     const disabling = disabledNow.splice(0);
-    if (total + disabling.length === 0) return;
     if (options.dryRun) {
       if (candidates) for await (const chunk of candidates()) await record(chunk.map((u) => ({ kind: 'gone', userId: u.id, username: u.username })));
       return;
     }
-    const target = () => ({ runId: runId!, firstSeq: seq, domainId: domain.id, lang: options.lang });
-    const activeLinked = await store.users.countLinkedActive(domain.id);
-    if (crossesThreshold(total + disabling.length, activeLinked, source.threshold)) {
-      // Their other changes are written; the status change waits with the absences.
-      const otherChanges = disabling.flatMap((i) => {
-        if (i.kind !== 'update') return [];
-        const changes = i.changes.filter((c) => c.field !== 'status');
-        return changes.length ? [{ ...i, status: null, changes }] : [];
-      });
-      seq = await applyPage(store, target(), otherChanges);
-      counts.deactivated -= disabling.length;
-      await store.runs.holdDeactivations(runId!, disabling.flatMap((i) => (i.kind === 'update' ? [{ id: i.userId, username: i.username, reason: i.status?.reason ?? 'disabled in the directory' }] : [])));
-      if (candidates) for await (const chunk of candidates()) await store.runs.holdDeactivations(runId!, chunk);
-      held = total + disabling.length;
-      return;
-    }
-    seq = await applyPage(store, target(), disabling);
-    if (!candidates) return;
-    for await (const chunk of candidates()) {
-      if (options.signal?.aborted) { cancelled = true; return; }
-      seq = await deactivateBatch(store, runId!, seq, chunk);
-      counts.deactivated += chunk.length;
-      progress('gone');
-    }
+    const target = { store, runId: runId!, domainId: domain.id, lang: options.lang, threshold: source.threshold, counts, onProgress: () => progress('gone'), ...(options.signal ? { signal: options.signal } : {}) };
+    const settled = await settleDeactivations(target, seq, candidates, disabling);
+    seq = settled.seq;
+    held += settled.held;
+    if (settled.cancelled) cancelled = true;
   };
 
   /** Linked, active users of this domain that existed at the start and were not seen. */
@@ -289,7 +268,7 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, domain: { id: num
       } catch (e) {
         if (!(e instanceof FullRunRequired)) throw e;
         // The server is asked again: what broke the stream may have changed what it offers.
-        mode = { kind: 'full', reason: e.message, mechanism: mode.mechanism, probe: true };
+        mode = { kind: 'full', reason: e.message, mechanism: mode.mechanism, probe: true, skippedNew: mode.skippedNew };
       }
     }
     if (mode.kind === 'full' && mode.probe) {
@@ -382,11 +361,12 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, domain: { id: num
   if (runId !== null) {
     await settle(() => store.runs.setMode(runId, modeName));
     await settle(() => store.runs.finish(runId, { status, counts, entriesSeen: seen, errorCode: error?.code ?? null, message }));
-    // New entries a run without import skipped must reach a later run with import: the stream
-    // stays where it was (replaying changes is harmless, missing them is not).
-    if (!error && nextCookie !== null && mode.mechanism && notImported === 0) {
+    if (!error && nextCookie !== null && mode.mechanism) {
+      // New entries a run without import skipped must reach the next run with import: remembered
+      // until a full run with import has seen them.
+      const skippedNew = notImported > 0 || (mode.skippedNew && !(options.importNew && mode.kind === 'full'));
       const state = await store.syncState.get(domain.id).catch(() => undefined);
-      await store.syncState.set({ domainId: domain.id, mechanism: stateKey(mode.mechanism, source), cookie: nextCookie, lastFullAt: mode.kind === 'full' ? new Date(started).toISOString() : state?.lastFullAt ?? new Date(started).toISOString() });
+      await store.syncState.set({ domainId: domain.id, mechanism: stateKey(mode.mechanism, source, skippedNew), cookie: nextCookie, lastFullAt: mode.kind === 'full' ? new Date(started).toISOString() : state?.lastFullAt ?? new Date(started).toISOString() });
     }
   }
   return {

@@ -144,3 +144,8 @@ test('the search request carries the sync request control as RFC 4533 defines it
   assert.equal(value.int(), 1, 'refreshOnly');
   assert.equal(value.string(), 'rid=000,csn=5');
 });
+
+test('a message announcing more than any entry needs is refused, not buffered', () => {
+  const reader = new MessageReader();
+  assert.throws(() => reader.push(Buffer.from([0x30, 0x84, 0x7f, 0xff, 0xff, 0xff, 0x02])), /more than any entry needs/);
+});

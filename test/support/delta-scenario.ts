@@ -19,8 +19,8 @@ export interface DeltaStep {
 
 export interface StepResult { report: SyncReport; outcomes: Outcome[] }
 
-export async function syncOnce(t: TestStore, domainId: number): Promise<StepResult> {
-  const report = await runSync({ store: t.store, connect: (s) => connect(s) }, { domainId, importNew: true, lang: '', dryRun: false });
+export async function syncOnce(t: TestStore, domainId: number, importNew = true): Promise<StepResult> {
+  const report = await runSync({ store: t.store, connect: (s) => connect(s) }, { domainId, importNew, lang: '', dryRun: false });
   const outcomes = report.runId === null ? report.outcomes : await t.store.runs.allOutcomes(report.runId);
   return { report, outcomes };
 }

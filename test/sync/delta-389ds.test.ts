@@ -53,6 +53,7 @@ describe('delta sync on 389 Directory Server (content sync plugin)', { skip: una
       { name: 'delete', act: () => ds.remove(`uid=user004,${PEOPLE}`), expect: [['user004@example.org', 404]] },
     ];
     const reports = await fiveDeltas(t, domainId, 'syncrepl', 12, steps);
+    assert.match(reports[0]!.mechanismReason ?? '', /^389 Project .*; the server does RFC 4533 content sync on the base$/);
     assert.ok(reports.slice(1).every((r) => r.entriesSeen <= 2), `delta runs read only what changed: ${reports.map((r) => r.entriesSeen).join(', ')}`);
     for (const gone of ['user003@example.org', 'user004@example.org']) assert.equal((await t.store.users.byUsername(gone))!.status, 'deactivated');
     const idle = await syncOnce(t, domainId);

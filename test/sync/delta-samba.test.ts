@@ -28,6 +28,7 @@ describe('delta sync on Samba AD DC', { skip: unavailable ?? false }, () => {
     dc = await startSamba();
     const ldif = [`dn: ${TEAM}\nobjectClass: organizationalUnit\n`, `dn: ${ELSEWHERE}\nobjectClass: organizationalUnit\n`];
     for (let i = 1; i <= 10; i++) ldif.push(adUser(`p${String(i).padStart(2, '0')}`, `Person ${i}`));
+    ldif.push(`dn: CN=Crew,${TEAM}\nobjectClass: group\nsAMAccountName: crew\nmember: CN=Person 5,${TEAM}\n`);
     dc.add(ldif.join('\n'));
     t = await storeVariants()[0]!.open();
     domainId = (await t.store.domains.create({ name: 'example.test' })).id;
@@ -36,6 +37,7 @@ describe('delta sync on Samba AD DC', { skip: unavailable ?? false }, () => {
       connection: { server: dc.ldapsUrl, bindUser: AD_ADMIN, bindPass: AD_ADMIN_PW, caFile: dc.caFile },
       baseDn: TEAM,
       users: {},
+      groups: { roleMap: { Crew: 'crew' } },
       pageSize: 4,
     });
   });
@@ -60,6 +62,15 @@ describe('delta sync on Samba AD DC', { skip: unavailable ?? false }, () => {
     const idle = await syncOnce(t, domainId);
     assert.equal(idle.report.mode, 'delta:dirsync');
     assert.deepEqual(idle.outcomes, []);
+  });
+
+  test('a membership change reaches the member through DirSync', async () => {
+    assert.deepEqual((await t.store.users.byUsername('p05@example.test'))!.roles, ['crew']);
+    dc.modify(`dn: CN=Crew,${TEAM}\nchangetype: modify\nadd: member\nmember: CN=Person 6,${TEAM}\n\n`);
+    const { report, outcomes } = await syncOnce(t, domainId);
+    assert.equal(report.mode, 'delta:dirsync');
+    assert.deepEqual(outcomes.map((o) => [o.username, o.code]), [['p06@example.test', 200]]);
+    assert.deepEqual((await t.store.users.byUsername('p06@example.test'))!.groups, ['Crew']);
   });
 
   test('an account without the right to DirSync gets uSNChanged, and delta runs', async () => {

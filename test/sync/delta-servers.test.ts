@@ -83,6 +83,20 @@ for (const { tracking, mechanism } of SERVERS) {
     });
 
     if (tracking === 'syncprov') {
+      test('runs without import stay deltas; the next run with import is full and imports what they left out', async () => {
+        slapd.add([{ dn: `uid=later,${PEOPLE}`, objectClass: ['inetOrgPerson'], uid: 'later', cn: 'Later Comer', sn: 'Comer', mail: 'later@example.org' }]);
+        for (let i = 0; i < 2; i++) {
+          const without = await syncOnce(t, domainId, false);
+          assert.equal(without.report.mode, 'delta:syncrepl', without.report.modeReason ?? '');
+          assert.equal(await t.store.users.byUsername('later@example.org'), undefined);
+        }
+        const withImport = await syncOnce(t, domainId);
+        assert.equal(withImport.report.mode, 'full');
+        assert.equal(withImport.report.modeReason, 'a run without import left new entries out');
+        assert.equal(withImport.report.counts.created, 1);
+        assert.equal((await syncOnce(t, domainId)).report.mode, 'delta:syncrepl');
+      });
+
       test('content sync over StartTLS and LDAPS, verified against the CA', async () => {
         for (const connection of [{ starttls: true }, { server: slapd.ldapsUrl }]) {
           const directory = await connect(parseSource(sourceConfig(slapd, { baseDn: PEOPLE, connection })));
