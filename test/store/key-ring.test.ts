@@ -16,7 +16,7 @@ import { keyRingPath, loadKeyRing, saveKeyRing } from '../../src/auth/keys.ts';
 
 const SECRET = 'hunter2-very-secret-bind-password';
 const config = (bindPass: string) => ({ connection: { server: 'ldap://127.0.0.1', bindUser: 'cn=x', bindPass }, baseDn: 'dc=x' });
-const bindPass = (c: Record<string, unknown> | null) => (c!.connection as Record<string, unknown>).bindPass;
+const bindPass = (c: Record<string, unknown> | null | undefined) => (c!.connection as Record<string, unknown>).bindPass;
 
 for (const variant of storeVariants()) {
   describe(`a rotated key ring reaches a running process on ${variant.name}`, { skip: variant.skip }, () => {
