@@ -20,7 +20,8 @@ import { buildApp, buildOpsApp } from './app.ts';
 export const ROLES = ['all', 'api', 'worker'] as const;
 export type Role = (typeof ROLES)[number];
 
-export type Services = ApiContext & { metrics: Metrics; role: Role; close(): Promise<void> };
+/** `close` stops the queue (running tasks are queued again) and says which tasks it interrupted. */
+export type Services = ApiContext & { metrics: Metrics; role: Role; close(signal?: string): Promise<number[]> };
 
 /**
  * Everything a server needs, opened and started; `close` undoes it. Without DATABASE_URL the
@@ -41,7 +42,7 @@ export async function startServices(config: Readonly<Config>, store?: Store, rol
     config, store: opened, queue, keys: loadKeys(config.dataDir), throttle: new LoginThrottle(), ldap: new LdapAdmin(opened, deps.connect), connect: deps.connect,
     mailer: config.smtpUrl ? smtpMailer({ url: config.smtpUrl, from: config.smtpFrom, caFile: config.smtpCaFile }) : null,
     metrics, role,
-    close: async () => { await queue.stop(); if (!store) await opened.close(); },
+    close: async (signal?: string) => { const interrupted = await queue.stop(signal); if (!store) await opened.close(); return interrupted; },
   };
 }
 
@@ -52,7 +53,15 @@ export async function serve(config: Readonly<Config>, argv: string[]): Promise<n
   if (role !== 'all' && !config.databaseUrl) throw new UsageError(`--role ${role} needs DATABASE_URL: without PostgreSQL one process does everything (--role all)`);
   const services = await startServices(config, undefined, role);
   const app = role === 'worker' ? await buildOpsApp(services) : await buildApp(services, { logger: true });
-  const stop = async () => { await app.close(); await services.close(); process.exit(0); };
+  const stop = async (signal: NodeJS.Signals) => {
+    const started = Date.now();
+    app.log.info({ signal, role }, `shutting down on ${signal}: no new requests or tasks; running syncs stop after the page in hand`);
+    await app.close();
+    const interrupted = await services.close(signal);
+    app.log.info({ signal, interruptedTasks: interrupted, ms: Date.now() - started },
+      interrupted.length ? `stopped; tasks ${interrupted.join(', ')} interrupted and queued again: ${config.databaseUrl ? 'another worker takes them over' : 'they run again when the service starts'}` : 'stopped; no sync was running');
+    process.exit(0);
+  };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   await app.listen({ host: config.host, port: config.port });

@@ -39,7 +39,7 @@ export const emptyCounts = (): SyncCounts => ({
 });
 
 /** `awaiting-approval`: the run held its deactivations because they crossed the source's threshold. */
-export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled' | 'awaiting-approval' | 'rejected';
+export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted' | 'awaiting-approval' | 'rejected';
 
 export interface SyncSummary {
   runId: number | null;

@@ -4,6 +4,7 @@
  * in one transaction. Deactivations come last, only from a complete answer, and wait for an admin
  * when they cross the source's threshold. An error, a timeout or a cut-off search deactivates nobody.
  */
+import { INTERRUPTED_BY_SHUTDOWN, isShutdown } from '../domain/shutdown.ts';
 import type { Store } from '../store/store.ts';
 import type { DirectoryEntry, DirectoryPort } from '../directory/port.ts';
 import { parseSource, SourceConfigError, type DirectorySource } from '../directory/source.ts';
@@ -327,9 +328,11 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, domain: { id: num
   } finally {
     await directory?.close();
   }
-  if (cancelled && !error) error = { code: OutcomeCode.unavailable, message: 'Cancelled; users already written are fully updated, the rest are as before' };
+  // Stopped by a shutdown rather than by a cancel: interrupted, to be run again, not ended.
+  const interrupted = cancelled && isShutdown(options.signal?.reason);
+  if (cancelled && !error) error = { code: OutcomeCode.unavailable, message: interrupted ? INTERRUPTED_BY_SHUTDOWN : 'Cancelled; users already written are fully updated, the rest are as before' };
 
-  const status = error ? (cancelled ? 'cancelled' : 'failed') : held ? 'awaiting-approval' : 'completed';
+  const status = error ? (interrupted ? 'interrupted' : cancelled ? 'cancelled' : 'failed') : held ? 'awaiting-approval' : 'completed';
   const modeName = mode.kind === 'delta' ? `delta:${mode.mechanism.name}` : 'full';
   const heldNote = held ? `; ${held} deactivations wait for approval (threshold: more than ${source.threshold.count} or ${source.threshold.percent} %)` : '';
   const message = summaryMessage(counts, Date.now() - started, error?.message ?? null) + heldNote;

@@ -43,5 +43,6 @@ export interface TaskQueue {
   /** Brings the scheduled syncs in line with the saved sources (after a source changed). */
   syncSchedules(): Promise<void>;
   start(): Promise<void>;
-  stop(): Promise<void>;
+  /** Stops taking tasks; running ones stop after their page and are queued again. Returns their IDs. */
+  stop(signal?: string): Promise<number[]>;
 }

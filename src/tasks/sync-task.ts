@@ -6,6 +6,7 @@ import type { Store } from '../store/store.ts';
 import { TaskState, type Task } from '../domain/task.ts';
 import { emptyCounts, summaryMessage, type Outcome, type SyncCounts } from '../domain/outcome.ts';
 import { runSync, SyncError, type SyncDeps, type SyncReport } from '../sync/engine.ts';
+import { isShutdown } from '../domain/shutdown.ts';
 import { TaskFailure, type TaskContext, type TaskHandler, type TaskOutcome } from './queue.ts';
 
 export const SYNC_COMMAND = 'ldapSync';
@@ -74,7 +75,7 @@ export function syncTaskHandler(deps: SyncDeps, observe: (report: SyncReport) =>
         add(total, report.counts);
         seenBefore += report.entriesSeen;
         held += report.held;
-        if (report.error && report.status !== 'cancelled') {
+        if (report.error && report.status !== 'cancelled' && report.status !== 'interrupted') {
           throw new TaskFailure(report.error.code, report.error.message, { runIds, counts: total });
         }
       } catch (e) {
@@ -83,7 +84,7 @@ export function syncTaskHandler(deps: SyncDeps, observe: (report: SyncReport) =>
       }
     }
     const result: SyncTaskResult = { runIds, counts: total, startedAt: new Date(started).toISOString(), finishedAt: new Date().toISOString() };
-    const message = summaryMessage(total, Date.now() - started, ctx.signal.aborted ? 'cancelled' : null);
+    const message = summaryMessage(total, Date.now() - started, ctx.signal.aborted ? (isShutdown(ctx.signal.reason) ? 'interrupted' : 'cancelled') : null);
     if (held) return { message: `Waiting for approval: ${held} users would be deactivated; ${message}`, result, state: TaskState.awaitingApproval };
     return { message, result };
   };
