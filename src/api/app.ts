@@ -1,5 +1,5 @@
 /** buildApp(): the Fastify server with both the grommunio routes and shared plumbing. */
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -12,6 +12,7 @@ import { avatarRoutes } from './routes/avatars.ts';
 import { webRoutes } from './web.ts';
 import { opsRoutes } from './ops.ts';
 import type { Services } from './serve.ts';
+import { createLogger } from '../logger.ts';
 
 const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
@@ -34,18 +35,19 @@ function validationMessages(error: FastifyError): string[] {
   });
 }
 
-const REDACT = ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-csrf-token"]', 'req.headers["x-auth-token"]', 'req.headers["x-2fa-code"]'];
 
 /** A worker's HTTP server: liveness, readiness and metrics only. */
 export async function buildOpsApp(services: Services): Promise<FastifyInstance> {
-  const app = Fastify({ logger: { level: services.config.logLevel } });
+  const app = Fastify({ loggerInstance: services.log as FastifyBaseLogger });
   opsRoutes(app, services);
   return app;
 }
 
-export async function buildApp(ctx: ApiContext & Partial<Pick<Services, 'metrics' | 'role'>>, options: { logger?: boolean; logFile?: string } = {}): Promise<FastifyInstance> {
+export async function buildApp(ctx: ApiContext & Partial<Pick<Services, 'metrics' | 'role' | 'log'>>, options: { logger?: boolean; logFile?: string } = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logFile ? { level: ctx.config.logLevel, redact: REDACT, file: options.logFile } : options.logger ? { level: ctx.config.logLevel, redact: REDACT } : false,
+    // The services' logger when there is one, so requests, tasks and runs share one stream.
+    ...(options.logFile ? { loggerInstance: createLogger(ctx.config.logLevel, options.logFile) as FastifyBaseLogger }
+      : options.logger ? { loggerInstance: (ctx.log ?? createLogger(ctx.config.logLevel)) as FastifyBaseLogger } : { logger: false }),
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
     routerOptions: { maxParamLength: 200 },

@@ -12,10 +12,13 @@ export class LoginThrottle {
   private readonly entries = new Map<string, Entry>();
   private readonly options: ThrottleOptions;
   private readonly now: () => number;
+  private readonly onFailure: (keys: string[], failures: number, lockedForMs: number) => void;
 
-  constructor(options: Partial<ThrottleOptions> = {}, now: () => number = Date.now) {
+  /** `onFailure`: told of each failed attempt (for the log), with the keys, never a password. */
+  constructor(options: Partial<ThrottleOptions> = {}, now: () => number = Date.now, onFailure: (keys: string[], failures: number, lockedForMs: number) => void = () => undefined) {
     this.options = { ...DEFAULTS, ...options };
     this.now = now;
+    this.onFailure = onFailure;
   }
 
   private entry(key: string): Entry | undefined {
@@ -37,12 +40,15 @@ export class LoginThrottle {
   }
 
   failed(keys: string[]): void {
+    let failures = 0;
     for (const key of keys) {
       const e = this.entry(key) ?? { failures: 0, first: this.now(), lockedUntil: 0 };
       e.failures++;
       if (e.failures >= this.options.lockAfter) e.lockedUntil = this.now() + this.options.lockMs;
       this.entries.set(key, e);
+      failures = Math.max(failures, e.failures);
     }
+    this.onFailure(keys, failures, this.lockedFor(keys));
   }
 
   succeeded(keys: string[]): void {

@@ -44,7 +44,11 @@ export interface SyncOptions {
   adoptLocal?: boolean;
   /** Force a full reconcile even when a delta is possible. */
   full?: boolean;
+  /** Told once the run has its domain and mode, before the directory is read (for the log). */
+  onStart?: (start: SyncStart) => void;
 }
+
+export interface SyncStart { runId: number | null; domainId: number; domain: string; mode: string; modeReason: string | null }
 
 export interface SyncProgress { phase: 'directory' | 'gone'; seen: number; counts: SyncCounts; elapsedMs: number }
 
@@ -160,6 +164,7 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, domain: { id: num
   let cancelled = false;
   let mode = await chooseMode(store, source, domain.id, options);
   const runId = options.dryRun ? null : await store.runs.start({ taskId: options.taskId ?? null, domainId: domain.id, dryRun: false, importNew: options.importNew });
+  options.onStart?.({ runId, domainId: domain.id, domain: domain.name, mode: mode.kind === 'delta' ? `delta:${mode.mechanism.name}` : 'full', modeReason: mode.kind === 'full' ? mode.reason : null });
   const progress = (phase: SyncProgress['phase']) => options.onProgress?.({ phase, seen, counts: { ...counts }, elapsedMs: Date.now() - started });
 
   const record = async (items: PlanItem[]): Promise<void> => {
