@@ -2,7 +2,8 @@
 import { loadConfig } from './config.ts';
 import { openStore } from './store/store.ts';
 import { UsageError } from './cli/args.ts';
-import { adminCommand, decideCommand, domainCommand, orgCommand, sourceCommand, usersCommand } from './cli/admin-commands.ts';
+import { adminCommand, decideCommand, domainCommand, orgCommand, usersCommand } from './cli/admin-commands.ts';
+import { sourceCommand } from './cli/source-command.ts';
 import { readSecret } from './cli/read-secret.ts';
 import { keysCommand } from './cli/keys-command.ts';
 import { syncCommand } from './cli/sync-command.ts';
@@ -46,9 +47,9 @@ async function run(command: string, rest: string[]): Promise<number> {
     switch (command) {
       case 'org': return await orgCommand(store, rest, out);
       case 'domain': return await domainCommand(store, rest, out);
-      case 'source': return await sourceCommand(store, rest, out);
+      case 'source': return await sourceCommand(store, rest, out, (text) => { process.stderr.write(`${text}\n`); });
       case 'users': return await usersCommand(store, rest, out);
-      case 'admin': return await adminCommand(store, rest, out, () => readSecret('password: '));
+      case 'admin': return await adminCommand(store, rest, out, (prompt) => readSecret(prompt), process.stdin.isTTY === true);
       case 'approve': return await decideCommand(store, true, rest, out);
       case 'reject': return await decideCommand(store, false, rest, out);
       case 'sync': return await syncCommand(store, rest, { out, err: process.stderr });
@@ -58,6 +59,12 @@ async function run(command: string, rest: string[]): Promise<number> {
     await store.close();
   }
 }
+
+// `ldapsync users list --json | head`: the reader went away; that ends the output, not in a crash.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
 
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },

@@ -42,14 +42,14 @@ async function openOne(source: DirectorySource, server: string): Promise<Client>
     if (source.connection.starttls) await client.startTLS(tlsOptionsFor(source, host));
   } catch (e) {
     await client.unbind().catch(() => undefined);
-    throw classify(e, server, 'connect');
+    throw classify(e, server, 'connect', { starttls: source.connection.starttls });
   }
   try {
     if (source.connection.bindUser) await client.bind(source.connection.bindUser, source.connection.bindPass);
     else await client.bind('', '');
   } catch (e) {
     await client.unbind().catch(() => undefined);
-    throw classify(e, server, 'bind');
+    throw classify(e, server, 'bind', { dn: source.connection.bindUser });
   }
   return client;
 }
@@ -153,7 +153,7 @@ export class LdapDirectory implements DirectoryPort {
       }, controls);
       for await (const page of iterator) yield page.searchEntries.map(toEntry);
     } catch (e) {
-      throw classify(e, this.server, 'search');
+      throw classify(e, this.server, 'search', { dn: base });
     }
   }
 

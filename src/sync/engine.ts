@@ -275,7 +275,7 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, domain: { id: num
       try {
         nextCookie = await mode.mechanism.position(directory);
       } catch (e) {
-        if (e instanceof DirectoryError && e.failure !== 'search') throw e;
+        if (e instanceof DirectoryError && e.failure !== 'search' && e.failure !== 'config') throw e;
         // No readable accesslog (or the like): fall back to timestamps, which every server has.
         mode = { ...mode, mechanism: new TimestampMechanism(source) };
         nextCookie = await mode.mechanism!.position(directory);
@@ -328,7 +328,9 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, domain: { id: num
     // Images no user shows any more (replaced photos, deleted users) go after a complete run.
     if (!cancelled && !options.dryRun && !options.only && mode.kind === 'full') await store.avatars.pruneUnused();
   } catch (e) {
-    if (e instanceof DirectoryError) error = { code: OutcomeCode.unavailable, message: `Directory unavailable: ${e.message}` };
+    // A source set up wrong is the admin's to fix, not an outage: filed as such (400), not 503.
+    if (e instanceof DirectoryError && e.failure === 'config') error = { code: OutcomeCode.invalid, message: `LDAP configuration error: ${e.message}` };
+    else if (e instanceof DirectoryError) error = { code: OutcomeCode.unavailable, message: `Directory unavailable: ${e.message}` };
     else error = { code: OutcomeCode.failed, message: `Synchronization failed: ${(e as Error).message}` };
   } finally {
     await directory?.close();

@@ -41,7 +41,7 @@ access to * by dn.exact="${SYNC_DN}" read by * none
 `).join('');
 }
 
-function config(dir: string, tls: TestTls, suffixes: string[] = []): string {
+function config(dir: string, tls: TestTls | null, suffixes: string[] = []): string {
   return `include /etc/ldap/schema/core.schema
 include /etc/ldap/schema/cosine.schema
 include /etc/ldap/schema/inetorgperson.schema
@@ -58,9 +58,9 @@ moduleload memberof
 loglevel ${process.env.SLAPD_LOGLEVEL ?? 'none'}
 sizelimit 500
 timelimit 3600
-TLSCACertificateFile ${tls.caFile}
+${tls ? `TLSCACertificateFile ${tls.caFile}
 TLSCertificateFile ${tls.certFile}
-TLSCertificateKeyFile ${tls.keyFile}
+TLSCertificateKeyFile ${tls.keyFile}` : '# plain: no TLS at all, neither StartTLS nor ldaps://'}
 
 database mdb
 suffix "cn=accesslog"
@@ -149,7 +149,8 @@ export interface Slapd {
 const running = new Set<ChildProcess>();
 process.on('exit', () => { for (const child of running) child.kill('SIGKILL'); });
 
-export async function startSlapd(options: { entries?: LdifEntry[]; bulkLdif?: string; bulkFile?: string; suffixes?: Array<{ suffix: string; ldif: string }> } = {}): Promise<Slapd> {
+/** `plain`: a server without TLS (no StartTLS, no ldaps:// listener), as some old installations are. */
+export async function startSlapd(options: { entries?: LdifEntry[]; bulkLdif?: string; bulkFile?: string; suffixes?: Array<{ suffix: string; ldif: string }>; plain?: boolean } = {}): Promise<Slapd> {
   const dir = mkdtempSync(join(tmpdir(), 'ldapsync-slapd-'));
   for (const sub of ['db', 'accesslog', 'run']) mkdirSync(join(dir, sub));
   const tls = makeTestCa(join(dir, 'tls'));
@@ -157,7 +158,7 @@ export async function startSlapd(options: { entries?: LdifEntry[]; bulkLdif?: st
   const conf = join(dir, 'slapd.conf');
   const suffixes = options.suffixes ?? [];
   suffixes.forEach((_, i) => mkdirSync(join(dir, `db-extra-${i}`)));
-  writeFileSync(conf, config(dir, tls, suffixes.map((x) => x.suffix)));
+  writeFileSync(conf, config(dir, options.plain ? null : tls, suffixes.map((x) => x.suffix)));
   const ldif = join(dir, 'load.ldif');
   writeFileSync(ldif, toLdif([...BASE_ENTRIES, ...(options.entries ?? [])]) + (options.bulkLdif ?? ''));
   execFileSync('slapadd', ['-q', '-w', '-f', conf, '-b', BASE_DN, '-l', ldif], { stdio: 'pipe' });
@@ -179,7 +180,7 @@ export async function startSlapd(options: { entries?: LdifEntry[]; bulkLdif?: st
     execFileSync(cmd, ['-x', '-H', url, '-D', ADMIN_DN, '-w', ADMIN_PW, ...args], { input, env, stdio: ['pipe', 'pipe', 'pipe'] }).toString();
 
   async function start(): Promise<void> {
-    child = spawn('slapd', ['-d', process.env.SLAPD_LOGLEVEL ?? '0', '-f', conf, '-h', `${url}/ ${ldapsUrl}/`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child = spawn('slapd', ['-d', process.env.SLAPD_LOGLEVEL ?? '0', '-f', conf, '-h', options.plain ? `${url}/` : `${url}/ ${ldapsUrl}/`], { stdio: ['ignore', 'ignore', 'pipe'] });
     running.add(child);
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); if (process.env.SLAPD_LOGLEVEL) appendFileSync(join(dir, '..', 'slapd-debug.log'), d); });

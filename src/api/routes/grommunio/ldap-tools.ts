@@ -25,6 +25,7 @@ const CheckQuery = Type.Object({ ...Scope, userID: Type.Optional(Type.Integer({ 
 /** A directory failure answers 503 with its reason; anything else is a server error. */
 async function directoryCall<T>(work: () => Promise<T>): Promise<T> {
   try { return await work(); } catch (e) {
+    if (e instanceof DirectoryError && e.failure === 'config') throw badRequest([e.message], 'LDAP configuration error');
     if (e instanceof DirectoryError) throw unavailable(`Directory unavailable: ${e.message}`);
     throw e;
   }
