@@ -1,5 +1,5 @@
 /** Runs the schema migrations at start; each migration is a file of its own, in order. */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
 import type { Dialect } from '../database.ts';
 import * as initial from './001-initial.ts';
@@ -38,7 +38,11 @@ class InlineProvider implements MigrationProvider {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the migrator works on any schema
 export async function migrate(db: Kysely<any>, dialect: Dialect): Promise<void> {
-  const migrator = new Migrator({ db, provider: new InlineProvider(dialect) });
+  // Kysely looks for its bookkeeping tables in every schema unless told which one: another
+  // ldapsync (or a test) in a neighbouring schema of the same database would make this one skip
+  // creating them, then fail. Pin them to the schema this connection works in.
+  const schema = dialect === 'postgres' ? (await sql<{ schema: string }>`SELECT current_schema() AS schema`.execute(db)).rows[0]?.schema : undefined;
+  const migrator = new Migrator({ db, provider: new InlineProvider(dialect), ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${(error as Error)?.message ?? error}`);
