@@ -8,6 +8,7 @@ import { connect } from '../directory/client.ts';
 import { runSync, SyncError, type SyncReport } from '../sync/engine.ts';
 import type { Outcome } from '../domain/outcome.ts';
 import { parse, requiredId, table } from './args.ts';
+import { skippedLines } from '../sync/wording.ts';
 
 export interface Terminal { out: (text: string) => void; err: NodeJS.WritableStream & { isTTY?: boolean } }
 
@@ -50,9 +51,10 @@ export async function syncCommand(store: Store, argv: string[], term: Terminal):
       ['reactivated', c.reactivated], ['deactivated', c.deactivated], ['conflicts', c.conflicts], ['invalid', c.invalid],
       ['failed', c.failed], ['skipped (out of scope)', c.skipped],
     ]));
+    for (const line of skippedLines(report.skipped)) term.out(`  ${line}`);
     const problems = outcomes.filter((o) => o.code >= 400);
     if (problems.length) term.out(`\n${table(['ID', 'USERNAME', 'CODE', 'MESSAGE'], problems.slice(0, 50).map((o) => [o.ID, o.username, o.code, o.message]))}${problems.length > 50 ? `\n... and ${problems.length - 50} more (use --json)` : ''}`);
-    term.out(`\n${report.dryRun ? 'dry run, nothing written: ' : ''}${report.mode}${report.modeReason ? ` (${report.modeReason})` : ''}: ${report.message}`);
+    term.out(`\n${report.mode}${report.modeReason ? ` (${report.modeReason})` : ''}: ${report.message}`);
     if (report.held) term.out(`${report.held} deactivations wait for approval: ldapsync approve --run ${report.runId} (or reject)`);
   }
   if (report.held) return 1;

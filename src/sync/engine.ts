@@ -9,7 +9,8 @@ import type { Store } from '../store/store.ts';
 import type { DirectoryEntry, DirectoryPort } from '../directory/port.ts';
 import { parseSource, SourceConfigError, type DirectorySource } from '../directory/source.ts';
 import { DirectoryError } from '../directory/errors.ts';
-import { emptyCounts, OutcomeCode, summaryMessage, type Outcome, type SyncCounts, type SyncSummary } from '../domain/outcome.ts';
+import { emptyCounts, OutcomeCode, type Outcome, type SyncCounts, type SyncSummary } from '../domain/outcome.ts';
+import { noteSkip, summaryLine, wouldOutcome, type Skipped } from './wording.ts';
 import { createHash } from 'node:crypto';
 import { externIdHex } from '../domain/user.ts';
 import { createMapper, type Mapper, type MapResult } from './mapper.ts';
@@ -67,6 +68,8 @@ export interface SyncReport extends SyncSummary {
   plan: PlanItem[];
   /** A dry run's outcomes; a real run's are read back with store.runs.outcomes(runId). */
   outcomes: Outcome[];
+  /** Entries passed over, per reason, with the first few names. */
+  skipped: Skipped;
 }
 
 /** Resolves the source a domain syncs from, or says why it cannot sync. */
@@ -167,13 +170,17 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, domain: { id: num
   options.onStart?.({ runId, domainId: domain.id, domain: domain.name, mode: mode.kind === 'delta' ? `delta:${mode.mechanism.name}` : 'full', modeReason: mode.kind === 'full' ? mode.reason : null });
   const progress = (phase: SyncProgress['phase']) => options.onProgress?.({ phase, seen, counts: { ...counts }, elapsedMs: Date.now() - started });
 
+  const skipped: Skipped = {};
   const record = async (items: PlanItem[]): Promise<void> => {
-    for (const item of items) countFor(counts, item);
+    for (const item of items) {
+      countFor(counts, item);
+      if (item.kind === 'skip') noteSkip(skipped, item.reason, item.name);
+    }
     if (options.dryRun) {
       for (const item of items) {
         if (item.kind === 'skip' || (mode.kind === 'delta' && item.kind === 'unchanged')) continue;
         plan.push(item);
-        outcomes.push(outcomeOf(item, 0));
+        outcomes.push(wouldOutcome(item, outcomeOf(item, 0)));
       }
       return;
     }
@@ -342,7 +349,7 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, domain: { id: num
   const status = error ? (interrupted ? 'interrupted' : cancelled ? 'cancelled' : 'failed') : held ? 'awaiting-approval' : 'completed';
   const modeName = mode.kind === 'delta' ? `delta:${mode.mechanism.name}` : 'full';
   const heldNote = held ? `; ${held} deactivations wait for approval (threshold: more than ${source.threshold.count} or ${source.threshold.percent} %)` : '';
-  const message = summaryMessage(counts, Date.now() - started, error?.message ?? null) + heldNote;
+  const message = summaryLine(counts, Date.now() - started, error?.message ?? null, options.dryRun) + heldNote;
   if (runId !== null) {
     await store.runs.setMode(runId, modeName).catch(() => undefined);
     await store.runs.finish(runId, { status, counts, entriesSeen: seen, errorCode: error?.code ?? null, message }).catch(() => undefined);
@@ -354,6 +361,6 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, domain: { id: num
   return {
     runId, domainId: domain.id, dryRun: options.dryRun, status, counts, entriesSeen: seen, error,
     startedAt: new Date(started).toISOString(), finishedAt: new Date().toISOString(), message, plan, outcomes,
-    mode: modeName, modeReason: mode.kind === 'full' ? mode.reason : null, held,
+    mode: modeName, modeReason: mode.kind === 'full' ? mode.reason : null, held, skipped,
   };
 }
