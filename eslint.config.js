@@ -20,7 +20,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/config.ts', 'test/**', 'bench/**', 'bin/**'],
+    files: ['src/config.ts', 'test/**', 'bench/**', 'bin/**', 'tools/**'],
     rules: { 'no-restricted-properties': 'off' },
   },
 );

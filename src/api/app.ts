@@ -13,6 +13,7 @@ import { webRoutes } from './web.ts';
 import { opsRoutes } from './ops.ts';
 import type { Services } from './serve.ts';
 import { createLogger } from '../logger.ts';
+import { completeDocument, OPENAPI_INFO, showAvatarRoute } from './openapi.ts';
 
 const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
@@ -55,7 +56,9 @@ export async function buildApp(ctx: ApiContext & Partial<Pick<Services, 'metrics
 
   await app.register(cookie);
   await app.register(swagger, {
-    openapi: { info: { title: 'ldapsync', version: '0.1.0', description: 'LDAP and Active Directory sync: the grommunio admin API dialect' } },
+    openapi: { info: OPENAPI_INFO as { title: string; version: string } },
+    transform: showAvatarRoute as never,
+    transformObject: (({ openapiObject }: { openapiObject: Record<string, unknown> }) => completeDocument(openapiObject)) as never,
   });
 
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
