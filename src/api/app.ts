@@ -10,7 +10,7 @@ import { rocketchatRoutes } from './routes/rocketchat/index.ts';
 import { RocketError } from './rocketchat/errors.ts';
 import { avatarRoutes } from './routes/avatars.ts';
 import { webRoutes } from './web.ts';
-import { opsRoutes } from './ops.ts';
+import { httpMetricsHook, opsRoutes } from './ops.ts';
 import type { Services } from './serve.ts';
 import { createLogger } from '../logger.ts';
 import { completeDocument, OPENAPI_INFO, showAvatarRoute } from './openapi.ts';
@@ -40,6 +40,7 @@ function validationMessages(error: FastifyError): string[] {
 /** A worker's HTTP server: liveness, readiness and metrics only. */
 export async function buildOpsApp(services: Services): Promise<FastifyInstance> {
   const app = Fastify({ loggerInstance: services.log as FastifyBaseLogger });
+  httpMetricsHook(app, services.metrics);
   opsRoutes(app, services);
   return app;
 }
@@ -54,6 +55,7 @@ export async function buildApp(ctx: ApiContext & Partial<Pick<Services, 'metrics
     routerOptions: { maxParamLength: 200 },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  if (ctx.metrics) httpMetricsHook(app, ctx.metrics);
   await app.register(cookie);
   await app.register(swagger, {
     openapi: { info: OPENAPI_INFO as { title: string; version: string } },

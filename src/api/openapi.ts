@@ -6,6 +6,7 @@
  * One place, so the routes stay thin and both dialects are described alike.
  */
 import { OPERATION_SUMMARIES } from './openapi-summaries.ts';
+import { VERSION } from '../version.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -166,7 +167,7 @@ export function showAvatarRoute({ schema, url }: { schema: Json; url: string }):
 
 export const OPENAPI_INFO: Json = {
   title: 'ldapsync',
-  version: '0.1.0',
+  version: VERSION,
   description: "LDAP and Active Directory sync. Speaks grommunio's admin API and Rocket.Chat's REST API over one engine.",
   license: { name: 'AGPL-3.0-or-later', url: 'https://www.gnu.org/licenses/agpl-3.0.html' },
 };

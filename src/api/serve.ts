@@ -16,6 +16,7 @@ import { LdapAdmin } from '../sync/ldap-admin.ts';
 import { smtpMailer } from '../auth/mailer.ts';
 import type { ApiContext } from './context.ts';
 import { createLogger } from '../logger.ts';
+import { VERSION } from '../version.ts';
 import type { Logger } from 'pino';
 import { signInFailureLog } from '../auth/sign-in-log.ts';
 import { buildApp, buildOpsApp } from './app.ts';
@@ -34,7 +35,7 @@ export async function startServices(config: Readonly<Config>, store?: Store, rol
   const opened = store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, keyFile: config.secretKeyFile }));
   if (role !== 'worker') await bootstrapAdmin(opened, config.adminUser, config.adminPassword);
   const deps = { store: opened, connect: (source: Parameters<typeof connect>[0]) => connect(source) };
-  const metrics = new Metrics(opened);
+  const metrics = new Metrics(opened, { version: VERSION, role, mode: config.databaseUrl ? 'cluster' : 'embedded' });
   const handlers = { [SYNC_COMMAND]: syncTaskHandler(deps, (report) => metrics.observeRun(report), log) };
   const onSchedule = (orgId: number, occurrence: string) => queueScheduledSyncs(opened, queue, orgId, occurrence, log);
   const queue: TaskQueue = config.databaseUrl

@@ -1,5 +1,5 @@
 /** What each command takes: printed by `--help`, and after a mistake, as the line to follow. */
-import { readFileSync } from 'node:fs';
+import { VERSION } from '../version.ts';
 
 export const COMMAND_USAGE: Record<string, string[]> = {
   serve: ['serve [--role all|api|worker]        run the HTTP API (HOST, PORT; default 127.0.0.1:8080)'],
@@ -36,4 +36,4 @@ export const asksForHelp = (argv: string[]): boolean => {
   return (end === -1 ? argv : argv.slice(0, end)).some((a) => a === '--help' || a === '-h');
 };
 
-export const version = (): string => (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+export const version = (): string => VERSION;
