@@ -37,7 +37,7 @@ export async function executeTask(store: Store, handlers: ReadonlyMap<string, Ta
     await pendingWrite;
     if (await requeueIfShutdown(store, taskId, controller.signal)) return true;
     const state = controller.signal.aborted ? TaskState.cancelled : outcome.state ?? TaskState.completed;
-    await store.tasks.update(taskId, { state, message: outcome.message.slice(0, MESSAGE_LIMIT), result: outcome.result });
+    await store.tasks.update(taskId, { state, message: outcome.message.slice(0, MESSAGE_LIMIT), result: outcome.result, ...(outcome.progress !== undefined ? { progress: outcome.progress } : {}) });
   } catch (e) {
     await pendingWrite;
     if (await requeueIfShutdown(store, taskId, controller.signal)) return true;

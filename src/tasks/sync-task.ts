@@ -96,8 +96,9 @@ export function syncTaskHandler(deps: SyncDeps, observe: (report: SyncReport) =>
     }
     const result: SyncTaskResult = { runIds, counts: total, startedAt: new Date(started).toISOString(), finishedAt: new Date().toISOString() };
     const message = summaryMessage(total, Date.now() - started, ctx.signal.aborted ? (isShutdown(ctx.signal.reason) ? 'interrupted' : 'cancelled') : null);
-    if (held) return { message: `Waiting for approval: ${held} users would be deactivated; ${message}`, result, state: TaskState.awaitingApproval };
-    return { message, result };
+    // The last progress write may be a second old: the end says how many entries were read.
+    if (held) return { message: `Waiting for approval: ${held} users would be deactivated; ${message}`, result, state: TaskState.awaitingApproval, progress: seenBefore };
+    return { message, result, progress: seenBefore };
   };
 }
 
