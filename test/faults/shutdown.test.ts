@@ -25,20 +25,41 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Server { child: ChildProcess; port: number; log: () => string; exited: Promise<void> }
 
+/** Every server started, so that `after` can stop them even when a start failed half-way. */
+const started: Server[] = [];
+process.on('exit', () => { for (const s of started) s.child.kill('SIGKILL'); });
+
+/** A free port can be taken by another process before the server binds it: then a new one. */
 async function startServer(env: Record<string, string>, args: string[] = []): Promise<Server> {
+  for (let attempt = 1; ; attempt++) {
+    try { return await startServerOnce(env, args); } catch (e) {
+      if (attempt >= 3 || !/EADDRINUSE/.test((e as Error).message)) throw e;
+    }
+  }
+}
+
+async function startServerOnce(env: Record<string, string>, args: string[]): Promise<Server> {
   const port = await freePort();
   const child = spawn(process.execPath, [MAIN, 'serve', ...args], { env: { ...process.env, PORT: String(port), LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   child.stdout!.on('data', (d: Buffer) => { log += d.toString(); });
   child.stderr!.on('data', (d: Buffer) => { log += d.toString(); });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const server = { child, port, log: () => log, exited };
+  started.push(server);
+  // A generous wait: on a loaded machine three processes setting up one queue take a while.
   for (let i = 0; ; i++) {
     try { if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) break; } catch { /* starting */ }
-    if (i > 300 || child.exitCode !== null) throw new Error(`the server did not start:\n${log}`);
+    if (i > 1200 || child.exitCode !== null) { child.kill('SIGKILL'); throw new Error(`the server did not start:\n${log}`); }
     await sleep(50);
   }
-  return { child, port, log: () => log, exited };
+  return server;
 }
+
+const stopAll = async () => {
+  for (const s of started) if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
+  await Promise.all(started.map((s) => s.exited));
+};
 
 async function signIn(port: number): Promise<Record<string, string>> {
   const r = await fetch(`http://127.0.0.1:${port}/api/v1/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'user=admin&pass=correct-horse-battery' });
@@ -87,7 +108,7 @@ describe('SIGTERM in the middle of a sync, embedded mode', () => {
     await createAdmin(store, 'admin', 'correct-horse-battery');
     await store.close();
   });
-  after(async () => { server?.child.kill('SIGKILL'); await slapd?.destroy(); rmSync(dataDir, { recursive: true, force: true }); });
+  after(async () => { await stopAll(); await slapd?.destroy(); rmSync(dataDir, { recursive: true, force: true }); });
 
   test('the run stops after its page, the task waits interrupted, and runs again when the server is back', async () => {
     const env = { LDAPSYNC_DATA_DIR: dataDir, DATABASE_URL: '' };
@@ -142,11 +163,10 @@ describe('SIGTERM to the worker running a sync, cluster mode', { skip: databaseU
     await store.domains.create({ name: 'example.org' });
     await store.sources.set(0, sourceConfig(slapd, { pageSize: 3 }));
     await createAdmin(store, 'admin', 'correct-horse-battery');
-    servers.push(...(await Promise.all([startServer(env(), ['--role', 'api']), startServer(env(), ['--role', 'worker']), startServer(env(), ['--role', 'worker'])])));
+    for (const role of ['api', 'worker', 'worker']) servers.push(await startServer(env(), ['--role', role]));
   });
   after(async () => {
-    for (const s of servers) s.child.kill('SIGKILL');
-    await Promise.all(servers.map((s) => s.exited));
+    await stopAll();
     await store?.close();
     await slapd?.destroy();
     const client = new pg.Client({ connectionString: databaseUrl! });
