@@ -159,7 +159,9 @@ async function overview() {
     const srcRows = sources.data.map((s) => [
       orgLabel(n, s.orgID), s.server, s.baseDn,
       s.disabled ? h('span', { class: 'badge warn' }, 'disabled') : s.reachable ? h('span', { class: 'badge ok' }, 'reachable') : h('span', { class: 'badge bad', title: s.error ?? '' }, 'unreachable'),
-      s.lastRun ? h('span', {}, h('span', { class: `badge ${s.lastRun.status === 'completed' ? 'ok' : s.lastRun.status === 'failed' ? 'bad' : 'warn'}` }, s.lastRun.status), ` ${when(s.lastRun.finished)} (${s.lastRun.mode})`) : 'never',
+      s.lastRun ? h('span', {}, s.lastRun.status === 'awaiting-approval'
+        ? h('a', { href: s.lastRun.taskID ? `#/task/${s.lastRun.taskID}` : '#/tasks', class: 'badge warn' }, 'waiting for approval: approve or reject')
+        : h('span', { class: `badge ${s.lastRun.status === 'completed' ? 'ok' : s.lastRun.status === 'failed' ? 'bad' : 'warn'}` }, s.lastRun.status), ` ${when(s.lastRun.finished)} (${s.lastRun.mode})`) : 'never',
       s.nextRun ? when(s.nextRun) : 'when asked (no schedule)',
       `${s.users.active} active, ${s.users.deactivated} deactivated`,
     ]);
