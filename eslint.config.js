@@ -16,7 +16,7 @@ export default tseslint.config(
   {
     files: ['src/web/**/*.js'],
     languageOptions: {
-      globals: Object.fromEntries(['window', 'document', 'location', 'sessionStorage', 'fetch', 'alert', 'confirm', 'FormData', 'URLSearchParams', 'Node', 'atob', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'].map((g) => [g, 'readonly'])),
+      globals: Object.fromEntries(['window', 'document', 'location', 'sessionStorage', 'fetch', 'alert', 'confirm', 'FormData', 'URLSearchParams', 'Node', 'atob', 'navigator', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'].map((g) => [g, 'readonly'])),
     },
   },
   {

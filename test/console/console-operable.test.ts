@@ -2,7 +2,7 @@
  * The console as a first-time administrator meets it, in Debian's chromium against a real
  * server and slapd: no "session ended" and no navigation before the first sign-in, the dark
  * preference followed, names instead of IDs, a finished task's counts in step, IDs shown as
- * UUIDs, users paged with a status filter, and the source form's added fields and checks.
+ * UUIDs, users paged with a status filter, the source form's added fields and checks, German.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -69,6 +69,24 @@ describe('the console for a first-time administrator', { skip: unavailable }, ()
       assert.equal(await dark.evaluate('getComputedStyle(document.body).backgroundColor'), 'rgb(13, 17, 23)');
       assert.equal(await page.evaluate('getComputedStyle(document.body).backgroundColor'), 'rgb(255, 255, 255)', 'light stays light');
     } finally { await dark.close(); }
+  });
+
+  test('German for a German browser, English otherwise', async () => {
+    const de = await browser.newPage({ locale: 'de-DE' });
+    try {
+      await de.goto(`${origin}/`);
+      await de.getByRole('button', { name: 'Anmelden' }).waitFor();
+      assert.equal(await de.evaluate('document.documentElement.lang'), 'de');
+      await de.getByLabel('Benutzername').fill('admin');
+      await de.getByLabel('Passwort').fill('correct-horse-battery');
+      await de.getByRole('button', { name: 'Anmelden' }).click();
+      await de.getByText('Angemeldet als admin').waitFor();
+      await de.getByRole('heading', { name: 'Verzeichnisquellen' }).waitFor();
+      await de.getByRole('link', { name: 'Aufgaben' }).click();
+      await de.getByRole('table', { name: 'Synchronisationsläufe, wartende zuerst' }).waitFor();
+      assert.match(await de.locator('main').innerText(), /abgeschlossen/);
+    } finally { await de.close(); }
+    assert.equal(await page.evaluate('document.documentElement.lang'), 'en');
   });
 
   test('tasks show domain names, and a finished task its final count of entries read', async () => {
