@@ -16,11 +16,11 @@ export default tseslint.config(
   {
     files: ['src/web/**/*.js'],
     languageOptions: {
-      globals: Object.fromEntries(['window', 'document', 'location', 'sessionStorage', 'fetch', 'alert', 'confirm', 'FormData', 'URLSearchParams', 'Node', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'].map((g) => [g, 'readonly'])),
+      globals: Object.fromEntries(['window', 'document', 'location', 'sessionStorage', 'fetch', 'alert', 'confirm', 'FormData', 'URLSearchParams', 'Node', 'atob', 'navigator', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'].map((g) => [g, 'readonly'])),
     },
   },
   {
-    files: ['src/config.ts', 'test/**', 'bench/**', 'bin/**'],
+    files: ['src/config.ts', 'test/**', 'bench/**', 'bin/**', 'tools/**'],
     rules: { 'no-restricted-properties': 'off' },
   },
 );

@@ -2,25 +2,12 @@
 import { loadConfig } from './config.ts';
 import { openStore } from './store/store.ts';
 import { UsageError } from './cli/args.ts';
-import { adminCommand, decideCommand, domainCommand, orgCommand, sourceCommand, usersCommand } from './cli/admin-commands.ts';
+import { adminCommand, decideCommand, domainCommand, orgCommand, usersCommand } from './cli/admin-commands.ts';
+import { sourceCommand } from './cli/source-command.ts';
 import { readSecret } from './cli/read-secret.ts';
 import { keysCommand } from './cli/keys-command.ts';
 import { syncCommand } from './cli/sync-command.ts';
-
-const HELP = `usage: ldapsync COMMAND ...
-
-  serve                                  run the HTTP API (PORT, default 8080)
-  admin create NAME [--password-file F] [--domain-admin ID | --org-admin ID | --read-only]
-  org add NAME | org list                organizations
-  domain add NAME [--org ID] | domain list
-  source set [--org ID] --file FILE      store a directory source (grommunio ldapConfig JSON)
-  source show [--org ID]                 show it (the bind password is never shown)
-  sync --domain ID [--import] [--lang L] [--dry-run] [--full] [--json]
-  approve|reject --run ID | --task ID    decide deactivations held by the threshold
-  keys rotate                            new key for secrets at rest; re-encrypts them, retires the old key
-  users list --domain ID [--json]
-
-Store: SQLite in LDAPSYNC_DATA_DIR (default ./data), or PostgreSQL when DATABASE_URL is set.`;
+import { asksForHelp, HELP, usageOf, version } from './cli/usage.ts';
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -28,6 +15,26 @@ export async function main(argv: string[]): Promise<number> {
     console.log(HELP);
     return command ? 0 : 2;
   }
+  if (command === '--version' || command === '-V') {
+    console.log(`ldapsync ${version()}`);
+    return 0;
+  }
+  const usage = usageOf(command);
+  if (!usage) throw new UsageError(`unknown command '${command}'\n\n${HELP}`);
+  // Help is answered before anything is opened or read: asking is never a side effect.
+  if (asksForHelp(rest)) {
+    console.log(usage);
+    return 0;
+  }
+  try {
+    return await run(command, rest);
+  } catch (e) {
+    if (e instanceof UsageError && !e.message.includes('usage:')) throw new UsageError(`${e.message}\n${usage}`);
+    throw e;
+  }
+}
+
+async function run(command: string, rest: string[]): Promise<number> {
   const config = loadConfig();
   if (command === 'serve') {
     const { serve } = await import('./api/serve.ts');
@@ -40,9 +47,9 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'org': return await orgCommand(store, rest, out);
       case 'domain': return await domainCommand(store, rest, out);
-      case 'source': return await sourceCommand(store, rest, out);
+      case 'source': return await sourceCommand(store, rest, out, (text) => { process.stderr.write(`${text}\n`); });
       case 'users': return await usersCommand(store, rest, out);
-      case 'admin': return await adminCommand(store, rest, out, () => readSecret('password: '));
+      case 'admin': return await adminCommand(store, rest, out, (prompt) => readSecret(prompt), process.stdin.isTTY === true);
       case 'approve': return await decideCommand(store, true, rest, out);
       case 'reject': return await decideCommand(store, false, rest, out);
       case 'sync': return await syncCommand(store, rest, { out, err: process.stderr });
@@ -52,6 +59,12 @@ export async function main(argv: string[]): Promise<number> {
     await store.close();
   }
 }
+
+// `ldapsync users list --json | head`: the reader went away; that ends the output, not in a crash.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
 
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },

@@ -1,5 +1,5 @@
 /** buildApp(): the Fastify server with both the grommunio routes and shared plumbing. */
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -10,7 +10,7 @@ import { rocketchatRoutes } from './routes/rocketchat/index.ts';
 import { RocketError } from './rocketchat/errors.ts';
 import { avatarRoutes } from './routes/avatars.ts';
 import { webRoutes } from './web.ts';
-import { opsRoutes } from './ops.ts';
+import { httpMetricsHook, opsRoutes } from './ops.ts';
 import type { Services } from './serve.ts';
 import { DomainError, storeUnavailable } from '../domain/errors.ts';
 import { isStoreUnavailable } from '../store/errors.ts';
@@ -18,6 +18,8 @@ import { jsonDepth, MAX_JSON_DEPTH, refuseNonFinite, refuseNul } from './input-g
 import { grommunioErrorOf } from './grommunio/errors.ts';
 import { rocketErrorOf } from './rocketchat/errors.ts';
 import { dialectOf } from './dialect-of.ts';
+import { createLogger } from '../logger.ts';
+import { completeDocument, OPENAPI_INFO, showAvatarRoute } from './openapi.ts';
 
 const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
@@ -40,43 +42,32 @@ function validationMessages(error: FastifyError): string[] {
   });
 }
 
-/** Rocket.Chat's rc_uid/rc_token query carries a session token: it never reaches the log. */
-export function redactUrl(url: string): string {
-  const at = url.indexOf('?');
-  if (at < 0) return url;
-  // Compared decoded, as the query parser reads it: rc%5Ftoken is rc_token too.
-  const name = (pair: string) => { try { return decodeURIComponent(pair.split('=')[0]!.replace(/\+/g, ' ')).toLowerCase(); } catch { return ''; } };
-  const query = url.slice(at + 1).split('&').map((pair) => (name(pair) === 'rc_token' ? `${pair.split('=')[0]}=[Redacted]` : pair));
-  return `${url.slice(0, at)}?${query.join('&')}`;
-}
-
-const SERIALIZERS = {
-  req(request: { method: string; url: string; host?: string; ip?: string; socket?: { remotePort?: number } }) {
-    return { method: request.method, url: redactUrl(request.url), host: request.host, remoteAddress: request.ip, remotePort: request.socket?.remotePort };
-  },
-};
-
-const REDACT = ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-csrf-token"]', 'req.headers["x-auth-token"]', 'req.headers["x-2fa-code"]'];
 
 /** A worker's HTTP server: liveness, readiness and metrics only. */
 export async function buildOpsApp(services: Services): Promise<FastifyInstance> {
-  const app = Fastify({ logger: { level: services.config.logLevel } });
+  const app = Fastify({ loggerInstance: services.log as FastifyBaseLogger });
+  httpMetricsHook(app, services.metrics);
   opsRoutes(app, services);
   return app;
 }
 
-export async function buildApp(ctx: ApiContext & Partial<Pick<Services, 'metrics' | 'role'>>, options: { logger?: boolean; logFile?: string } = {}): Promise<FastifyInstance> {
+export async function buildApp(ctx: ApiContext & Partial<Pick<Services, 'metrics' | 'role' | 'log'>>, options: { logger?: boolean; logFile?: string } = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logFile ? { level: ctx.config.logLevel, redact: REDACT, serializers: SERIALIZERS, file: options.logFile } : options.logger ? { level: ctx.config.logLevel, redact: REDACT, serializers: SERIALIZERS } : false,
+    // The services' logger when there is one, so requests, tasks and runs share one stream.
+    ...(options.logFile ? { loggerInstance: createLogger(ctx.config.logLevel, options.logFile) as FastifyBaseLogger }
+      : options.logger ? { loggerInstance: (ctx.log ?? createLogger(ctx.config.logLevel)) as FastifyBaseLogger } : { logger: false }),
     trustProxy: typeof ctx.config.trustProxy === 'number' ? ((hops: number) => (_address: string, hop: number) => hop < hops)(ctx.config.trustProxy) : ctx.config.trustProxy,
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
     routerOptions: { maxParamLength: 200 },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  if (ctx.metrics) httpMetricsHook(app, ctx.metrics);
   await app.register(cookie);
   await app.register(swagger, {
-    openapi: { info: { title: 'ldapsync', version: '0.1.0', description: 'LDAP and Active Directory sync: the grommunio admin API dialect' } },
+    openapi: { info: OPENAPI_INFO as { title: string; version: string } },
+    transform: showAvatarRoute as never,
+    transformObject: (({ openapiObject }: { openapiObject: Record<string, unknown> }) => completeDocument(openapiObject)) as never,
   });
 
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {

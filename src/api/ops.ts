@@ -4,6 +4,13 @@ import type { Store } from '../store/store.ts';
 import type { TaskQueue } from '../tasks/queue.ts';
 import type { Metrics } from './metrics.ts';
 
+/** Counts and times every answer by route pattern; added before the routes, so it sees them all. */
+export function httpMetricsHook(app: FastifyInstance, metrics: Metrics): void {
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+  });
+}
+
 export function opsRoutes(app: FastifyInstance, deps: { store: Store; queue: TaskQueue; metrics: Metrics; role: string }): void {
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok', role: deps.role }));
   app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {

@@ -15,33 +15,38 @@ import { SYNC_COMMAND, syncTaskHandler } from '../tasks/sync-task.ts';
 import { LdapAdmin } from '../sync/ldap-admin.ts';
 import { smtpMailer } from '../auth/mailer.ts';
 import type { ApiContext } from './context.ts';
+import { createLogger } from '../logger.ts';
+import { VERSION } from '../version.ts';
+import type { Logger } from 'pino';
+import { signInFailureLog } from '../auth/sign-in-log.ts';
 import { buildApp, buildOpsApp } from './app.ts';
 
 export const ROLES = ['all', 'api', 'worker'] as const;
 export type Role = (typeof ROLES)[number];
 
-export type Services = ApiContext & { metrics: Metrics; role: Role; close(): Promise<void> };
+/** `close` stops the queue (running tasks are queued again) and says which tasks it interrupted. */
+export type Services = ApiContext & { metrics: Metrics; role: Role; log: Logger; close(signal?: string): Promise<number[]> };
 
 /**
  * Everything a server needs, opened and started; `close` undoes it. Without DATABASE_URL the
  * embedded queue runs tasks in this process; with it, pg-boss spreads them over worker processes.
  */
-export async function startServices(config: Readonly<Config>, store?: Store, role: Role = 'all', cluster: Partial<ClusterOptions> = {}): Promise<Services> {
+export async function startServices(config: Readonly<Config>, store?: Store, role: Role = 'all', cluster: Partial<ClusterOptions> = {}, log: Logger = createLogger(config.logLevel)): Promise<Services> {
   const opened = store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, keyFile: config.secretKeyFile }));
   if (role !== 'worker') await bootstrapAdmin(opened, config.adminUser, config.adminPassword);
   const deps = { store: opened, connect: (source: Parameters<typeof connect>[0]) => connect(source) };
-  const metrics = new Metrics(opened);
-  const handlers = { [SYNC_COMMAND]: syncTaskHandler(deps, (report) => metrics.observeRun(report)) };
-  const onSchedule = (orgId: number, occurrence: string) => queueScheduledSyncs(opened, queue, orgId, occurrence);
+  const metrics = new Metrics(opened, { version: VERSION, role, mode: config.databaseUrl ? 'cluster' : 'embedded' });
+  const handlers = { [SYNC_COMMAND]: syncTaskHandler(deps, (report) => metrics.observeRun(report), log) };
+  const onSchedule = (orgId: number, occurrence: string) => queueScheduledSyncs(opened, queue, orgId, occurrence, log);
   const queue: TaskQueue = config.databaseUrl
     ? new ClusterQueue(opened, handlers, { databaseUrl: config.databaseUrl, worker: role !== 'api', concurrency: config.workerConcurrency, bossSchema: config.queueSchema, superviseSeconds: config.queueSuperviseSeconds, onSchedule, ...cluster })
     : new EmbeddedQueue(opened, handlers, 2, onSchedule);
   await queue.start();
   return {
-    config, store: opened, queue, keys: loadKeys(config.dataDir), throttle: new LoginThrottle(), ldap: new LdapAdmin(opened, deps.connect), connect: deps.connect,
+    config, store: opened, queue, keys: loadKeys(config.dataDir), throttle: new LoginThrottle({}, Date.now, signInFailureLog(log)), log, ldap: new LdapAdmin(opened, deps.connect), connect: deps.connect,
     mailer: config.smtpUrl ? smtpMailer({ url: config.smtpUrl, from: config.smtpFrom, caFile: config.smtpCaFile }) : null,
     metrics, role,
-    close: async () => { await queue.stop(); if (!store) await opened.close(); },
+    close: async (signal?: string) => { const interrupted = await queue.stop(signal); if (!store) await opened.close(); return interrupted; },
   };
 }
 
@@ -52,7 +57,16 @@ export async function serve(config: Readonly<Config>, argv: string[]): Promise<n
   if (role !== 'all' && !config.databaseUrl) throw new UsageError(`--role ${role} needs DATABASE_URL: without PostgreSQL one process does everything (--role all)`);
   const services = await startServices(config, undefined, role);
   const app = role === 'worker' ? await buildOpsApp(services) : await buildApp(services, { logger: true });
-  const stop = async () => { await app.close(); await services.close(); process.exit(0); };
+  services.log.info({ role, mode: config.databaseUrl ? 'cluster' : 'embedded', store: config.databaseUrl ? 'postgres' : 'sqlite' }, `ldapsync starting: role ${role}, ${config.databaseUrl ? 'cluster mode (PostgreSQL, pg-boss)' : 'embedded mode (SQLite, tasks and schedules in this process)'}`);
+  const stop = async (signal: NodeJS.Signals) => {
+    const started = Date.now();
+    app.log.info({ signal, role }, `shutting down on ${signal}: no new requests or tasks; running syncs stop after the page in hand`);
+    await app.close();
+    const interrupted = await services.close(signal);
+    app.log.info({ signal, interruptedTasks: interrupted, ms: Date.now() - started },
+      interrupted.length ? `stopped; tasks ${interrupted.join(', ')} interrupted and queued again: ${config.databaseUrl ? 'another worker takes them over' : 'they run again when the service starts'}` : 'stopped; no sync was running');
+    process.exit(0);
+  };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   await app.listen({ host: config.host, port: config.port });

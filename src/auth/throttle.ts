@@ -36,10 +36,13 @@ export class LoginThrottle {
   private readonly entries = new Map<string, Entry>();
   private readonly options: ThrottleOptions;
   private readonly now: () => number;
+  private readonly onFailure: (keys: string[], failures: number, lockedForMs: number) => void;
 
-  constructor(options: Partial<ThrottleOptions> = {}, now: () => number = Date.now) {
+  /** `onFailure`: told of each failed attempt (for the log), with the keys, never a password. */
+  constructor(options: Partial<ThrottleOptions> = {}, now: () => number = Date.now, onFailure: (keys: string[], failures: number, lockedForMs: number) => void = () => undefined) {
     this.options = { ...DEFAULTS, addressLockAfter: 100, accountLockAfter: 100, ...options };
     this.now = now;
+    this.onFailure = onFailure;
   }
 
   private lockAfter(key: string): number {
@@ -68,14 +71,17 @@ export class LoginThrottle {
   }
 
   failed(keys: string[]): void {
+    let failures = 0;
     for (const key of keys) {
       const e = this.entry(key) ?? { failures: 0, first: this.now(), lockedUntil: 0 };
       e.failures++;
       if (e.failures >= this.lockAfter(key)) e.lockedUntil = this.now() + this.options.lockMs;
       this.entries.set(key, e);
+      failures = Math.max(failures, e.failures);
     }
     // Bounded memory under a spray of names: the oldest entries go first.
     while (this.entries.size > 100_000) this.entries.delete(this.entries.keys().next().value!);
+    this.onFailure(keys, failures, this.lockedFor(keys));
   }
 
   /** A success clears the account's count from this address; the address's and the account's own counts stay. */

@@ -1,7 +1,6 @@
 /** `ldapsync org|domain|source|users ...`: the directory's admin objects from the shell. */
 import { readFileSync } from 'node:fs';
 import type { Store } from '../store/store.ts';
-import { parseSource, publicSourceView, SourceConfigError } from '../directory/source.ts';
 import { id, parse, requiredId, table, UsageError } from './args.ts';
 import { createAdmin } from '../auth/admins.ts';
 import { decideRun, decideTask, NothingToDecide } from '../tasks/approval.ts';
@@ -47,34 +46,6 @@ export async function domainCommand(store: Store, argv: string[], out: Out): Pro
   throw new UsageError('usage: ldapsync domain add NAME [--org ID] | domain list [--json]');
 }
 
-export async function sourceCommand(store: Store, argv: string[], out: Out): Promise<number> {
-  const [action, ...rest] = argv;
-  const { values } = parse(rest, { org: { type: 'string' }, file: { type: 'string' } });
-  const orgId = typeof values.org === 'string' ? id(values.org, '--org') : 0;
-  if (action === 'set') {
-    if (typeof values.file !== 'string') throw new UsageError('usage: ldapsync source set [--org ID] --file FILE');
-    let config: unknown;
-    try { config = JSON.parse(readFileSync(values.file, 'utf8')); } catch (e) { throw new UsageError(`cannot read ${values.file} as JSON: ${(e as Error).message}`); }
-    try { parseSource(config); } catch (e) {
-      if (e instanceof SourceConfigError) throw new UsageError(e.message);
-      throw e;
-    }
-    if (orgId && !(await store.organizations.get(orgId))) throw new UsageError(`organization ${orgId} does not exist`);
-    const before = await store.sources.get(orgId);
-    await store.sources.set(orgId, config as Record<string, unknown>);
-    await store.audit.record({ actor: 'cli', action: 'source.set', targetType: 'source', targetId: String(orgId), before: before && publicSourceView(before), after: publicSourceView(config as Record<string, unknown>) });
-    out(`directory source ${orgId === 0 ? 'default' : `of organization ${orgId}`} saved`);
-    return 0;
-  }
-  if (action === 'show') {
-    const config = await store.sources.get(orgId);
-    if (!config) throw new UsageError(`no directory source ${orgId === 0 ? 'is set' : `for organization ${orgId}`}`);
-    out(JSON.stringify(publicSourceView(config), null, 2));
-    return 0;
-  }
-  throw new UsageError('usage: ldapsync source set [--org ID] --file FILE | source show [--org ID]');
-}
-
 export async function usersCommand(store: Store, argv: string[], out: Out): Promise<number> {
   const [action, ...rest] = argv;
   const { values } = parse(rest, { domain: { type: 'string' }, json: { type: 'boolean' }, limit: { type: 'string' } });
@@ -91,17 +62,32 @@ export async function usersCommand(store: Store, argv: string[], out: Out): Prom
   return 0;
 }
 
-/** `ldapsync admin create NAME [--password-file F] [--domain-admin ID]`; the password is read, never a flag. */
-export async function adminCommand(store: Store, argv: string[], out: Out, readPassword: () => Promise<string>): Promise<number> {
+/**
+ * `ldapsync admin create NAME [--password-file F] [--domain-admin ID]`; the password is read, never
+ * a flag. Everything that can be checked without it is checked first (a taken name, a domain or
+ * organization that does not exist), and a password typed at a terminal is asked for twice.
+ */
+export async function adminCommand(store: Store, argv: string[], out: Out, readPassword: (prompt: string) => Promise<string>, interactive = false): Promise<number> {
   const [action, ...rest] = argv;
   const { values, positionals } = parse(rest, { 'password-file': { type: 'string' }, 'domain-admin': { type: 'string' }, 'org-admin': { type: 'string' }, 'read-only': { type: 'boolean' } });
-  if (action !== 'create' || !positionals[0]) throw new UsageError('usage: ldapsync admin create NAME [--password-file FILE] [--domain-admin ID | --org-admin ID | --read-only]');
-  const password = typeof values['password-file'] === 'string' ? readFileSync(values['password-file'], 'utf8').trim() : await readPassword();
+  const name = positionals[0];
+  if (action !== 'create' || !name) throw new UsageError(action === 'create' ? 'NAME is required' : `unknown action '${action ?? ''}'`);
   const grants = typeof values['domain-admin'] === 'string' ? [{ permission: 'DomainAdmin', param: String(id(values['domain-admin'], '--domain-admin')) }]
     : typeof values['org-admin'] === 'string' ? [{ permission: 'OrgAdmin', param: String(id(values['org-admin'], '--org-admin')) }]
       : values['read-only'] ? [{ permission: 'SystemAdminRO', param: '' }] : [{ permission: 'SystemAdmin', param: '' }];
+  const grant = grants[0]!;
+  if (grant.permission === 'DomainAdmin' && !(await store.domains.get(Number(grant.param)))) throw new UsageError(`domain ${grant.param} does not exist (ldapsync domain list shows the IDs)`);
+  if (grant.permission === 'OrgAdmin' && !(await store.organizations.get(Number(grant.param)))) throw new UsageError(`organization ${grant.param} does not exist (ldapsync org list shows the IDs)`);
+  if (await store.accounts.credentials(name)) throw new UsageError(`account ${name} exists already`);
+  let password: string;
+  if (typeof values['password-file'] === 'string') {
+    try { password = readFileSync(values['password-file'], 'utf8').trim(); } catch (e) { throw new UsageError(`cannot read ${values['password-file']}: ${(e as Error).message}`); }
+  } else {
+    password = await readPassword(`password for ${name}: `);
+    if (interactive && (await readPassword('the same password again: ')) !== password) throw new UsageError('the two passwords differ; nothing was created');
+  }
   try {
-    out(String(await createAdmin(store, positionals[0], password, grants)));
+    out(String(await createAdmin(store, name, password, grants)));
   } catch (e) {
     throw new UsageError((e as Error).message);
   }

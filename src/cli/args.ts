@@ -10,7 +10,20 @@ export function parse(argv: string[], options: Options): { values: Record<string
     const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
     return { values: values as Record<string, string | boolean | undefined>, positionals };
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    throw new UsageError(parseArgsMessage(e as Error & { code?: string }));
+  }
+}
+
+/** Node's parser explains itself at length; one short sentence is what a terminal needs. */
+function parseArgsMessage(e: Error & { code?: string }): string {
+  const flag = /'(-[^']*)'/.exec(e.message)?.[1] ?? '';
+  const name = flag.replace(/^-+/, '').split(/[ =]/)[0];
+  const dashed = name && name.length > 1 ? `--${name}` : `-${name}`;
+  switch (e.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION': return `unknown option ${dashed}`;
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': return /argument missing/.test(e.message) ? `option ${dashed} needs a value` : `option ${dashed} takes no value`;
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL': return `unexpected argument ${flag || e.message}`;
+    default: return e.message;
   }
 }
 

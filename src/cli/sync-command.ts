@@ -8,6 +8,8 @@ import { connect } from '../directory/client.ts';
 import { runSync, SyncError, type SyncReport } from '../sync/engine.ts';
 import type { Outcome } from '../domain/outcome.ts';
 import { parse, requiredId, table } from './args.ts';
+import { skippedLines } from '../sync/wording.ts';
+import { asCliTask } from './cli-task.ts';
 
 export interface Terminal { out: (text: string) => void; err: NodeJS.WritableStream & { isTTY?: boolean } }
 
@@ -23,14 +25,20 @@ export async function syncCommand(store: Store, argv: string[], term: Terminal):
     : null;
   bar?.start(0, 0, { created: 0, changed: 0, failed: 0 });
   let report: SyncReport;
+  let cliTask: number | null = null;
   try {
-    report = await runSync({ store, connect: (source) => connect(source) }, {
-      domainId, importNew: values.import === true, lang: typeof values.lang === 'string' ? values.lang : '', dryRun: values['dry-run'] === true, full: values.full === true,
+    const importNew = values.import === true;
+    const lang = typeof values.lang === 'string' ? values.lang : '';
+    const sync = (taskId: number | null, signal?: AbortSignal) => runSync({ store, connect: (source) => connect(source) }, {
+      domainId, importNew, lang, dryRun: values['dry-run'] === true, full: values.full === true, taskId, ...(signal ? { signal } : {}),
       onProgress: (p) => {
         bar?.setTotal(p.seen);
         bar?.update(p.seen, { created: p.counts.created, changed: p.counts.updated + p.counts.moved, failed: p.counts.failed + p.counts.conflicts + p.counts.invalid });
       },
     });
+    // A dry run writes nothing, so it is no task; a real run is one, visible and actionable elsewhere.
+    report = values['dry-run'] === true ? await sync(null)
+      : await asCliTask(store, domainId, { domainID: domainId, import: importNew, lang, ...(values.full === true ? { full: true } : {}) }, (taskId, signal) => { cliTask = taskId; return sync(taskId, signal); });
   } catch (e) {
     bar?.stop();
     if (!(e instanceof SyncError)) throw e;
@@ -50,10 +58,11 @@ export async function syncCommand(store: Store, argv: string[], term: Terminal):
       ['reactivated', c.reactivated], ['deactivated', c.deactivated], ['conflicts', c.conflicts], ['invalid', c.invalid],
       ['failed', c.failed], ['skipped (out of scope)', c.skipped],
     ]));
+    for (const line of skippedLines(report.skipped)) term.out(`  ${line}`);
     const problems = outcomes.filter((o) => o.code >= 400);
     if (problems.length) term.out(`\n${table(['ID', 'USERNAME', 'CODE', 'MESSAGE'], problems.slice(0, 50).map((o) => [o.ID, o.username, o.code, o.message]))}${problems.length > 50 ? `\n... and ${problems.length - 50} more (use --json)` : ''}`);
-    term.out(`\n${report.dryRun ? 'dry run, nothing written: ' : ''}${report.mode}${report.modeReason ? ` (${report.modeReason})` : ''}: ${report.message}`);
-    if (report.held) term.out(`${report.held} deactivations wait for approval: ldapsync approve --run ${report.runId} (or reject)`);
+    term.out(`\n${report.mode}${report.modeReason ? ` (${report.modeReason})` : ''}: ${report.message}`);
+    if (report.held) term.out(`${report.held} deactivations wait for approval: ldapsync approve --run ${report.runId} (or reject), or task ${cliTask} under Tasks in the console`);
   }
   if (report.held) return 1;
   if (report.error) return 2;

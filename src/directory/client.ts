@@ -10,7 +10,7 @@ import type { ControlledResult, DirectoryEntry, DirectoryPort, GroupEntry } from
 import type { RequestControl } from './ldap-messages.ts';
 import { GreaterThanEqualsFilter } from 'ldapts';
 import { allOf, anyOf, configured, contains, equals } from './escape.ts';
-import { classify, DirectoryError } from './errors.ts';
+import { classify, DirectoryError, isRefusal } from './errors.ts';
 import { readCaFile } from './ca-file.ts';
 import { attributeMap, presetFor } from './presets.ts';
 import { LdapSession } from './ldap-session.ts';
@@ -46,14 +46,14 @@ async function openOne(source: DirectorySource, server: string): Promise<Client>
     if (source.connection.starttls) await client.startTLS(await tlsOptionsFor(source, host));
   } catch (e) {
     await client.unbind().catch(() => undefined);
-    throw classify(e, server, 'connect');
+    throw classify(e, server, 'connect', { starttls: source.connection.starttls });
   }
   try {
     if (source.connection.bindUser) await client.bind(source.connection.bindUser, source.connection.bindPass);
     else await client.bind('', '');
   } catch (e) {
     await client.unbind().catch(() => undefined);
-    throw classify(e, server, 'bind');
+    throw classify(e, server, 'bind', { dn: source.connection.bindUser });
   }
   return client;
 }
@@ -161,7 +161,7 @@ export class LdapDirectory implements DirectoryPort {
         yield page.searchEntries.map(toEntry);
       }
     } catch (e) {
-      throw classify(e, this.server, 'search');
+      throw classify(e, this.server, 'search', { dn: base });
     }
   }
 
@@ -283,7 +283,7 @@ export class LdapDirectory implements DirectoryPort {
       return searchEntries[0] ? toEntry(searchEntries[0]) : null;
     } catch (e) {
       const error = classify(e, this.server, 'search');
-      if (error.failure === 'search') return null;
+      if (isRefusal(error)) return null;
       throw error;
     }
   }

@@ -1,6 +1,8 @@
 /** Directory failures, each saying whether the directory was unreachable or refused us. */
+import { explainLdapError, type ErrorContext } from './ldap-result-codes.ts';
 
-export type DirectoryFailure = 'unreachable' | 'timeout' | 'tls' | 'bind' | 'search';
+/** `config`: the server answered, and the answer means the source is set up wrong (a base DN that does not exist, StartTLS where there is none). */
+export type DirectoryFailure = 'unreachable' | 'timeout' | 'tls' | 'bind' | 'search' | 'config';
 
 export class DirectoryError extends Error {
   readonly failure: DirectoryFailure;
@@ -11,9 +13,19 @@ export class DirectoryError extends Error {
   }
 }
 
+/**
+ * The server answered and said no (an operation error, or a result that names a setting to fix),
+ * as opposed to not answering at all: what a probe of a feature takes to mean "not here".
+ */
+export function isRefusal(e: unknown): e is DirectoryError {
+  return e instanceof DirectoryError && (e.failure === 'search' || e.failure === 'config');
+}
+
 /** Turns whatever a socket or ldapts threw into a DirectoryError with a message for admins. */
-export function classify(error: unknown, server: string, phase: 'connect' | 'bind' | 'search'): DirectoryError {
+export function classify(error: unknown, server: string, phase: 'connect' | 'bind' | 'search', context: Omit<ErrorContext, 'server' | 'phase'> = {}): DirectoryError {
   if (error instanceof DirectoryError) return error;
+  const explained = explainLdapError(error, { server, phase, ...context });
+  if (explained) return new DirectoryError(explained.failure, explained.message, { cause: error });
   const err = error as Error & { code?: string | number };
   const text = err?.message ?? String(error);
   const code = typeof err?.code === 'string' ? err.code : '';

@@ -8,6 +8,7 @@ import { FilterParser } from 'ldapts';
 import { pemProblem } from './ca-file.ts';
 import { scheduleError } from '../domain/recurrence.ts';
 import { presetFor, TEMPLATE_NAMES, type Vendor, VENDORS } from './presets.ts';
+import { unknownSourceKeys } from './source-keys.ts';
 
 export interface SourceConnection {
   servers: string[];
@@ -198,6 +199,7 @@ export function parseSource(input: unknown): DirectorySource {
   if (input.users !== undefined && !isObject(input.users)) errors.push('users must be an object');
   const groups = isObject(input.groups) ? input.groups : {};
   if (input.groups !== undefined && !isObject(input.groups)) errors.push('groups must be an object');
+  errors.push(...unknownSourceKeys(input));
 
   const vendorName = str(input, 'vendor', '', errors) ?? 'openldap';
   if (!VENDORS.includes(vendorName as Vendor)) errors.push(`vendor '${vendorName}' is unknown; use one of ${VENDORS.join(', ')}`);

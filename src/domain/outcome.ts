@@ -39,7 +39,7 @@ export const emptyCounts = (): SyncCounts => ({
 });
 
 /** `awaiting-approval`: the run held its deactivations because they crossed the source's threshold. */
-export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled' | 'awaiting-approval' | 'rejected';
+export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted' | 'awaiting-approval' | 'rejected';
 
 export interface SyncSummary {
   runId: number | null;
@@ -56,16 +56,15 @@ export interface SyncSummary {
   message: string;
 }
 
-/** grommunio-style one-line message, e.g. "12/14 synced, 3 created, 2 errors (4.2s)". */
+/** grommunio-style one-line message, e.g. "14/16 synced: 3 created, 11 unchanged, 2 errors (4.2s)". */
 export function summaryMessage(counts: SyncCounts, elapsedMs: number, error: string | null): string {
-  const synced = counts.updated + counts.moved + counts.unchanged + counts.reactivated;
-  const total = synced + counts.failed + counts.conflicts + counts.invalid;
+  const changed = counts.updated + counts.moved;
   const errors = counts.failed + counts.conflicts + counts.invalid;
-  const parts = [`${synced}/${total} synced`];
-  if (counts.created) parts.push(`${counts.created} created`);
-  if (counts.deactivated) parts.push(`${counts.deactivated} deactivated`);
+  const ok = counts.created + changed + counts.unchanged + counts.reactivated;
+  const details = [[counts.created, 'created'], [changed, 'updated'], [counts.unchanged, 'unchanged'], [counts.reactivated, 'reactivated'], [counts.deactivated, 'deactivated'], [counts.deleted, 'deleted']] as const;
+  const parts = details.filter(([n]) => n > 0).map(([n, what]) => `${n} ${what}`);
   if (errors) parts.push(`${errors} error${errors === 1 ? '' : 's'}`);
-  const text = `${parts.join(', ')} (${(elapsedMs / 1000).toFixed(1)}s)`;
+  const text = `${ok}/${ok + errors} synced${parts.length ? `: ${parts.join(', ')}` : ''} (${(elapsedMs / 1000).toFixed(1)}s)`;
   return error ? `${text}; failed: ${error}` : text;
 }
 

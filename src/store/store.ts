@@ -3,7 +3,8 @@ import type { Kysely } from 'kysely';
 import type { Database } from './schema.ts';
 import { openDatabase, type Dialect, type StoreLocation } from './database.ts';
 import type { SecretCipher } from '../auth/secret-box.ts';
-import { keyRingPath, loadKeyRing } from '../auth/keys.ts';
+import { keyRingPath } from '../auth/keys.ts';
+import { KeyRingFile } from '../auth/key-ring-file.ts';
 import { OrganizationRepository } from './repositories/organizations.ts';
 import { DomainRepository } from './repositories/domains.ts';
 import { SourceRepository } from './repositories/sources.ts';
@@ -70,7 +71,7 @@ export class Store {
 
 /** Opens the store; secrets are sealed with the given cipher, else the key ring in the data folder. */
 export async function openStore(location: StoreLocation & { cipher?: SecretCipher; keyFile?: string | null }): Promise<Store> {
-  const cipher = location.cipher ?? loadKeyRing(keyRingPath(location.dataDir, location.keyFile ?? null));
+  const cipher = location.cipher ?? new KeyRingFile(keyRingPath(location.dataDir, location.keyFile ?? null));
   const { db, dialect, close } = await openDatabase(location);
   return new Store(db, dialect, close, cipher);
 }

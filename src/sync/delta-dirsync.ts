@@ -10,7 +10,7 @@ import { BerWriter } from 'ldapts';
 import type { DirectoryPort } from '../directory/port.ts';
 import { first } from '../directory/port.ts';
 import type { DirectorySource } from '../directory/source.ts';
-import { DirectoryError } from '../directory/errors.ts';
+import { DirectoryError, isRefusal } from '../directory/errors.ts';
 import { BerCursor, type RequestControl } from '../directory/ldap-messages.ts';
 import { externIdHex } from '../domain/user.ts';
 import { FullRunRequired, type ChangeSet, type DeltaMechanism } from './delta.ts';
@@ -81,7 +81,7 @@ export class DirSyncMechanism implements DeltaMechanism {
       const r = await directory.controlledSearch(base, '(&(objectClass=*)(!(objectClass=*)))', ['1.1'], [dirSyncControl(null)], () => undefined);
       return r.code === 0 ? null : `the bind account may not use DirSync (result ${r.code}${r.message ? `: ${r.message}` : ''})`;
     } catch (e) {
-      if (e instanceof DirectoryError && e.failure === 'search') return e.message;
+      if (isRefusal(e)) return e.message;
       throw e;
     }
   }
@@ -101,7 +101,7 @@ export class DirSyncMechanism implements DeltaMechanism {
       r = await this.read(directory, Buffer.from(cookie, 'base64'), []);
     } catch (e) {
       // An expired or foreign cookie is refused: only a full run can start a new one.
-      if (e instanceof DirectoryError && e.failure === 'search') throw new FullRunRequired(`the DC refused the stored DirSync cookie (${e.message})`);
+      if (isRefusal(e)) throw new FullRunRequired(`the DC refused the stored DirSync cookie (${e.message})`);
       throw e;
     }
     return { changedIds: r.changed, deletedIds: r.deleted, scanForDeletions: false, cookie: r.cookie.toString('base64'), read: r.read };

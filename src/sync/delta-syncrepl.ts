@@ -6,7 +6,7 @@
  */
 import type { DirectoryPort } from '../directory/port.ts';
 import type { DirectorySource } from '../directory/source.ts';
-import { DirectoryError } from '../directory/errors.ts';
+import { DirectoryError, isRefusal } from '../directory/errors.ts';
 import { E_SYNC_REFRESH_REQUIRED, type RefreshResult } from '../directory/content-sync.ts';
 import { idFromSyncUuid, syncCookieFromContextCsn, syncDeletesAlwaysExplicit } from '../directory/presets.ts';
 import { allStrings, first } from '../directory/port.ts';
@@ -70,7 +70,7 @@ export class SyncreplMechanism implements DeltaMechanism {
         if (entry) return syncCookieFromContextCsn(this.source.vendor, allStrings(entry, 'contextCSN'));
       }
     } catch (e) {
-      if (!(e instanceof DirectoryError && e.failure === 'search')) throw e;
+      if (!isRefusal(e)) throw e;
     }
     return null;
   }

@@ -16,7 +16,7 @@ import type { DirectoryEntry, DirectoryPort } from '../directory/port.ts';
 import { first } from '../directory/port.ts';
 import type { DirectorySource } from '../directory/source.ts';
 import { externIdHex } from '../domain/user.ts';
-import { DirectoryError } from '../directory/errors.ts';
+import { isRefusal } from '../directory/errors.ts';
 
 export type Mechanism = 'syncrepl' | 'accesslog' | 'dirsync' | 'usn' | 'timestamp';
 export const MECHANISMS: readonly Mechanism[] = ['syncrepl', 'accesslog', 'dirsync', 'usn', 'timestamp'];
@@ -82,7 +82,7 @@ export class AccesslogMechanism implements DeltaMechanism {
     try {
       for await (const page of directory.raw(this.logBase, '(objectClass=*)', ['1.1'], { scope: 'base' })) if (page.length) return null;
     } catch (e) {
-      if (!(e instanceof DirectoryError && e.failure === 'search')) throw e;
+      if (!isRefusal(e)) throw e;
       return `${this.logBase} cannot be read (${e.message})`;
     }
     return `${this.logBase} cannot be read`;

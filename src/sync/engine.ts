@@ -4,11 +4,13 @@
  * in one transaction. Deactivations come last, only from a complete answer, and wait for an admin
  * when they cross the source's threshold. An error, a timeout or a cut-off search deactivates nobody.
  */
+import { INTERRUPTED_BY_SHUTDOWN, isShutdown } from '../domain/shutdown.ts';
 import type { Store } from '../store/store.ts';
 import type { DirectoryEntry, DirectoryPort } from '../directory/port.ts';
 import { parseSource, SourceConfigError, type DirectorySource } from '../directory/source.ts';
 import { DirectoryError } from '../directory/errors.ts';
-import { emptyCounts, OutcomeCode, summaryMessage, type Outcome, type SyncCounts, type SyncSummary } from '../domain/outcome.ts';
+import { emptyCounts, OutcomeCode, type Outcome, type SyncCounts, type SyncSummary } from '../domain/outcome.ts';
+import { noteSkip, summaryLine, wouldOutcome, type Skipped } from './wording.ts';
 import { externIdHex } from '../domain/user.ts';
 import { createMapper, type Mapper, type MapResult } from './mapper.ts';
 import { planEntry, type PageSnapshot, type PlanItem } from './planner.ts';
@@ -48,7 +50,11 @@ export interface SyncOptions {
   adoptLocal?: boolean;
   /** Force a full reconcile even when a delta is possible. */
   full?: boolean;
+  /** Told once the run has its domain and mode, before the directory is read (for the log). */
+  onStart?: (start: SyncStart) => void;
 }
+
+export interface SyncStart { runId: number | null; domainId: number; domain: string; mode: string; modeReason: string | null }
 
 export interface SyncProgress { phase: 'directory' | 'gone'; seen: number; counts: SyncCounts; elapsedMs: number }
 
@@ -74,6 +80,8 @@ export interface SyncReport extends SyncSummary {
   plan: PlanItem[];
   /** A dry run's outcomes; a real run's are read back with store.runs.outcomes(runId). */
   outcomes: Outcome[];
+  /** Entries passed over, per reason, with the first few names. */
+  skipped: Skipped;
 }
 
 /** Resolves the source a domain syncs from, or says why it cannot sync. */
@@ -158,16 +166,21 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, domain: { id: num
   const disabledNow: PlanItem[] = [];
   const deferDisabled = !options.dryRun && !options.only;
   const runId = options.dryRun ? null : await store.runs.start({ taskId: options.taskId ?? null, domainId: domain.id, dryRun: false, importNew: options.importNew });
+  options.onStart?.({ runId, domainId: domain.id, domain: domain.name, mode: mode.kind === 'delta' ? `delta:${mode.mechanism.name}` : 'full', modeReason: mode.kind === 'full' ? mode.reason : null });
   const progress = (phase: SyncProgress['phase']) => options.onProgress?.({ phase, seen, counts: { ...counts }, elapsedMs: Date.now() - started });
 
   let notImported = 0;
+  const skipped: Skipped = {};
   const record = async (items: PlanItem[]): Promise<void> => {
-    for (const item of items) { countFor(counts, item); if (item.kind === 'skip' && item.reason === 'not-imported') notImported++; }
+    for (const item of items) {
+      countFor(counts, item);
+      if (item.kind === 'skip') { noteSkip(skipped, item.reason, item.name); if (item.reason === 'not-imported') notImported++; }
+    }
     if (options.dryRun) {
       for (const item of items) {
         if (item.kind === 'skip' || (mode.kind === 'delta' && item.kind === 'unchanged')) continue;
         plan.push(item);
-        outcomes.push(outcomeOf(item, 0));
+        outcomes.push(wouldOutcome(item, outcomeOf(item, 0)));
       }
       return;
     }
@@ -282,7 +295,7 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, domain: { id: num
         nextCookie = await mode.mechanism.position(directory);
         changesRead += mode.mechanism.positionRead ?? 0;
       } catch (e) {
-        if ((e instanceof DirectoryError && e.failure !== 'search') || forcedMechanism(source)) throw e;
+        if ((e instanceof DirectoryError && e.failure !== 'search' && e.failure !== 'config') || forcedMechanism(source)) throw e;
         // The chosen mechanism failed after all: timestamps, which every server has, and say so.
         mechanismReason = `${mode.mechanism.name} failed (${(e as Error).message}); modifyTimestamp instead`;
         mode = { ...mode, mechanism: new TimestampMechanism(source) };
@@ -344,20 +357,24 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, domain: { id: num
     // Images no user shows any more (replaced photos, deleted users) go after a complete run.
     if (!cancelled && !options.dryRun && !options.only && mode.kind === 'full') await store.avatars.pruneUnused();
   } catch (e) {
-    if (e instanceof DirectoryError) error = { code: OutcomeCode.unavailable, message: `Directory unavailable: ${e.message}` };
+    // A source set up wrong is the admin's to fix, not an outage: filed as such (400), not 503.
+    if (e instanceof DirectoryError && e.failure === 'config') error = { code: OutcomeCode.invalid, message: `LDAP configuration error: ${e.message}` };
+    else if (e instanceof DirectoryError) error = { code: OutcomeCode.unavailable, message: `Directory unavailable: ${e.message}` };
     else if (isStoreUnavailable(e)) error = { code: OutcomeCode.unavailable, message: `The database could not be written (${(e as Error).message}); users already written are whole, the rest are as before` };
     else error = { code: OutcomeCode.failed, message: `Synchronization failed: ${(e as Error).message}` };
   } finally {
     await directory?.close();
   }
-  if (cancelled && !error) error = { code: OutcomeCode.unavailable, message: 'Cancelled; users already written are fully updated, the rest are as before' };
+  // Stopped by a shutdown rather than by a cancel: interrupted, to be run again, not ended.
+  const interrupted = cancelled && isShutdown(options.signal?.reason);
+  if (cancelled && !error) error = { code: OutcomeCode.unavailable, message: interrupted ? INTERRUPTED_BY_SHUTDOWN : 'Cancelled; users already written are fully updated, the rest are as before' };
 
-  const status = error ? (cancelled ? 'cancelled' : 'failed') : held ? 'awaiting-approval' : 'completed';
+  const status = error ? (interrupted ? 'interrupted' : cancelled ? 'cancelled' : 'failed') : held ? 'awaiting-approval' : 'completed';
   const modeName = mode.kind === 'delta' ? `delta:${mode.mechanism.name}` : 'full';
   const heldNote = held ? `; ${held} deactivations wait for approval (threshold: more than ${source.threshold.count} or ${source.threshold.percent} %)` : '';
   const referenceList = [...references];
   const referenceNote = referenceList.length ? `; ${referenceList.length} references not followed (entries behind them left as they are): ${referenceList.slice(0, 5).join(', ')}${referenceList.length > 5 ? ', ...' : ''}` : '';
-  const message = summaryMessage(counts, Date.now() - started, error?.message ?? null) + heldNote + referenceNote;
+  const message = summaryLine(counts, Date.now() - started, error?.message ?? null, options.dryRun) + heldNote + referenceNote;
   if (runId !== null) {
     await settle(() => store.runs.setMode(runId, modeName));
     await settle(() => store.runs.finish(runId, { status, counts, entriesSeen: seen, errorCode: error?.code ?? null, message }));
@@ -372,7 +389,7 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, domain: { id: num
   return {
     runId, domainId: domain.id, dryRun: options.dryRun, status, counts, entriesSeen: seen, error,
     startedAt: new Date(started).toISOString(), finishedAt: new Date().toISOString(), message, plan, outcomes,
-    mode: modeName, modeReason: mode.kind === 'full' ? mode.reason : null, held,
+    mode: modeName, modeReason: mode.kind === 'full' ? mode.reason : null, held, skipped,
     mechanism: mode.mechanism?.name ?? null, mechanismReason, entriesRead: seen + changesRead, references: referenceList,
   };
 }

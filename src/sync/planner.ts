@@ -23,7 +23,7 @@ export type PlanItem =
   | { kind: 'invalid'; userId: number; username: string; message: string }
   | { kind: 'gone'; userId: number; username: string }
   | { kind: 'missing'; userId: number; username: string }
-  | { kind: 'skip'; reason: SkipReason };
+  | { kind: 'skip'; reason: SkipReason; name: string };
 
 export interface StatusChange { to: UserStatus; reason: string | null }
 
@@ -100,8 +100,8 @@ function planLinked(stored: StoredUser, next: MappedUser, page: PageSnapshot): P
 }
 
 function planNew(next: MappedUser, page: PageSnapshot): PlanItem {
-  if (domainOf(next.username) !== page.domain.name) return { kind: 'skip', reason: 'other-domain' };
-  if (!page.importNew) return { kind: 'skip', reason: 'not-imported' };
+  if (domainOf(next.username) !== page.domain.name) return { kind: 'skip', reason: 'other-domain', name: next.username };
+  if (!page.importNew) return { kind: 'skip', reason: 'not-imported', name: next.username };
   const holder = page.byUsername.get(next.username);
   if (holder && holder.externId === null && page.adoptLocal && holder.domainId === page.domain.id) {
     const changes = [{ field: 'link', from: 'local', to: 'directory' }, ...diff(holder, next)];
@@ -124,10 +124,10 @@ export function planEntry(result: MapResult, page: PageSnapshot): PlanItem {
     const stored = result.externId ? page.byExternId.get(externIdHex(result.externId)) : undefined;
     if (stored && stored.domainId === page.domain.id)
       return { kind: 'invalid', userId: stored.id, username: stored.username, message: `Invalid directory entry: ${result.reason}` };
-    return { kind: 'skip', reason: 'invalid-entry' };
+    return { kind: 'skip', reason: 'invalid-entry', name: result.dn };
   }
   const stored = page.byExternId.get(externIdHex(result.user.externId));
-  if (stored) return stored.domainId === page.domain.id ? planLinked(stored, result.user, page) : { kind: 'skip', reason: 'other-domain' };
+  if (stored) return stored.domainId === page.domain.id ? planLinked(stored, result.user, page) : { kind: 'skip', reason: 'other-domain', name: result.user.username };
   return planNew(result.user, page);
 }
 

@@ -7,7 +7,8 @@ import { PgBoss } from 'pg-boss';
 import type { Store } from '../store/store.ts';
 import { isFinished, TaskState, type Task } from '../domain/task.ts';
 import type { QueueStatus, TaskHandler, TaskQueue, TaskSpec } from './queue.ts';
-import { executeTask } from './run-task.ts';
+import { executeTask, wasRequeued } from './run-task.ts';
+import { ShutdownRequested } from '../domain/shutdown.ts';
 import { activeSchedules } from './schedule.ts';
 
 export const TASK_JOB = 'ldapsync-task';
@@ -67,10 +68,14 @@ export class ClusterQueue implements TaskQueue {
     this.started = true;
   }
 
-  async stop(): Promise<void> {
+  /** Running tasks stop after the page in hand and are queued again for another worker. */
+  async stop(signal = 'shutdown'): Promise<number[]> {
     this.started = false;
-    for (const controller of this.running.values()) controller.abort(new Error('worker stopping'));
+    const interrupted = [...this.running.keys()];
+    for (const controller of this.running.values()) controller.abort(new ShutdownRequested(signal));
+    while (this.running.size > 0) await new Promise((r) => setTimeout(r, 20));
     await this.boss.stop({ graceful: true, timeout: 30_000 });
+    return interrupted;
   }
 
   private async ensureQueue(name: string, options: Parameters<PgBoss['createQueue']>[1]): Promise<void> {
@@ -98,6 +103,8 @@ export class ClusterQueue implements TaskQueue {
         await this.store.runs.failRunning(taskId, 'The worker running it stopped; another worker took the task over');
       }
       await executeTask(this.store, this.handlers, taskId, controller, [TaskState.queued, TaskState.running]);
+      // Interrupted by this worker's shutdown: a new job, which any other worker takes at once.
+      if (wasRequeued(controller.signal)) await this.boss.send(TASK_JOB, { taskId });
     } finally {
       this.running.delete(taskId);
     }

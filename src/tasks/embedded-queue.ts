@@ -7,6 +7,7 @@ import type { Store } from '../store/store.ts';
 import { isFinished, TaskState, type Task } from '../domain/task.ts';
 import type { QueueStatus, TaskHandler, TaskQueue, TaskSpec } from './queue.ts';
 import { executeTask } from './run-task.ts';
+import { ShutdownRequested } from '../domain/shutdown.ts';
 import { EmbeddedScheduler, type OnSchedule } from './embedded-schedule.ts';
 
 export const INTERRUPTED = 'Interrupted: the service stopped during the run; users already written are fully updated, the rest are as before';
@@ -40,11 +41,14 @@ export class EmbeddedQueue implements TaskQueue {
     await this.scheduler?.start();
   }
 
-  async stop(): Promise<void> {
+  /** Running tasks stop after the page in hand and wait, queued, for the next start. */
+  async stop(signal = 'shutdown'): Promise<number[]> {
     this.started = false;
     this.scheduler?.stop();
-    for (const controller of this.running.values()) controller.abort(new Error('service stopping'));
+    const interrupted = [...this.running.keys()];
+    for (const controller of this.running.values()) controller.abort(new ShutdownRequested(signal));
     while (this.active > 0) await new Promise((r) => setTimeout(r, 20));
+    return interrupted;
   }
 
   submit(spec: TaskSpec): Promise<{ task: Task; existing: boolean }> {

@@ -15,7 +15,8 @@ export interface TaskContext {
   progress(message: string, done: number, partial?: unknown): void;
 }
 
-export interface TaskOutcome { message: string; result: unknown; state?: TaskState }
+/** `progress`: the final count of entries read; progress written during the run is up to a second old. */
+export interface TaskOutcome { message: string; result: unknown; state?: TaskState; progress?: number }
 
 /** A task that ends in error carries the HTTP-like code the API answers with. */
 export class TaskFailure extends Error {
@@ -43,5 +44,6 @@ export interface TaskQueue {
   /** Brings the scheduled syncs in line with the saved sources (after a source changed). */
   syncSchedules(): Promise<void>;
   start(): Promise<void>;
-  stop(): Promise<void>;
+  /** Stops taking tasks; running ones stop after their page and are queued again. Returns their IDs. */
+  stop(signal?: string): Promise<number[]>;
 }

@@ -6,6 +6,7 @@ import type { Store } from '../store/store.ts';
 import { TaskState } from '../domain/task.ts';
 import { TaskFailure, type TaskHandler } from './queue.ts';
 import { settle } from '../store/settle.ts';
+import { INTERRUPTED_BY_SHUTDOWN, isShutdown } from '../domain/shutdown.ts';
 
 const MESSAGE_LIMIT = 1000;
 const PROGRESS_INTERVAL_MS = 1000;
@@ -35,10 +36,12 @@ export async function executeTask(store: Store, handlers: ReadonlyMap<string, Ta
   try {
     const outcome = await handler(task, { signal: controller.signal, progress });
     await pendingWrite;
+    if (await requeueIfShutdown(store, taskId, controller.signal)) return true;
     const state = controller.signal.aborted ? TaskState.cancelled : outcome.state ?? TaskState.completed;
-    await store.tasks.update(taskId, { state, message: outcome.message.slice(0, MESSAGE_LIMIT), result: outcome.result });
+    await store.tasks.update(taskId, { state, message: outcome.message.slice(0, MESSAGE_LIMIT), result: outcome.result, ...(outcome.progress !== undefined ? { progress: outcome.progress } : {}) });
   } catch (e) {
     await pendingWrite;
+    if (await requeueIfShutdown(store, taskId, controller.signal)) return true;
     const failure = e instanceof TaskFailure ? e : new TaskFailure(500, `${(e as Error).name}: ${(e as Error).message}`);
     const state = controller.signal.aborted ? TaskState.cancelled : TaskState.error;
     // Ended whatever the store says now: retried until it takes the write.
@@ -48,3 +51,16 @@ export async function executeTask(store: Store, handlers: ReadonlyMap<string, Ta
   }
   return true;
 }
+
+/**
+ * A task stopped by a shutdown goes back to the queue, marked interrupted: the next process to
+ * start (embedded) or another worker (cluster) runs it again. Nobody asked for it to end.
+ */
+async function requeueIfShutdown(store: Store, taskId: number, signal: AbortSignal): Promise<boolean> {
+  if (!signal.aborted || !isShutdown(signal.reason)) return false;
+  await store.tasks.update(taskId, { state: TaskState.queued, message: INTERRUPTED_BY_SHUTDOWN }).catch(() => undefined);
+  return true;
+}
+
+/** True when `executeTask` left the task queued again after a shutdown. */
+export const wasRequeued = (signal: AbortSignal): boolean => signal.aborted && isShutdown(signal.reason);

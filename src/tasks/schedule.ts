@@ -2,6 +2,7 @@
 import type { Store } from '../store/store.ts';
 import type { TaskQueue } from './queue.ts';
 import { SYNC_COMMAND, type SyncTaskParams } from './sync-task.ts';
+import { silentLog, type Log } from '../logger.ts';
 
 /** The schedule a saved source runs on, or null when it has none or is switched off. */
 export function activeSchedule(config: Record<string, unknown> | undefined): string | null {
@@ -21,11 +22,12 @@ export async function activeSchedules(store: Store): Promise<Map<number, string>
 /** A schedule never fires twice within this: repeats of one occurrence are dropped. */
 const MIN_GAP_MS = 2000;
 
-export async function queueScheduledSyncs(store: Store, queue: TaskQueue, orgId: number, occurrence: string): Promise<void> {
+export async function queueScheduledSyncs(store: Store, queue: TaskQueue, orgId: number, occurrence: string, log: Log = silentLog): Promise<void> {
   const config = await store.sources.get(orgId);
   if (!config) return;
   if (!(await store.syncLocks.claimScheduleFire(orgId, MIN_GAP_MS))) {
     await store.audit.record({ actor: 'schedule', action: 'schedule.duplicate', targetType: 'source', targetId: String(orgId), before: null, after: { occurrence, at: new Date().toISOString() } });
+    log.debug({ event: 'schedule.duplicate', orgId, occurrence }, `schedule of source ${orgId} fired twice for ${occurrence}; the repeat is dropped`);
     return;
   }
   const domains = [];
@@ -33,8 +35,11 @@ export async function queueScheduledSyncs(store: Store, queue: TaskQueue, orgId:
   const queued: number[] = [];
   for (const d of domains) {
     const params: SyncTaskParams = { domainID: d.id, import: config.scheduleImport !== false, lang: '' };
-    const { task } = await queue.submit({ command: SYNC_COMMAND, params: params as unknown as Record<string, unknown>, domainId: d.id, orgId: null, owner: 'schedule' });
+    const { task, existing } = await queue.submit({ command: SYNC_COMMAND, params: params as unknown as Record<string, unknown>, domainId: d.id, orgId: null, owner: 'schedule' });
     queued.push(task.id);
+    // The domain is busy (409 for an admin asking): this occurrence adds no run of its own.
+    if (existing) log.warn({ event: 'schedule.skipped', orgId, domainId: d.id, domain: d.name, occurrence, busyTask: task.id }, `scheduled sync of ${d.name} skipped for ${occurrence}: task ${task.id} of this domain is still ${task.state === 0 ? 'queued' : 'running'}`);
   }
+  log.info({ event: 'schedule.fire', orgId, occurrence, tasks: queued }, `schedule of source ${orgId} fired for ${occurrence}: ${domains.length} domains, tasks ${queued.join(', ') || 'none'}`);
   await store.audit.record({ actor: 'schedule', action: 'schedule.fire', targetType: 'source', targetId: String(orgId), before: null, after: { occurrence, tasks: queued, at: new Date().toISOString() } });
 }

@@ -6,6 +6,9 @@ import type { Store } from '../store/store.ts';
 import { TaskState, type Task } from '../domain/task.ts';
 import { emptyCounts, summaryMessage, type Outcome, type SyncCounts } from '../domain/outcome.ts';
 import { runSync, SyncError, type SyncDeps, type SyncReport } from '../sync/engine.ts';
+import { isShutdown } from '../domain/shutdown.ts';
+import { silentLog, type Log } from '../logger.ts';
+import { logRunEnd, logRunRefused, logRunStart, triggerOf } from '../sync/run-log.ts';
 import { TaskFailure, type TaskContext, type TaskHandler, type TaskOutcome } from './queue.ts';
 
 export const SYNC_COMMAND = 'ldapSync';
@@ -48,7 +51,8 @@ const add = (total: SyncCounts, counts: SyncCounts): void => {
   for (const key of Object.keys(total) as Array<keyof SyncCounts>) total[key] += counts[key];
 };
 
-export function syncTaskHandler(deps: SyncDeps, observe: (report: SyncReport) => void = () => undefined): TaskHandler {
+/** `log`: where each run's start, end and failure are told (the server's log). */
+export function syncTaskHandler(deps: SyncDeps, observe: (report: SyncReport) => void = () => undefined, log: Log = silentLog): TaskHandler {
   const locks = new DomainLocks();
   return async (task: Task, ctx: TaskContext): Promise<TaskOutcome> => {
     const params = task.params as unknown as SyncTaskParams;
@@ -57,11 +61,14 @@ export function syncTaskHandler(deps: SyncDeps, observe: (report: SyncReport) =>
     const runIds: number[] = [];
     let seenBefore = 0;
     let held = 0;
+    const trigger = triggerOf(task.owner);
     for (const domainId of await domainsFor(deps.store, params)) {
       if (ctx.signal.aborted) break;
+      let domainName = `domain ${domainId}`;
       try {
         const report = await locks.hold(domainId, () => runSync(deps, {
           domainId, importNew: params.import, lang: params.lang, dryRun: false, full: params.full === true, taskId: task.id, signal: ctx.signal,
+          onStart: (start) => { domainName = start.domain; logRunStart(log, task.id, trigger, start); },
           onProgress: (p) => {
             const running = emptyCounts();
             add(running, total);
@@ -70,22 +77,28 @@ export function syncTaskHandler(deps: SyncDeps, observe: (report: SyncReport) =>
           },
         }));
         observe(report);
+        logRunEnd(log, task.id, domainName, report);
         if (report.runId !== null) runIds.push(report.runId);
         add(total, report.counts);
         seenBefore += report.entriesSeen;
         held += report.held;
-        if (report.error && report.status !== 'cancelled') {
+        if (report.error && report.status !== 'cancelled' && report.status !== 'interrupted') {
           throw new TaskFailure(report.error.code, report.error.message, { runIds, counts: total });
         }
       } catch (e) {
-        if (e instanceof SyncError) throw new TaskFailure(e.code, e.message, { runIds, counts: total });
+        if (e instanceof SyncError) {
+          logRunRefused(log, task.id, domainId, trigger, e.code, e.message);
+          throw new TaskFailure(e.code, e.message, { runIds, counts: total });
+        }
+        if (!(e instanceof TaskFailure)) log.error({ event: 'sync.error', taskId: task.id, domainId, err: e }, `sync of ${domainName} failed: ${(e as Error).message}`);
         throw e;
       }
     }
     const result: SyncTaskResult = { runIds, counts: total, startedAt: new Date(started).toISOString(), finishedAt: new Date().toISOString() };
-    const message = summaryMessage(total, Date.now() - started, ctx.signal.aborted ? 'cancelled' : null);
-    if (held) return { message: `Waiting for approval: ${held} users would be deactivated; ${message}`, result, state: TaskState.awaitingApproval };
-    return { message, result };
+    const message = summaryMessage(total, Date.now() - started, ctx.signal.aborted ? (isShutdown(ctx.signal.reason) ? 'interrupted' : 'cancelled') : null);
+    // The last progress write may be a second old: the end says how many entries were read.
+    if (held) return { message: `Waiting for approval: ${held} users would be deactivated; ${message}`, result, state: TaskState.awaitingApproval, progress: seenBefore };
+    return { message, result, progress: seenBefore };
   };
 }
 

@@ -1,8 +1,10 @@
 // The ldapsync console: plain ES modules over the public API (/api/v1), no build step.
 // Data is only ever put into the page as text, never as HTML.
 
+import { LANG, t as tr } from './i18n.js';
+
 const API = '/api/v1';
-const STATES = { 0: 'queued', 1: 'loaded', 2: 'running', 3: 'completed', 4: 'error', 5: 'cancelled', 6: 'waiting for approval' };
+const STATES = { 0: tr('queued'), 1: tr('loaded'), 2: tr('running'), 3: tr('completed'), 4: tr('error'), 5: tr('cancelled'), 6: tr('waiting for approval') };
 const main = document.getElementById('main');
 let profile = null;
 let pollTimer = null;
@@ -21,6 +23,11 @@ function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+/** Puts the children in `el`; null, undefined and false are left out (replaceChildren would print "null"). */
+function fill(el, ...children) {
+  el.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+}
+
 function announce(text) { document.getElementById('announce').textContent = text; }
 
 class ApiError extends Error {
@@ -37,7 +44,13 @@ async function api(method, path, { json, form } = {}) {
   const text = await res.text();
   let data;
   try { data = text ? JSON.parse(text) : null; } catch { data = { message: text }; }
-  if (res.status === 401 && path !== '/login') { profile = null; renderLogin('Your session ended; please sign in again.'); throw new ApiError(401, data); }
+  if (res.status === 401 && path !== '/login') {
+    // Only someone who was signed in has a session that ended; a first visit just signs in.
+    const hadSession = profile !== null;
+    profile = null;
+    renderLogin(hadSession ? 'Your session ended; please sign in again.' : undefined);
+    throw new ApiError(401, data);
+  }
   if (!res.ok) throw new ApiError(res.status, data);
   return { status: res.status, data };
 }
@@ -47,13 +60,43 @@ function errorBox(e) {
   return h('div', { class: 'notice bad', role: 'alert' }, h('strong', {}, e.message), errors.length ? h('ul', {}, errors.map((x) => h('li', {}, x))) : null);
 }
 
-function table(caption, headers, rows, { empty = 'Nothing to show.' } = {}) {
+function table(caption, headers, rows, { empty = tr('Nothing to show.') } = {}) {
   if (!rows.length) return h('p', { class: 'muted' }, empty);
   return h('div', { class: 'table-wrap' }, h('table', {},
     h('caption', {}, caption),
     h('thead', {}, h('tr', {}, headers.map((x) => h('th', { scope: 'col' }, x)))),
     h('tbody', {}, rows.map((r) => h('tr', {}, r.map((c) => h('td', {}, c)))))));
 }
+
+const text = (v) => (v === null || v === undefined ? '' : String(v));
+const hex = (bytes) => [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+/** entryUUID as its RFC 4122 text; objectGUID likewise, its first three fields little-endian as AD stores them. */
+function uuidOf(attribute, base64) {
+  let bytes;
+  try { bytes = Uint8Array.from(atob(base64), (ch) => ch.charCodeAt(0)); } catch { return null; }
+  // Some servers hand entryUUID over as its text; then it is already what we show.
+  const asText = String.fromCharCode(...bytes);
+  if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(asText)) return asText.toLowerCase();
+  if (bytes.length !== 16) return null;
+  const b = attribute.toLowerCase() === 'objectguid' ? [3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15].map((i) => bytes[i]) : [...bytes];
+  const x = hex(b);
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+}
+/** An LDIF dump with binary IDs shown as UUIDs instead of base64. */
+const readableLdif = (ldif) => text(ldif).split('\n').map((line) => {
+  const m = /^(entryUUID|objectGUID|nsUniqueId):: (\S+)$/i.exec(line);
+  const uuid = m && uuidOf(m[1], m[2]);
+  return uuid ? `${m[1]}: ${uuid}` : line;
+}).join('\n');
+/** Names for the IDs the API gives: domains always, organizations when the caller may list them. */
+async function names() {
+  const [domains, orgs] = await Promise.all([
+    api('GET', '/domains').then(({ data }) => data.data, () => []),
+    api('GET', '/system/orgs').then(({ data }) => data.data ?? data, () => []),
+  ]);
+  return { domain: new Map(domains.map((d) => [d.ID, d.domainname])), org: new Map((Array.isArray(orgs) ? orgs : []).map((o) => [o.ID, o.name])) };
+}
+const orgLabel = (n, id) => (id === 0 ? 'Default' : n.org.get(id) ?? `Organization ${id}`);
 
 const when = (iso) => (iso ? new Date(iso.includes('T') ? iso : `${iso.replace(' ', 'T')}Z`).toLocaleString() : '—');
 const duration = (a, b) => (a ? `${((new Date(b ?? Date.now()) - new Date(a)) / 1000).toFixed(1)} s` : '—');
@@ -62,7 +105,7 @@ const stateBadge = (s) => h('span', { class: `badge ${s === 3 ? 'ok' : s === 4 ?
 
 function page(title, ...content) {
   clearInterval(pollTimer);
-  main.replaceChildren(h('h1', {}, title), ...content);
+  fill(main, h('h1', {}, title), ...content);
   document.title = `${title} · ldapsync`;
   main.focus();
   for (const a of document.querySelectorAll('nav a')) a.toggleAttribute('aria-current', location.hash.startsWith(a.getAttribute('href')));
@@ -84,14 +127,14 @@ function renderLogin(message) {
       await start();
     } catch (e) {
       const secondFactor = e.status === 401 && /second factor|code/.test(String(e.body?.error ?? ''));
-      status.replaceChildren(errorBox(e.status === 401 ? new Error(secondFactor ? e.body.error : 'Wrong user name or password.') : e));
+      fill(status, errorBox(e.status === 401 ? new Error(secondFactor ? tr('This account has a second factor: enter its code too (or the code was wrong).') : tr('Wrong user name or password.')) : e));
     }
   } },
-  h('label', {}, 'User name', h('input', { type: 'text', name: 'user', autocomplete: 'username', required: true })),
-  h('label', {}, 'Password', h('input', { type: 'password', name: 'pass', autocomplete: 'current-password', required: true })),
-  h('label', {}, 'Code', h('input', { type: 'text', name: 'code', autocomplete: 'one-time-code', inputmode: 'numeric' }), h('span', { class: 'hint' }, 'Only for an account with a second factor: the code from its authenticator app or mail.')),
-  h('div', {}, h('button', { class: 'primary', type: 'submit' }, 'Sign in')));
-  page('Sign in', status, form);
+  h('label', {}, tr('User name'), h('input', { type: 'text', name: 'user', autocomplete: 'username', required: true })),
+  h('label', {}, tr('Password'), h('input', { type: 'password', name: 'pass', autocomplete: 'current-password', required: true })),
+  h('label', {}, tr('Code'), h('input', { type: 'text', name: 'code', autocomplete: 'one-time-code', inputmode: 'numeric' }), h('span', { class: 'hint' }, tr('Only for an account with a second factor: the code from its authenticator app or mail.'))),
+  h('div', {}, h('button', { class: 'primary', type: 'submit' }, tr('Sign in'))));
+  page(tr('Sign in'), status, form);
   form.querySelector('input').focus();
 }
 
@@ -100,8 +143,8 @@ async function start() {
   const caps = profile.capabilities;
   document.getElementById('nav').hidden = false;
   document.getElementById('who').hidden = false;
-  document.getElementById('who-name').textContent = `Signed in as ${profile.user.username}`;
-  document.getElementById('who-scope').textContent = caps.includes('SystemAdmin') ? '(system administrator)' : caps.includes('SystemAdminRead') ? '(read-only system administrator)' : caps.includes('OrgAdmin') ? '(organization administrator)' : '(domain administrator)';
+  document.getElementById('who-name').textContent = `${tr('Signed in as')} ${profile.user.username}`;
+  document.getElementById('who-scope').textContent = caps.includes('SystemAdmin') ? '(system administrator)' : caps.includes('SystemAdminRead') ? '(read-only system administrator)' : caps.includes('OrgAdmin') ? '(organization administrator)' : tr('(domain administrator)');
   document.getElementById('nav-source').hidden = !caps.includes('SystemAdmin');
   if (!location.hash || location.hash === '#/') location.hash = '#/overview'; else route();
 }
@@ -110,20 +153,22 @@ document.getElementById('sign-out').addEventListener('click', async () => {
   try { await api('POST', '/logout'); } catch { /* signed out either way */ }
   sessionStorage.removeItem('csrf');
   profile = null;
-  renderLogin('Signed out.');
+  renderLogin(tr('Signed out.'));
 });
 
 // ---- Overview -------------------------------------------------------------------------------
 
 async function overview() {
-  page('Overview', h('p', { class: 'muted' }, 'Loading…'));
+  page(tr('Overview'), h('p', { class: 'muted' }, tr('Loading…')));
   try {
-    const [{ data: sources }, { data: domains }] = await Promise.all([api('GET', '/ldapsync/sources'), api('GET', '/domains')]);
+    const [{ data: sources }, { data: domains }, n] = await Promise.all([api('GET', '/ldapsync/sources'), api('GET', '/domains'), names()]);
     const srcRows = sources.data.map((s) => [
-      s.orgID === 0 ? 'Default' : `Organization ${s.orgID}`, s.server, s.baseDn,
+      orgLabel(n, s.orgID), s.server, s.baseDn,
       s.disabled ? h('span', { class: 'badge warn' }, 'disabled') : s.reachable ? h('span', { class: 'badge ok' }, 'reachable') : h('span', { class: 'badge bad', title: s.error ?? '' }, 'unreachable'),
-      s.lastRun ? h('span', {}, h('span', { class: `badge ${s.lastRun.status === 'completed' ? 'ok' : s.lastRun.status === 'failed' ? 'bad' : 'warn'}` }, s.lastRun.status), ` ${when(s.lastRun.finished)} (${s.lastRun.mode})`) : 'never',
-      s.nextRun ? when(s.nextRun) : 'when asked (no schedule)',
+      s.lastRun ? h('span', {}, s.lastRun.status === 'awaiting-approval'
+        ? h('a', { href: s.lastRun.taskID ? `#/task/${s.lastRun.taskID}` : '#/tasks', class: 'badge warn' }, tr('waiting for approval: approve or reject'))
+        : h('span', { class: `badge ${s.lastRun.status === 'completed' ? 'ok' : s.lastRun.status === 'failed' ? 'bad' : 'warn'}` }, s.lastRun.status), ` ${when(s.lastRun.finished)} (${s.lastRun.mode})`) : 'never',
+      s.nextRun ? when(s.nextRun) : tr('when asked (no schedule)'),
       `${s.users.active} active, ${s.users.deactivated} deactivated`,
     ]);
     const domRows = domains.data.map((d) => [
@@ -132,12 +177,12 @@ async function overview() {
         h('a', { class: 'button', href: `#/domain/${d.ID}` }, `Preview or sync ${d.domainname}`),
         h('a', { class: 'button', href: `#/domain/${d.ID}/users` }, `Users of ${d.domainname}`)),
     ]);
-    page('Overview',
-      h('h2', {}, 'Directory sources'),
-      table('Directory sources and their state', ['Source', 'Servers', 'Base DN', 'State', 'Last run', 'Next run', 'Users'], srcRows, { empty: 'No directory source is configured yet.' }),
-      h('h2', {}, 'Domains'),
-      table('Domains you administer', ['Domain', 'Active users', 'Deactivated users', 'Actions'], domRows, { empty: 'You administer no domain.' }));
-  } catch (e) { page('Overview', errorBox(e)); }
+    page(tr('Overview'),
+      h('h2', {}, tr('Directory sources')),
+      table(tr('Directory sources and their state'), [tr('Source'), tr('Servers'), tr('Base DN'), tr('State'), tr('Last run'), tr('Next run'), tr('Users')], srcRows, { empty: tr('No directory source is configured yet.') }),
+      h('h2', {}, tr('Domains')),
+      table(tr('Domains you administer'), [tr('Domain'), tr('Active users'), tr('Deactivated users'), tr('Actions')], domRows, { empty: tr('You administer no domain.') }));
+  } catch (e) { page(tr('Overview'), errorBox(e)); }
 }
 
 // ---- Preview and sync -----------------------------------------------------------------------
@@ -150,15 +195,15 @@ function changeList(p) {
 
 async function domainSync(id) {
   let domain;
-  try { domain = (await api('GET', `/system/domains/${id}`)).data; } catch (e) { page('Domain', errorBox(e)); return; }
+  try { domain = (await api('GET', `/system/domains/${id}`)).data; } catch (e) { page(tr('Domain'), errorBox(e)); return; }
   const result = h('section', { 'aria-live': 'polite' });
   const form = h('form', { class: 'stack' },
-    h('label', { class: 'inline' }, h('input', { type: 'checkbox', name: 'import' }), 'Import new users found in the directory'),
-    h('label', {}, 'Language for new users', h('input', { type: 'text', name: 'lang', placeholder: 'e.g. de_DE', pattern: '[A-Za-z]{2,8}([_-][A-Za-z0-9]{1,8})*' }), h('span', { class: 'hint' }, 'Applies to users created by this run only.')),
-    h('label', { class: 'inline' }, h('input', { type: 'checkbox', name: 'full' }), 'Full reconcile (read the whole directory, not only the changes)'),
+    h('label', { class: 'inline' }, h('input', { type: 'checkbox', name: 'import' }), tr('Import new users found in the directory')),
+    h('label', {}, tr('Language for new users'), h('input', { type: 'text', name: 'lang', placeholder: tr('e.g. de_DE'), pattern: '[A-Za-z]{2,8}([_-][A-Za-z0-9]{1,8})*' }), h('span', { class: 'hint' }, tr('Applies to users created by this run only.'))),
+    h('label', { class: 'inline' }, h('input', { type: 'checkbox', name: 'full' }), tr('Full reconcile (read the whole directory, not only the changes)')),
     h('div', { class: 'row' },
-      h('button', { type: 'button', onclick: () => preview() }, 'Preview'),
-      h('button', { type: 'button', class: 'primary', onclick: () => syncNow() }, 'Sync now')));
+      h('button', { type: 'button', onclick: () => preview() }, tr('Preview')),
+      h('button', { type: 'button', class: 'primary', onclick: () => syncNow() }, tr('Sync now'))));
   const options = () => {
     const fd = new FormData(form);
     const q = new URLSearchParams({ import: fd.get('import') ? 'true' : 'false', lang: fd.get('lang') ?? '' });
@@ -166,25 +211,25 @@ async function domainSync(id) {
     return q;
   };
   async function preview() {
-    result.replaceChildren(h('p', { class: 'muted' }, 'Computing the plan; nothing is written…'));
+    fill(result, h('p', { class: 'muted' }, tr('Computing the plan; nothing is written…')));
     try {
       const { data } = await api('POST', `/domains/${id}/ldap/downsync?${options()}&dryRun=true`);
       const c = data.counts;
-      result.replaceChildren(
-        h('h2', {}, 'Plan'),
-        h('p', {}, `Nothing has been written. ${data.mode === 'full' ? 'Full run' : `Delta run (${data.mode.split(':')[1]})`}: ${data.message}`),
+      fill(result, 
+        h('h2', {}, tr('Plan')),
+        h('p', {}, `${tr('Nothing has been written.')} ${data.mode === 'full' ? 'Full run' : `Delta run (${data.mode.split(':')[1]})`}: ${data.message}`),
         h('div', { class: 'cards' }, [['create', c.created], ['update', c.updated], ['move or rename', c.moved], ['deactivate', c.deactivated], ['reactivate', c.reactivated], ['conflict', c.conflicts], ['invalid', c.invalid], ['unchanged', c.unchanged]]
           .map(([k, v]) => h('div', { class: 'card' }, h('b', {}, String(v)), k))),
-        table('What this run would do', ['Action', 'User', 'What changes, and why'], data.plan.map((p) => [h('span', { class: `badge ${p.action === 'deactivate' || p.action === 'conflict' || p.action === 'invalid' ? 'warn' : 'ok'}` }, p.action), p.username, changeList(p)]), { empty: 'Nothing would change.' }),
-        h('div', { class: 'row' }, h('button', { class: 'primary', type: 'button', onclick: () => syncNow() }, 'Apply')));
+        table(tr('What this run would do'), ['Action', tr('User'), tr('What changes, and why')], data.plan.map((p) => [h('span', { class: `badge ${p.action === 'deactivate' || p.action === 'conflict' || p.action === 'invalid' ? 'warn' : 'ok'}` }, p.action), p.username, changeList(p)]), { empty: tr('Nothing would change.') }),
+        h('div', { class: 'row' }, h('button', { class: 'primary', type: 'button', onclick: () => syncNow() }, tr('Apply'))));
       announce(`Plan ready: ${data.plan.length} changes.`);
-    } catch (e) { result.replaceChildren(errorBox(e)); }
+    } catch (e) { fill(result, errorBox(e)); }
   }
   async function syncNow() {
     try {
       const { data } = await api('POST', `/domains/${id}/ldap/downsync?${options()}&timeout=0`);
       location.hash = `#/task/${data.taskID}`;
-    } catch (e) { result.replaceChildren(errorBox(e)); }
+    } catch (e) { fill(result, errorBox(e)); }
   }
   page(`Sync ${domain.domainname}`, form, result);
 }
@@ -192,24 +237,24 @@ async function domainSync(id) {
 // ---- Tasks ----------------------------------------------------------------------------------
 
 async function decide(id, action, after) {
-  if (action === 'approve' && !confirm('Deactivate every user this run holds?')) return;
+  if (action === 'approve' && !confirm(tr('Deactivate every user this run holds?'))) return;
   try { await api('POST', `/tasq/tasks/${id}/${action}`); announce(`Task ${id}: ${action}d.`); after(); } catch (e) { alert(e.message); }
 }
 
 async function tasks() {
   try {
-    const { data } = await api('GET', '/tasq/tasks?limit=100');
+    const [{ data }, n] = await Promise.all([api('GET', '/tasq/tasks?limit=100'), names()]);
     const list = [...data.data].sort((a, b) => (b.state === 6) - (a.state === 6) || b.ID - a.ID);
     const rows = list.map((t) => [
-      h('a', { href: `#/task/${t.ID}` }, `#${t.ID}`), stateBadge(t.state), t.domainID ? `domain ${t.domainID}` : t.orgID ? `organization ${t.orgID}` : 'all domains',
+      h('a', { href: `#/task/${t.ID}` }, `#${t.ID}`), stateBadge(t.state), t.domainID ? n.domain.get(t.domainID) ?? `domain ${t.domainID}` : t.orgID ? orgLabel(n, t.orgID) : tr('all domains'),
       t.owner || '—', duration(t.startedAt, t.finishedAt),
-      t.counts ? `${t.counts.created} created, ${t.counts.updated + t.counts.moved} updated, ${t.counts.deactivated} deactivated, ${t.counts.conflicts + t.counts.invalid + t.counts.failed} problems` : t.message,
+      t.counts ? `${t.counts.created} created, ${t.counts.updated + t.counts.moved} updated, ${t.counts.deactivated} deactivated, ${t.counts.conflicts + t.counts.invalid + t.counts.failed} problems` : text(t.message),
       h('div', { class: 'row' },
         t.state === 6 ? [h('button', { type: 'button', class: 'danger', onclick: () => decide(t.ID, 'approve', tasks) }, `Approve #${t.ID}`), h('button', { type: 'button', onclick: () => decide(t.ID, 'reject', tasks) }, `Reject #${t.ID}`)] : null,
         t.state <= 2 ? h('button', { type: 'button', onclick: async () => { await api('POST', `/tasq/tasks/${t.ID}/cancel`); tasks(); } }, `Cancel #${t.ID}`) : null),
     ]);
-    page('Tasks', table('Sync runs, waiting for approval first', ['Task', 'State', 'Scope', 'Started by', 'Duration', 'Counts', 'Actions'], rows, { empty: 'No task yet.' }));
-  } catch (e) { page('Tasks', errorBox(e)); }
+    page(tr('Tasks'), table(tr('Sync runs, waiting for approval first'), [tr('Task'), tr('State'), tr('Scope'), tr('Started by'), tr('Duration'), tr('Counts'), tr('Actions')], rows, { empty: tr('No task yet.') }));
+  } catch (e) { page(tr('Tasks'), errorBox(e)); }
 }
 
 async function task(id) {
@@ -219,20 +264,20 @@ async function task(id) {
   page(`Task #${id}`, live, outcomes);
   async function refresh() {
     let t;
-    try { t = (await api('GET', `/tasq/tasks/${id}`)).data; } catch (e) { live.replaceChildren(errorBox(e)); clearInterval(pollTimer); return; }
+    try { t = (await api('GET', `/tasq/tasks/${id}`)).data; } catch (e) { fill(live, errorBox(e)); clearInterval(pollTimer); return; }
     const running = t.state <= 2;
     const c = t.counts ?? {};
-    live.replaceChildren(
-      h('p', {}, stateBadge(t.state), ` ${t.message}`),
-      running ? h('progress', { 'aria-label': 'Sync progress' }) : h('progress', { value: 1, max: 1, 'aria-label': 'Sync progress' }),
-      h('p', { class: 'muted' }, `${t.progress} entries read · elapsed ${duration(t.startedAt, running ? null : t.finishedAt)}`),
-      h('div', { class: 'cards' }, [['created', c.created], ['updated', (c.updated ?? 0) + (c.moved ?? 0)], ['unchanged', c.unchanged], ['deactivated', c.deactivated], ['reactivated', c.reactivated], ['conflicts', c.conflicts], ['invalid', c.invalid], ['failed', c.failed]]
+    fill(live, 
+      h('p', {}, stateBadge(t.state), t.message ? ` ${t.message}` : ''),
+      running ? h('progress', { 'aria-label': tr('Sync progress') }) : h('progress', { value: 1, max: 1, 'aria-label': tr('Sync progress') }),
+      h('p', { class: 'muted' }, `${t.progress ?? 0} entries read · elapsed ${duration(t.startedAt, running ? null : t.finishedAt)}`),
+      h('div', { class: 'cards' }, [['created', c.created], ['updated', (c.updated ?? 0) + (c.moved ?? 0)], ['unchanged', c.unchanged], [tr('deactivated'), c.deactivated], ['reactivated', c.reactivated], ['conflicts', c.conflicts], ['invalid', c.invalid], ['failed', c.failed]]
         .map(([k, v]) => h('div', { class: 'card' }, h('b', {}, String(v ?? 0)), k))),
-      running ? h('button', { type: 'button', onclick: () => api('POST', `/tasq/tasks/${id}/cancel`) }, 'Cancel') : null,
+      running ? h('button', { type: 'button', onclick: () => api('POST', `/tasq/tasks/${id}/cancel`) }, tr('Cancel')) : null,
       t.state === 6 ? h('div', { class: 'notice warn' },
         h('p', {}, `This run would deactivate ${t.params.pendingDeactivations.length} users, more than the source allows without approval. Nobody has been deactivated.`),
-        table('Users this run would deactivate', ['ID', 'User'], t.params.pendingDeactivations.slice(0, 200).map((u) => [String(u.ID), u.username])),
-        h('div', { class: 'row' }, h('button', { class: 'danger', type: 'button', onclick: () => decide(id, 'approve', refresh) }, 'Approve'), h('button', { type: 'button', onclick: () => decide(id, 'reject', refresh) }, 'Reject'))) : null);
+        table(tr('Users this run would deactivate'), ['ID', tr('User')], t.params.pendingDeactivations.slice(0, 200).map((u) => [String(u.ID), u.username])),
+        h('div', { class: 'row' }, h('button', { class: 'danger', type: 'button', onclick: () => decide(id, 'approve', refresh) }, tr('Approve')), h('button', { type: 'button', onclick: () => decide(id, 'reject', refresh) }, tr('Reject')))) : null);
     if (!running) {
       clearInterval(pollTimer);
       if (!rendered) { rendered = true; renderOutcomes(outcomes, t.params.result ?? []); announce(`Task ${id} ${STATES[t.state]}.`); }
@@ -242,20 +287,32 @@ async function task(id) {
   pollTimer = setInterval(refresh, 700);
 }
 
+/** Previous and next buttons; `go(-1)` or `go(1)`. */
+function pager(hasPrevious, hasNext, go, what) {
+  return h('div', { class: 'row', role: 'navigation', 'aria-label': `Pages of ${what}` },
+    h('button', { type: 'button', disabled: !hasPrevious, onclick: () => go(-1) }, `Previous ${what}`),
+    h('button', { type: 'button', disabled: !hasNext, onclick: () => go(1) }, `Next ${what}`));
+}
+
 function renderOutcomes(section, results) {
   const codes = [...new Set(results.map((o) => o.code))].sort();
-  const filter = h('select', { 'aria-label': 'Filter by code' }, h('option', { value: '' }, 'All codes'), codes.map((c) => h('option', { value: String(c) }, `${c} (${results.filter((o) => o.code === c).length})`)));
-  const search = h('input', { type: 'search', 'aria-label': 'Search by name', placeholder: 'Search by name' });
+  const filter = h('select', { 'aria-label': tr('Filter by code') }, h('option', { value: '' }, tr('All codes')), codes.map((c) => h('option', { value: String(c) }, `${c} (${results.filter((o) => o.code === c).length})`)));
+  const search = h('input', { type: 'search', 'aria-label': tr('Search by name'), placeholder: tr('Search by name') });
   const body = h('div');
+  const PAGE = 500;
+  let start = 0;
   const draw = () => {
     const q = search.value.toLowerCase();
-    const rows = results.filter((o) => (!filter.value || String(o.code) === filter.value) && (!q || o.username.toLowerCase().includes(q)));
-    body.replaceChildren(h('p', { class: 'muted' }, `${rows.length} of ${results.length} outcomes`),
-      table('Outcomes per user', ['User', 'Code', 'Message'], rows.slice(0, 500).map((o) => [o.username || '—', h('span', { class: `badge ${codeClass(o.code)}` }, String(o.code)), o.message])));
+    const rows = results.filter((o) => (!filter.value || String(o.code) === filter.value) && (!q || text(o.username).toLowerCase().includes(q)));
+    start = Math.min(start, Math.max(0, rows.length - 1 - ((rows.length - 1) % PAGE)));
+    const shown = rows.slice(start, start + PAGE);
+    fill(body, h('p', { class: 'muted' }, rows.length > PAGE ? `${start + 1}–${start + shown.length} of ${rows.length} matching, ${results.length} outcomes in all` : `${rows.length} of ${results.length} outcomes`),
+      table(tr('Outcomes per user'), [tr('User'), tr('Code'), tr('Message')], shown.map((o) => [o.username || '—', h('span', { class: `badge ${codeClass(o.code)}` }, String(o.code)), text(o.message)])),
+      rows.length > PAGE ? pager(start > 0, start + PAGE < rows.length, (step) => { start += step * PAGE; draw(); }, 'outcomes') : null);
   };
-  filter.addEventListener('change', draw);
-  search.addEventListener('input', draw);
-  section.replaceChildren(h('h2', {}, 'Outcomes'), h('div', { class: 'row' }, h('label', {}, 'Code', filter), h('label', {}, 'Name', search)), body);
+  filter.addEventListener('change', () => { start = 0; draw(); });
+  search.addEventListener('input', () => { start = 0; draw(); });
+  fill(section, h('h2', {}, tr('Outcomes')), h('div', { class: 'row' }, h('label', {}, tr('Code'), filter), h('label', {}, tr('Name'), search)), body);
   draw();
 }
 
@@ -263,15 +320,24 @@ function renderOutcomes(section, results) {
 
 async function users(id) {
   let domain;
-  try { domain = (await api('GET', `/system/domains/${id}`)).data; } catch (e) { page('Users', errorBox(e)); return; }
-  const search = h('input', { type: 'search', placeholder: 'Search by name or address' });
+  try { domain = (await api('GET', `/system/domains/${id}`)).data; } catch (e) { page(tr('Users'), errorBox(e)); return; }
+  const search = h('input', { type: 'search', placeholder: tr('Search by name or address') });
+  const statusFilter = h('select', { 'aria-label': tr('Status') }, h('option', { value: '' }, tr('Any status')), h('option', { value: '0' }, tr('active')), h('option', { value: '1' }, tr('deactivated')));
+  const PAGE = 200;
+  let offset = 0;
   const list = h('section', { 'aria-live': 'polite' });
-  const dialog = h('dialog', { 'aria-label': 'Directory entry' });
+  const dialog = h('dialog', { 'aria-label': tr('Directory entry') });
   document.body.append(dialog);
   async function load() {
     try {
-      const { data } = await api('GET', `/domains/${id}/users?limit=200&match=${encodeURIComponent(search.value)}`);
-      list.replaceChildren(h('p', { class: 'muted' }, `${data.data.length} of ${data.count} users`), table(`Users of ${domain.domainname}`, ['User', 'Name', 'Status', 'Source', 'Last synced', 'Actions'], data.data.map((u) => [
+      const q = new URLSearchParams({ limit: String(PAGE), offset: String(offset), match: search.value });
+      if (statusFilter.value) q.set('status', statusFilter.value);
+      const { data } = await api('GET', `/domains/${id}/users?${q}`);
+      const count = data.count ?? data.data.length;
+      const summary = count > data.data.length ? `${offset + 1}–${offset + data.data.length} of ${count} users` : `${data.data.length} of ${count} users`;
+      fill(list, h('p', { class: 'muted' }, summary),
+        count > PAGE ? pager(offset > 0, offset + PAGE < count, (step) => { offset = Math.max(0, offset + step * PAGE); load(); }, 'users') : null,
+        table(`Users of ${domain.domainname}`, [tr('User'), tr('Name'), tr('Status'), tr('Source'), tr('Last synced'), tr('Actions')], data.data.map((u) => [
         h('span', { class: 'person' }, h('img', { class: 'avatar', src: u.avatar?.url ?? `/avatar/${encodeURIComponent(u.username)}`, alt: '', width: 24, height: 24, loading: 'lazy' }), u.username),
         u.properties.displayname ?? '',
         h('span', { class: `badge ${u.status === 0 ? 'ok' : 'warn'}`, title: u.statusReason ?? '' }, u.status === 0 ? 'active' : `deactivated${u.statusReason ? `: ${u.statusReason}` : ''}`),
@@ -280,8 +346,8 @@ async function users(id) {
           u.ldapID ? h('button', { type: 'button', onclick: async () => {
             try {
               const { data: d } = await api('GET', `/domains/ldap/dump?ID=${encodeURIComponent(u.ldapID)}&domain=${id}`);
-              dialog.replaceChildren(h('h2', {}, `Directory entry of ${u.username}`), h('pre', {}, d.data), h('form', { method: 'dialog' }, h('button', {}, 'Close')));
-            } catch (e) { dialog.replaceChildren(errorBox(e), h('form', { method: 'dialog' }, h('button', {}, 'Close'))); }
+              fill(dialog, h('h2', {}, `Directory entry of ${u.username}`), h('pre', {}, readableLdif(d.data)), h('form', { method: 'dialog' }, h('button', {}, tr('Close'))));
+            } catch (e) { fill(dialog, errorBox(e), h('form', { method: 'dialog' }, h('button', {}, tr('Close')))); }
             dialog.showModal();
           } }, `Entry of ${u.username}`) : null,
           u.ldapID ? h('button', { type: 'button', class: 'danger', onclick: async () => {
@@ -290,18 +356,24 @@ async function users(id) {
             load();
           } }, `Detach ${u.username}`) : null),
       ])));
-    } catch (e) { list.replaceChildren(errorBox(e)); }
+    } catch (e) { fill(list, errorBox(e)); }
   }
-  search.addEventListener('input', () => { clearTimeout(search.timer); search.timer = setTimeout(load, 250); });
-  page(`Users of ${domain.domainname}`, h('label', {}, 'Search', search), list);
+  search.addEventListener('input', () => { clearTimeout(search.timer); search.timer = setTimeout(() => { offset = 0; load(); }, 250); });
+  statusFilter.addEventListener('change', () => { offset = 0; load(); });
+  page(`Users of ${domain.domainname}`, h('div', { class: 'row' }, h('label', {}, tr('Search'), search), h('label', {}, tr('Status'), statusFilter)), list);
   await load();
 }
 
 // ---- Directory source -----------------------------------------------------------------------
 
-async function source() {
+async function source(orgId = 0) {
   let current = {};
-  try { current = (await api('GET', '/system/mconf/ldap')).data.data ?? {}; } catch (e) { page('Directory source', errorBox(e)); return; }
+  const base = orgId ? `/system/orgs/${orgId}/ldap` : '/system/mconf/ldap';
+  let n;
+  try { [current, n] = await Promise.all([api('GET', base).then(({ data }) => data.data ?? {}), names()]); } catch (e) { page(tr('Directory source'), errorBox(e)); return; }
+  const which = h('select', { 'aria-label': tr('Which source'), onchange: () => { location.hash = which.value === '0' ? '#/source' : `#/source/${which.value}`; } },
+    h('option', { value: '0', selected: orgId === 0 }, tr('Default (every organization without its own)')),
+    [...n.org].map(([id, name]) => h('option', { value: String(id), selected: orgId === id }, `Organization ${name}`)));
   const c = current.connection ?? {};
   const u = current.users ?? {};
   const field = (label, name, value, attrs = {}, hint) => {
@@ -310,37 +382,55 @@ async function source() {
   };
   const status = h('div', { 'aria-live': 'polite' });
   const form = h('form', { class: 'stack', novalidate: true },
-    field('Servers', 'server', c.server, { required: true }, 'One or more ldap:// or ldaps:// URLs, separated by spaces; tried in order.'),
-    field('Bind DN', 'bindUser', c.bindUser),
-    field('Bind password', 'bindPass', '', { type: 'password', autocomplete: 'new-password', placeholder: c.bindUser ? 'unchanged (never shown)' : '' }, 'Leave empty to keep the stored password.'),
-    h('label', { class: 'inline' }, h('input', { type: 'checkbox', name: 'starttls', checked: c.starttls === true }), 'Use StartTLS'),
-    field('CA file on the server', 'caFile', c.caFile, {}, 'PEM file with the CA that signed the directory\'s certificate. Certificates are always verified.'),
-    field('Base DN', 'baseDn', current.baseDn, { required: true }),
-    h('label', {}, 'Directory type', h('select', { name: 'vendor' }, ['openldap', 'activedirectory', '389ds'].map((v) => h('option', { value: v, selected: (current.vendor ?? 'openldap') === v }, v)))),
-    field('User filter', 'filter', u.filter, {}, 'Leave empty for the directory type\'s default.'),
-    field('Page size', 'pageSize', current.pageSize ?? 1000, { type: 'number', min: 1, max: 10000 }),
+    field(tr('Servers'), 'server', c.server, { required: true }, tr('One or more ldap:// or ldaps:// URLs, separated by spaces; tried in order.')),
+    field(tr('Bind DN'), 'bindUser', c.bindUser),
+    field(tr('Bind password'), 'bindPass', '', { type: 'password', autocomplete: 'new-password', placeholder: c.bindUser ? 'unchanged (never shown)' : '' }, tr('Leave empty to keep the stored password.')),
+    h('label', { class: 'inline' }, h('input', { type: 'checkbox', name: 'starttls', checked: c.starttls === true }), tr('Use StartTLS')),
+    field(tr('CA file on the server'), 'caFile', c.caFile, {}, 'PEM file with the CA that signed the directory\'s certificate. Certificates are always verified.'),
+    field(tr('Base DN'), 'baseDn', current.baseDn, { required: true }),
+    h('label', {}, tr('Directory type'), h('select', { name: 'vendor' }, ['openldap', 'activedirectory', '389ds'].map((v) => h('option', { value: v, selected: (current.vendor ?? 'openldap') === v }, v)))),
+    field(tr('User filter'), 'filter', u.filter, {}, 'Leave empty for the directory type\'s default.'),
+    field(tr('Page size'), 'pageSize', current.pageSize ?? 1000, { type: 'number', min: 1, max: 10000 }, tr('Entries per page of the search, 1 to 10,000.')),
+    h('label', { class: 'inline' }, h('input', { type: 'checkbox', name: 'tlsVerify', checked: c.tlsVerify !== false }), tr('Verify the server certificate (turn off only for a test directory)')),
+    field(tr('Connect timeout (seconds)'), 'connectTimeout', c.connectTimeout ?? 10, { type: 'number', min: 1, max: 600 }),
+    field(tr('Operation timeout (seconds)'), 'timeout', c.timeout ?? 60, { type: 'number', min: 1, max: 3600 }),
+    field(tr('Schedule'), 'schedule', current.schedule, {}, tr('When to sync on its own: a cron expression (*/15 * * * *) or an RFC 5545 rule (FREQ=HOURLY). Empty: only when asked.')),
+    h('label', { class: 'inline' }, h('input', { type: 'checkbox', name: 'deactivateGone', checked: current.deactivateGone !== false }), tr('Deactivate users who left the directory (after a complete read only)')),
+    field(tr('Attribute mapping'), 'attributes', Object.entries(u.attributes ?? {}).map(([k, v]) => `${k}=${v}`).join(', '), {}, tr('Directory attribute = property, separated by commas, e.g. telephoneNumber=mobile.')),
     h('div', { class: 'row' },
-      h('button', { type: 'button', onclick: () => submit('test') }, 'Test connection'),
-      h('button', { type: 'submit', class: 'primary' }, 'Save')));
+      h('button', { type: 'button', onclick: () => submit('test') }, tr('Test connection')),
+      h('button', { type: 'submit', class: 'primary' }, tr('Save'))));
   const config = () => {
     const fd = new FormData(form);
     const conn = { server: fd.get('server'), bindUser: fd.get('bindUser'), starttls: fd.get('starttls') === 'on' };
     if (fd.get('bindPass')) conn.bindPass = fd.get('bindPass');
     if (fd.get('caFile')) conn.caFile = fd.get('caFile');
+    conn.tlsVerify = fd.get('tlsVerify') === 'on';
+    conn.connectTimeout = Number(fd.get('connectTimeout'));
+    conn.timeout = Number(fd.get('timeout'));
+    const attributes = Object.fromEntries(String(fd.get('attributes') ?? '').split(',').map((x) => x.split('=').map((y) => y.trim())).filter(([k, v]) => k && v));
     return { ...current, connection: { ...c, ...conn, bindPass: conn.bindPass }, baseDn: fd.get('baseDn'), vendor: fd.get('vendor'), pageSize: Number(fd.get('pageSize')),
-      users: { ...u, filter: fd.get('filter') || undefined }, groups: current.groups ?? {} };
+      schedule: fd.get('schedule') || undefined, deactivateGone: fd.get('deactivateGone') === 'on',
+      users: { ...u, filter: fd.get('filter') || undefined, attributes }, groups: current.groups ?? {} };
   };
   const check = () => {
     const fd = new FormData(form);
     const problems = {};
     const servers = String(fd.get('server') ?? '').split(/\s+/).filter(Boolean);
-    if (!servers.length) problems.server = 'At least one server is needed.';
-    else if (servers.some((s) => !/^ldaps?:\/\/[^\s/]+\/?$/.test(s))) problems.server = 'Each server is an ldap:// or ldaps:// URL without a path.';
-    else if (fd.get('starttls') === 'on' && servers.some((s) => s.startsWith('ldaps://'))) problems.server = 'ldaps:// already encrypts: turn StartTLS off or use ldap://.';
+    if (!servers.length) problems.server = tr('At least one server is needed.');
+    else if (servers.some((s) => !/^ldaps?:\/\/[^\s/]+\/?$/.test(s))) problems.server = tr('Each server is an ldap:// or ldaps:// URL without a path.');
+    else if (fd.get('starttls') === 'on' && servers.some((s) => s.startsWith('ldaps://'))) problems.server = tr('ldaps:// already encrypts: turn StartTLS off or use ldap://.');
     if (!String(fd.get('baseDn') ?? '').trim()) problems.baseDn = 'The base DN is needed, e.g. ou=people,dc=example,dc=org.';
     const f = String(fd.get('filter') ?? '');
     if (f && [...f].reduce((d, ch) => (d < 0 ? d : d + (ch === '(' ? 1 : ch === ')' ? -1 : 0)), 0) !== 0) problems.filter = 'The parentheses of the filter do not balance.';
-    for (const name of ['server', 'baseDn', 'filter']) {
+    const whole = (name, min, max, what) => {
+      const v = Number(fd.get(name));
+      if (!Number.isInteger(v) || v < min || v > max) problems[name] = `${what} is a whole number from ${min} to ${max}.`;
+    };
+    whole('pageSize', 1, 10000, 'The page size');
+    whole('connectTimeout', 1, 600, 'The connect timeout');
+    whole('timeout', 1, 3600, 'The operation timeout');
+    for (const name of ['server', 'baseDn', 'filter', 'pageSize', 'connectTimeout', 'timeout']) {
       const input = form.querySelector(`#f-${name}`);
       input.setAttribute('aria-invalid', problems[name] ? 'true' : 'false');
       form.querySelector(`#e-${name}`).textContent = problems[name] ?? '';
@@ -349,24 +439,25 @@ async function source() {
     if (first) form.querySelector(`#f-${first}`).focus();
     return !first;
   };
-  form.addEventListener('input', (ev) => { if (ev.target.getAttribute('aria-invalid') === 'true') check(); });
+  // An answer about the form as it was ("Connection works") must not stay beside what it is now.
+  form.addEventListener('input', (ev) => { fill(status, ); if (ev.target.getAttribute('aria-invalid') === 'true') check(); });
   async function submit(kind) {
     if (!check()) return;
-    status.replaceChildren(h('p', { class: 'muted' }, kind === 'test' ? 'Testing…' : 'Saving…'));
+    fill(status, h('p', { class: 'muted' }, kind === 'test' ? 'Testing…' : tr('Saving…')));
     try {
       const body = config();
       if (kind === 'test') {
-        const { data } = await api('POST', '/system/mconf/ldap/test', { json: body });
-        status.replaceChildren(h('p', { class: `notice ${data.ok ? '' : 'bad'}`, role: data.ok ? 'status' : 'alert' }, data.ok ? `Connection works. ${data.message}` : `Connection failed: ${data.message}`));
+        const { data } = await api('POST', `${base}/test`, { json: body });
+        fill(status, h('p', { class: `notice ${data.ok ? '' : 'bad'}`, role: data.ok ? 'status' : 'alert' }, data.ok ? `${tr('Connection works.')} ${data.message}` : `${tr('Connection failed:')} ${data.message}`));
       } else {
-        await api('PUT', '/system/mconf/ldap', { json: body });
-        status.replaceChildren(h('p', { class: 'notice', role: 'status' }, 'Saved. The connection was tested before saving.'));
+        await api('PUT', base, { json: body });
+        fill(status, h('p', { class: 'notice', role: 'status' }, tr('Saved. The connection was tested before saving.')));
         form.querySelector('[name=bindPass]').value = '';
       }
-    } catch (e) { status.replaceChildren(errorBox(e)); }
+    } catch (e) { fill(status, errorBox(e)); }
   }
   form.addEventListener('submit', (ev) => { ev.preventDefault(); submit('save'); });
-  page('Directory source', h('p', { class: 'muted' }, 'The system default source; organizations may have their own.'), form, status);
+  page(tr('Directory source'), h('label', {}, tr('Source'), which), h('p', { class: 'muted' }, orgId ? `The source of organization ${n.org.get(orgId) ?? orgId}; its domains sync from it instead of the default.` : tr('The system default source; organizations may have their own.')), form, status);
 }
 
 // ---- Routing --------------------------------------------------------------------------------
@@ -379,8 +470,15 @@ function route() {
   if (view === 'task' && id) return task(Number(id));
   if (view === 'domain' && id && sub === 'users') return users(Number(id));
   if (view === 'domain' && id) return domainSync(Number(id));
-  if (view === 'source') return source();
+  if (view === 'source') return source(id ? Number(id) : 0);
   return overview();
+}
+
+// The page's language and the header's words (index.html is English).
+document.documentElement.lang = LANG;
+for (const [selector, words] of [['a.skip', 'Skip to content'], ['nav a[href="#/overview"]', 'Overview'], ['nav a[href="#/tasks"]', 'Tasks'], ['#nav-source', 'Directory source'], ['#sign-out', 'Sign out']]) {
+  const el = document.querySelector(selector);
+  if (el) el.textContent = tr(words);
 }
 
 window.addEventListener('hashchange', route);

@@ -1,11 +1,15 @@
 /**
  * The admin console in a real browser (Debian's chromium through playwright-core) against a real
  * ldapsync server and slapd: sign in, configure the source, preview, apply, watch the run, filter
- * its outcomes, and a domain admin's narrower view. Saves the README's screenshots under docs/.
+ * its outcomes, and a domain admin's narrower view. The screenshots go to a temporary folder, or to
+ * docs/ for the README with `npm run screenshots` (LDAPSYNC_SCREENSHOTS=1), so `npm test` leaves the
+ * tracked images alone.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startSlapd, SYNC_DN, SYNC_PW, BASE_DN, type Slapd } from '../support/slapd.ts';
 import { storeVariants, type TestStore } from '../support/stores.ts';
@@ -14,7 +18,8 @@ import { bulkPeople, namedPeople, TEST_FILTER } from '../fixtures/people.ts';
 import { createAdmin } from '../../src/auth/admins.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
-const DOCS = new URL('../../docs/', import.meta.url).pathname;
+const README_IMAGES = process.env.LDAPSYNC_SCREENSHOTS === '1';
+let DOCS = new URL('../../docs/', import.meta.url).pathname;
 const unavailable = existsSync(CHROMIUM) ? false : 'Debian chromium is not installed (apt-get install chromium; .ci/run does)';
 
 describe('admin console in a browser', { skip: unavailable }, () => {
@@ -46,9 +51,13 @@ describe('admin console in a browser', { skip: unavailable }, () => {
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
     page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    if (!README_IMAGES) DOCS = `${mkdtempSync(join(tmpdir(), 'ldapsync-shots-'))}/`;
     mkdirSync(DOCS, { recursive: true });
   });
-  after(async () => { await browser?.close(); await api?.close(); await slapd?.destroy(); await t?.cleanup(); });
+  after(async () => {
+    await browser?.close(); await api?.close(); await slapd?.destroy(); await t?.cleanup();
+    if (!README_IMAGES) rmSync(DOCS, { recursive: true, force: true });
+  });
 
   test('sign in shows who is signed in and their scope', async () => {
     await page.goto(`${origin}/`);

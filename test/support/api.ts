@@ -7,6 +7,7 @@ import { buildApp } from '../../src/api/app.ts';
 import { startServices } from '../../src/api/serve.ts';
 import type { ApiContext } from '../../src/api/context.ts';
 import type { TestStore } from './stores.ts';
+import { createLogger } from '../../src/logger.ts';
 
 export interface Session { cookie: string; csrf: string; jwt: string }
 export interface Answer { status: number; body: any; headers: Headers; text: string } // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -27,9 +28,10 @@ export const KNOWN_SECRETS = ['syncsecret', 'correct-horse-battery', 'domain-one
 
 export async function startApi(t: TestStore, env: Record<string, string> = {}): Promise<TestApi> {
   const config = loadConfig({ LDAPSYNC_DATA_DIR: t.dataDir, LDAPSYNC_ADMIN_USER: 'admin', LDAPSYNC_ADMIN_PASSWORD: 'correct-horse-battery', LDAPSYNC_SECURE_COOKIES: 'never', LOG_LEVEL: 'debug', ...env });
-  const services = await startServices(config, t.store);
   const logFile = join(t.dataDir, 'server.log');
-  const app: FastifyInstance = await buildApp(services, { logFile });
+  // One log for requests, tasks and runs, as in `ldapsync serve`; the leak check reads all of it.
+  const services = await startServices(config, t.store, 'all', {}, createLogger(config.logLevel, logFile));
+  const app: FastifyInstance = await buildApp(services, { logger: true });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as { port: number };
   const url = `http://127.0.0.1:${port}/api/v1`;

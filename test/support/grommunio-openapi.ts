@@ -1,10 +1,23 @@
-/** Validates our answers against grommunio's own OpenAPI file (the reference copy in shared/). */
-import { readFileSync } from 'node:fs';
+/**
+ * Validates our answers against grommunio's own OpenAPI file. grommunio publishes it as
+ * `res/openapi.yaml` in grommunio-admin-api; it is not ours to ship, so it stays out of this
+ * repository: `GROMMUNIO_OPENAPI=path` points at a copy, else the reference copy beside the
+ * checkout (`../shared/reference/grommunio-openapi.yaml`) is used when present. Without either,
+ * the shape checks are recorded and reported as one skipped test with the reason.
+ */
+import { existsSync, readFileSync } from 'node:fs';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
 
-const SPEC_PATH = new URL('../../../shared/reference/grommunio-openapi.yaml', import.meta.url).pathname;
+const SPEC_PATH = process.env.GROMMUNIO_OPENAPI || new URL('../../../shared/reference/grommunio-openapi.yaml', import.meta.url).pathname;
+
+/** Why grommunio's schema checks cannot run here, or false when they can (a `skip` option). */
+export const grommunioSpecMissing: string | false = existsSync(SPEC_PATH) ? false
+  : `grommunio's OpenAPI file is not at ${SPEC_PATH}: set GROMMUNIO_OPENAPI to a copy of grommunio-admin-api's res/openapi.yaml`;
+
+/** The shape checks passed over because the file is missing, for the skipped test to name. */
+export const uncheckedShapes: string[] = [];
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -35,8 +48,9 @@ const rewriteRefs = (node: unknown): unknown => {
 
 /** Throws with the schema errors when `body` does not fit grommunio's schema for that answer. */
 export function assertGrommunioShape(path: string, method: string, status: number, body: unknown): void {
-  const { spec: s, ajv: a } = load();
   const key = `${method} ${path} ${status}`;
+  if (grommunioSpecMissing) { uncheckedShapes.push(key); return; }
+  const { spec: s, ajv: a } = load();
   let validate = cache.get(key);
   if (!validate) {
     const op = s.paths[path]?.[method.toLowerCase()];

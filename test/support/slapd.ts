@@ -73,7 +73,7 @@ logops writes
 logsuccess TRUE
 `;
 
-function config(dir: string, tls: TestTls, suffixes: string[] = [], tracking: ChangeTracking = 'accesslog'): string {
+function config(dir: string, tls: TestTls | null, suffixes: string[] = [], tracking: ChangeTracking = 'accesslog'): string {
   return `include /etc/ldap/schema/core.schema
 include /etc/ldap/schema/cosine.schema
 include /etc/ldap/schema/inetorgperson.schema
@@ -90,9 +90,9 @@ moduleload memberof
 loglevel ${process.env.SLAPD_LOGLEVEL ?? 'none'}
 sizelimit 500
 timelimit 3600
-TLSCACertificateFile ${tls.caFile}
+${tls ? `TLSCACertificateFile ${tls.caFile}
 TLSCertificateFile ${tls.certFile}
-TLSCertificateKeyFile ${tls.keyFile}
+TLSCertificateKeyFile ${tls.keyFile}` : '# plain: no TLS at all, neither StartTLS nor ldaps://'}
 ${tracking === 'accesslog' ? ACCESSLOG_DB(dir) : ''}
 database mdb
 suffix "${BASE_DN}"
@@ -160,7 +160,8 @@ export interface Slapd {
 const running = new Set<ChildProcess>();
 process.on('exit', () => { for (const child of running) child.kill('SIGKILL'); });
 
-export async function startSlapd(options: { entries?: LdifEntry[]; bulkLdif?: string; bulkFile?: string; suffixes?: Array<{ suffix: string; ldif: string }>; tracking?: ChangeTracking } = {}): Promise<Slapd> {
+/** `plain`: a server without TLS (no StartTLS, no ldaps:// listener), as some old installations are. */
+export async function startSlapd(options: { entries?: LdifEntry[]; bulkLdif?: string; bulkFile?: string; suffixes?: Array<{ suffix: string; ldif: string }>; tracking?: ChangeTracking; plain?: boolean } = {}): Promise<Slapd> {
   const dir = mkdtempSync(join(tmpdir(), 'ldapsync-slapd-'));
   for (const sub of ['db', 'accesslog', 'run']) mkdirSync(join(dir, sub));
   const tls = makeTestCa(join(dir, 'tls'));
@@ -168,7 +169,7 @@ export async function startSlapd(options: { entries?: LdifEntry[]; bulkLdif?: st
   const conf = join(dir, 'slapd.conf');
   const suffixes = options.suffixes ?? [];
   suffixes.forEach((_, i) => mkdirSync(join(dir, `db-extra-${i}`)));
-  writeFileSync(conf, config(dir, tls, suffixes.map((x) => x.suffix), options.tracking));
+  writeFileSync(conf, config(dir, options.plain ? null : tls, suffixes.map((x) => x.suffix), options.tracking));
   const ldif = join(dir, 'load.ldif');
   writeFileSync(ldif, toLdif([...BASE_ENTRIES, ...(options.entries ?? [])]) + (options.bulkLdif ?? ''));
   execFileSync('slapadd', ['-q', '-w', '-f', conf, '-b', BASE_DN, '-l', ldif], { stdio: 'pipe' });
@@ -190,7 +191,7 @@ export async function startSlapd(options: { entries?: LdifEntry[]; bulkLdif?: st
     execFileSync(cmd, ['-x', '-H', url, '-D', ADMIN_DN, '-w', ADMIN_PW, ...args], { input, env, stdio: ['pipe', 'pipe', 'pipe'] }).toString();
 
   async function start(): Promise<void> {
-    child = spawn('slapd', ['-d', process.env.SLAPD_LOGLEVEL ?? '0', '-f', conf, '-h', `${url}/ ${ldapsUrl}/`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child = spawn('slapd', ['-d', process.env.SLAPD_LOGLEVEL ?? '0', '-f', conf, '-h', options.plain ? `${url}/` : `${url}/ ${ldapsUrl}/`], { stdio: ['ignore', 'ignore', 'pipe'] });
     running.add(child);
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); if (process.env.SLAPD_LOGLEVEL) appendFileSync(join(dir, '..', 'slapd-debug.log'), d); });

@@ -54,7 +54,15 @@ export async function migrate(db: Kysely<any>, dialect: Dialect, schema?: string
   const current = async () => (await sql<{ name: string }>`select current_schema() as name`.execute(db)).rows[0]?.name ?? 'public';
   const where = dialect === 'postgres' ? { migrationTableSchema: schema ?? (await current()) } : {};
   const migrator = new Migrator({ db, provider: new InlineProvider(dialect), ...where });
-  const { error, results } = await migrator.migrateToLatest();
-  const failed = results?.find((r) => r.status === 'Error');
-  if (error || failed) throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${(error as Error)?.message ?? error}`);
+  for (let attempt = 1; ; attempt++) {
+    const { error, results } = await migrator.migrateToLatest();
+    const failed = results?.find((r) => r.status === 'Error');
+    if (!error && !failed) return;
+    const message = (error as Error)?.message ?? String(error);
+    // Kysely reads the table list of every schema; a neighbour's schema dropped during that read
+    // fails it with "schema ... does not exist". Nothing of ours went wrong: read again.
+    const neighbour = /^schema "([^"]+)" does not exist$/.exec(message)?.[1];
+    if (!failed && neighbour && neighbour !== where.migrationTableSchema && attempt < 5) continue;
+    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${message}`);
+  }
 }

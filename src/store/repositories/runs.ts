@@ -105,6 +105,22 @@ export class RunRepository {
     return r && this.get(r.id);
   }
 
+  /**
+   * Per domain: how its last finished run ended, and when a run last completed (for /metrics).
+   * Two grouped reads, whatever the number of domains.
+   */
+  async lastByDomain(): Promise<Array<{ domainId: number; domain: string; lastStatus: string | null; lastFinishedAt: string | null; lastSuccessAt: string | null }>> {
+    const last = await this.db.selectFrom('sync_runs as r')
+      .innerJoin((eb) => eb.selectFrom('sync_runs').select(['domain_id', (e) => e.fn.max('id').as('id')]).where('dry_run', '=', 0).where('finished_at', 'is not', null).groupBy('domain_id').as('m'), (j) => j.onRef('m.id', '=', 'r.id'))
+      .select(['r.domain_id', 'r.status', 'r.finished_at']).execute();
+    const success = await this.db.selectFrom('sync_runs').select(['domain_id', (e) => e.fn.max('finished_at').as('at')])
+      .where('dry_run', '=', 0).where('status', '=', 'completed').groupBy('domain_id').execute();
+    const domains = await this.db.selectFrom('domains').select(['id', 'name']).execute();
+    const lastBy = new Map(last.map((r) => [r.domain_id, r]));
+    const successBy = new Map(success.map((r) => [r.domain_id, r.at as string | null]));
+    return domains.map((d) => ({ domainId: d.id, domain: d.name, lastStatus: lastBy.get(d.id)?.status ?? null, lastFinishedAt: lastBy.get(d.id)?.finished_at ?? null, lastSuccessAt: successBy.get(d.id) ?? null }));
+  }
+
   /** Outcomes in the order the run reported them, streamed in chunks. */
   async *outcomes(runId: number): AsyncGenerator<Outcome[]> {
     let after = -1;

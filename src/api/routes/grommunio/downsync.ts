@@ -3,6 +3,7 @@
  * /domains/ldap/downsync (everything) and POST /system/orgs/{ID}/ldap/downsync. Each queues an
  * ldapSync task, waits up to `timeout` seconds, and answers with the outcomes or 202.
  */
+import { WOULD_STAY } from '../../../sync/wording.ts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
@@ -59,7 +60,7 @@ export function downsyncRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
     if (report.error) throw fromCode(report.error.code, causeFor(who, report.error.message));
     return {
       message: report.message, mode: report.mode, counts: report.counts,
-      data: report.outcomes.filter((o) => o.message !== 'Synchronization successful'),
+      data: report.outcomes.filter((o) => o.message !== WOULD_STAY),
       plan: report.plan.map(planView).filter((p) => p !== null),
     };
   }

@@ -27,6 +27,7 @@ const CheckQuery = Type.Object({ ...Scope, userID: Type.Optional(Type.Integer({ 
 /** A directory failure answers 503 with its reason (for a tenant admin, without its cause). */
 async function directoryCall<T>(request: FastifyRequest, work: () => Promise<T>): Promise<T> {
   try { return await work(); } catch (e) {
+    if (e instanceof DirectoryError && e.failure === 'config') throw badRequest([e.message], 'LDAP configuration error');
     if (!(e instanceof DirectoryError)) throw e;
     request.log.info({ cause: e.message }, 'directory call failed');
     throw unavailable(causeFor(caller(request), `Directory unavailable: ${e.message}`));

@@ -1,0 +1,4 @@
+/** This ldapsync's version, from package.json: for --version, the OpenAPI document and /metrics. */
+import { readFileSync } from 'node:fs';
+
+export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
