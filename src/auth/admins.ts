@@ -23,6 +23,19 @@ export async function createAdmin(store: Store, username: string, password: stri
   return account.id;
 }
 
+/**
+ * Sets a local account's password. Every session and token the account had ends with it, so a
+ * password changed because it leaked locks out whoever had signed in with it.
+ */
+export async function changePassword(store: Store, username: string, password: string, actor: string): Promise<void> {
+  if (password.length < MIN_PASSWORD_LENGTH) throw new Error(`the password must have at least ${MIN_PASSWORD_LENGTH} characters`);
+  const found = await store.accounts.credentials(username);
+  if (!found?.passwordHash) throw new Error(`no local account ${username} (directory users change their password in the directory)`);
+  await store.accounts.setPassword(found.account.id, await hashPassword(password));
+  await store.accounts.setDigestHash(found.account.id, await hashPassword(sha256Hex(password)));
+  await store.audit.record({ actor, action: 'account.password', targetType: 'account', targetId: String(found.account.id), before: null, after: { sessions: 'ended' } });
+}
+
 /** Creates the first SystemAdmin from configuration if no account exists yet. */
 export async function bootstrapAdmin(store: Store, username: string | null, password: string | null): Promise<boolean> {
   if (!username || !password || (await store.accounts.count()) > 0) return false;

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import type { Store } from '../store/store.ts';
 import { id, parse, requiredId, table, UsageError } from './args.ts';
-import { createAdmin } from '../auth/admins.ts';
+import { changePassword, createAdmin } from '../auth/admins.ts';
 import { decideRun, decideTask, NothingToDecide } from '../tasks/approval.ts';
 
 type Out = (text: string) => void;
@@ -71,7 +71,8 @@ export async function adminCommand(store: Store, argv: string[], out: Out, readP
   const [action, ...rest] = argv;
   const { values, positionals } = parse(rest, { 'password-file': { type: 'string' }, 'domain-admin': { type: 'string' }, 'org-admin': { type: 'string' }, 'read-only': { type: 'boolean' } });
   const name = positionals[0];
-  if (action !== 'create' || !name) throw new UsageError(action === 'create' ? 'NAME is required' : `unknown action '${action ?? ''}'`);
+  if (action === 'password' && name) return adminPassword(store, name, values['password-file'], out, readPassword, interactive);
+  if (action !== 'create' || !name) throw new UsageError(action === 'create' || action === 'password' ? 'NAME is required' : `unknown action '${action ?? ''}'`);
   const grants = typeof values['domain-admin'] === 'string' ? [{ permission: 'DomainAdmin', param: String(id(values['domain-admin'], '--domain-admin')) }]
     : typeof values['org-admin'] === 'string' ? [{ permission: 'OrgAdmin', param: String(id(values['org-admin'], '--org-admin')) }]
       : values['read-only'] ? [{ permission: 'SystemAdminRO', param: '' }] : [{ permission: 'SystemAdmin', param: '' }];
@@ -91,6 +92,21 @@ export async function adminCommand(store: Store, argv: string[], out: Out, readP
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+  return 0;
+}
+
+/** `ldapsync admin password NAME`: a new password; the account's sessions and tokens end. */
+async function adminPassword(store: Store, name: string, file: unknown, out: Out, readPassword: (prompt: string) => Promise<string>, interactive: boolean): Promise<number> {
+  if (!(await store.accounts.credentials(name))?.passwordHash) throw new UsageError(`no local account ${name} (ldapsync users list shows directory users; they change their password in the directory)`);
+  let password: string;
+  if (typeof file === 'string') {
+    try { password = readFileSync(file, 'utf8').trim(); } catch (e) { throw new UsageError(`cannot read ${file}: ${(e as Error).message}`); }
+  } else {
+    password = await readPassword(`new password for ${name}: `);
+    if (interactive && (await readPassword('the same password again: ')) !== password) throw new UsageError('the two passwords differ; nothing was changed');
+  }
+  try { await changePassword(store, name, password, 'cli'); } catch (e) { throw new UsageError((e as Error).message); }
+  out(`password of ${name} changed; its sessions and tokens ended`);
   return 0;
 }
 

@@ -3,7 +3,7 @@ import { VERSION } from '../version.ts';
 
 export const COMMAND_USAGE: Record<string, string[]> = {
   serve: ['serve [--role all|api|worker]        run the HTTP API (HOST, PORT; default 127.0.0.1:8080)'],
-  admin: ['admin create NAME [--password-file F] [--domain-admin ID | --org-admin ID | --read-only]'],
+  admin: ['admin create NAME [--password-file F] [--domain-admin ID | --org-admin ID | --read-only]', 'admin password NAME [--password-file F]   a new password; ends its sessions and tokens'],
   org: ['org add NAME [--description TEXT]   add an organization', 'org list [--json]'],
   domain: ['domain add NAME [--org ID]           add a domain; prints its ID', 'domain list [--json]'],
   source: [

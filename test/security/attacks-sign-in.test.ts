@@ -15,7 +15,10 @@ import { startApi, type TestApi } from '../support/api.ts';
 import { TotpCodes } from '../support/totp.ts';
 import { replaceLdif } from '../support/ldif.ts';
 import { bulkPeople, PEOPLE } from '../fixtures/people.ts';
-import { createAdmin } from '../../src/auth/admins.ts';
+import { changePassword, createAdmin } from '../../src/auth/admins.ts';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const ADMIN_PW = 'correct-horse-battery';
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -95,10 +98,17 @@ describe('sign-in attacks', () => {
     assert.equal(reused.status, 401);
     assert.match(reused.body.error, /Session ended/);
     assert.equal((await api.call('GET', '/profile', { headers: { authorization: `Bearer ${session.jwt}` } })).status, 401, 'as a Bearer token too');
-    // A password change ends every session of the account.
+    // A password change (`ldapsync admin password`, a process of its own) ends every session and token of the account.
     const other = await api.login('dom1', 'domain-one-password');
-    await t.store.accounts.setPassword(2, (await t.store.accounts.credentials('dom1'))!.passwordHash!);
+    const token = tokenOf(await rcLogin('dom1', 'domain-one-password'));
+    const file = join(t.dataDir, 'new-password');
+    writeFileSync(file, 'a-new-domain-one-password\n');
+    const cli = spawnSync(process.execPath, [new URL('../../bin/ldapsync.js', import.meta.url).pathname, 'admin', 'password', 'dom1', '--password-file', file], { env: { ...process.env, LDAPSYNC_DATA_DIR: t.dataDir, DATABASE_URL: '' }, encoding: 'utf8' });
+    assert.equal(cli.status, 0, cli.stderr);
     assert.equal((await api.call('GET', '/profile', { session: other })).status, 401);
+    assert.equal((await rc('GET', '/me', token)).status, 401);
+    assert.equal((await api.call('POST', '/login', { form: { user: 'dom1', pass: 'a-new-domain-one-password' } })).status, 200);
+    await changePassword(t.store, 'dom1', 'domain-one-password', 'test');
   });
 
   test('15. a Bearer token beside the cookie is refused, so it cannot skip the CSRF check', async () => {
