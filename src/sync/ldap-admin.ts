@@ -104,6 +104,20 @@ export class LdapAdmin {
     return m.ok && domains.has(domainOf(m.user.username)) ? entry : undefined;
   }
 
+  /**
+   * The whole entry, every user attribute (objectClass included), for LDAP Dump: found by stable
+   * ID within scope and the domains as `entry` finds it, then read once more by its DN.
+   */
+  async dump(source: DirectorySource, id: Uint8Array, domains: Set<string>): Promise<DirectoryEntry | undefined> {
+    return withDirectory(this.connect, source, async (d) => {
+      const [entry] = await d.usersById([id]);
+      const m = entry && createMapper(source).map(entry);
+      if (!entry || !m || !m.ok || !domains.has(domainOf(m.user.username))) return undefined;
+      for await (const page of d.raw(entry.dn, '(objectClass=*)', ['*', source.objectID], { scope: 'base' })) if (page[0]) return page[0];
+      return entry;
+    });
+  }
+
   /** Linked users of these domains whose entry the directory no longer has (a full ID scan). */
   async orphans(domainIds: number[]): Promise<Array<{ ID: number; username: string }>> {
     const orphans: Array<{ ID: number; username: string }> = [];

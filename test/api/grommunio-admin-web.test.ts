@@ -243,6 +243,7 @@ describe('grommunio admin-web against ldapsync', () => {
     assert.match(dump.body.data, /^dn: uid=wangfang,/);
     assert.match(dump.body.data, new RegExp(`^entryUUID: ${user.body.ldapID}$`, 'mi'), 'entryUUID as the text it is');
     assert.match(dump.body.data, /^jpegPhoto:: /mi, 'binary values stay base64');
+    assert.match(dump.body.data, /^objectClass: inetOrgPerson$/mi, 'every user attribute, objectClass included');
     const detached = await replay('user', 'PATCH', `/domains/${domainId}/users/${wang.id}`, 200, { json: { ldapID: null } });
     assert.equal(detached.body.ldapID, undefined);
   });

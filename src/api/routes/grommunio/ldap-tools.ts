@@ -104,7 +104,7 @@ export function ldapToolRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
     app.get('/domains/ldap/dump', { schema: { querystring: IdQuery } }, async (request) => {
       const id = decode(request.query.ID);
       for (const { source, domains } of await targets(request, request.query, false)) {
-        const entry = await directoryCall(request, () => ctx.ldap.entry(source, id, new Set(domains.map((d) => d.name))));
+        const entry = await directoryCall(request, () => ctx.ldap.dump(source, id, new Set(domains.map((d) => d.name))));
         if (entry) return { data: dumpText(entry.dn, entry.attributes) };
       }
       throw notFound('LDAP object not found');
