@@ -6,7 +6,7 @@
  * messages, and the result with its controls. It decodes an entry straight into the engine's
  * DirectoryEntry shape, so a full search can later use the same reader.
  */
-import { BerWriter, FilterParser } from 'ldapts';
+import { BerWriter, FilterParser, type Filter } from 'ldapts';
 import type { DirectoryEntry } from './port.ts';
 
 export interface ResponseControl { oid: string; critical: boolean; value: Buffer | null }
@@ -76,7 +76,8 @@ export function abandonRequest(id: number, target: number): Buffer {
 export interface SearchRequest {
   base: string;
   scope: 'base' | 'one' | 'sub';
-  filter: string;
+  /** A filter string, or one already built (with its values escaped). */
+  filter: string | Filter;
   attributes: string[];
   sizeLimit?: number;
   timeLimitSeconds?: number;
@@ -86,7 +87,7 @@ export interface SearchRequest {
 const SCOPES = { base: 0, one: 1, sub: 2 } as const;
 
 export function searchRequest(id: number, r: SearchRequest): Buffer {
-  const filter = FilterParser.parseString(r.filter);
+  const filter = typeof r.filter === 'string' ? FilterParser.parseString(r.filter) : r.filter;
   return envelope(id, (w) => {
     w.startSequence(0x63);
     w.writeString(r.base);
