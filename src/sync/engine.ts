@@ -248,8 +248,8 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, domain: { id: num
 
   /** Linked, active users of this domain that existed at the start and were not seen. */
   const unseen = () => (async function* () {
-    for await (const chunk of store.users.linkedInDomain(domain.id)) {
-      yield chunk.filter((u) => seenUsers.covers(u.id) && !seenUsers.has(u.id) && u.status === 'active' && !behindReference(u.dn)).map((u) => ({ id: u.id, username: u.username }));
+    for await (const chunk of store.users.linkedActiveInDomain(domain.id)) {
+      yield chunk.filter((u) => seenUsers.covers(u.id) && !seenUsers.has(u.id) && !behindReference(u.dn)).map((u) => ({ id: u.id, username: u.username }));
     }
   })();
   /** A user whose entry lies behind a reference the directory did not resolve is not gone. */
