@@ -116,7 +116,7 @@ export class UserRepository {
   }
 
   async touchSynced(ids: number[], now = new Date().toISOString()): Promise<void> {
-    if (ids.length) await this.db.updateTable('users').set({ last_synced_at: now }).where((eb) => (this.pg ? eb('id', '=', sql<number>`any(${ids}::integer[])`) : eb('id', 'in', ids))).execute();
+    if (ids.length) await this.db.updateTable('users').set({ last_synced_at: now }).where((eb) => (this.pg ? eb('id', '=', sql<number>`any(${ids}::integer[])`) : eb('id', 'in', sql<number>`(SELECT value FROM json_each(${JSON.stringify(ids)}))`))).execute();
   }
 
   async setStatus(ids: number[], status: UserStatus, source: StatusSource | null, reason: string | null, now = new Date().toISOString()): Promise<void> {
