@@ -16,6 +16,7 @@ import { sourceConfig } from '../test/support/source.ts';
 import { openStore } from '../src/store/store.ts';
 import { apiBench, type ApiFigures } from './api.ts';
 import { drawChart } from './chart.ts';
+import { summariseProfileDir, type ProfileLine } from './profile.ts';
 
 const { values } = parseArgs({ options: { 'api-size': { type: 'string', default: '100000' }, million: { type: 'boolean', default: false }, sizes: { type: 'string', default: '10000,100000' }, stores: { type: 'string', default: 'sqlite' + (process.env.DATABASE_URL ? ',postgres' : '') }, 'page-size': { type: 'string', default: '1000' }, tracking: { type: 'string', default: 'accesslog' }, delta: { type: 'boolean', default: false } } });
 const tracking = values.tracking as ChangeTracking;
@@ -48,6 +49,8 @@ const time = (fn: () => void): number => { const t = performance.now(); fn(); re
 interface Row { size: number; store: string; step: string; seconds: number; ratio: number; peakRssMb: number | null; entriesRead?: number; mechanism?: string | null }
 const rows: Row[] = [];
 let api: ApiFigures | null = null;
+/** Where a no-op full resync of the largest size spends its time, per store (an extra, untimed run). */
+const profiles: Record<string, ProfileLine[]> = {};
 
 for (const size of sizes) {
   const ldifFile = bulkLdif(size);
@@ -88,13 +91,23 @@ for (const size of sizes) {
       ['100 changes, full run', '0', 'full', () => change(100)],
       ['100 changes, delta run', '0', 'auto', () => change(100)],
     ];
-    for (const [step, importNew, mode, before] of steps) {
-      before?.();
-      const child = spawnSync(process.execPath, [new URL('./import-child.ts', import.meta.url).pathname, dataDir, url, schema, String(domain.id), importNew, mode], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    const runChild = (importNew: string, mode: string, nodeFlags: string[] = []) => {
+      const child = spawnSync(process.execPath, [...nodeFlags, new URL('./import-child.ts', import.meta.url).pathname, dataDir, url, schema, String(domain.id), importNew, mode], { encoding: 'utf8', maxBuffer: 1 << 26 });
       if (child.status !== 0) throw new Error(`bench child failed: ${child.stderr}`);
       const r = JSON.parse(child.stdout) as { seconds: number; peakRssMb: number; status: string; mode: string; entriesSeen: number; entriesRead: number; mechanism: string | null };
       if (r.status !== 'completed') throw new Error(`sync did not complete: ${child.stdout}`);
+      return r;
+    };
+    for (const [step, importNew, mode, before] of steps) {
+      before?.();
+      const r = runChild(importNew, mode);
       rows.push({ size, store: kind, step: `${step} [${r.mode}, ${r.entriesSeen} entries]`, seconds: r.seconds, ratio: r.seconds / floor, peakRssMb: r.peakRssMb, entriesRead: r.entriesRead, mechanism: r.mechanism });
+    }
+    if (size === Math.max(...sizes) && !deltaOnly) {
+      // Profiled apart from the timed runs: the sampler's own cost stays out of the figures.
+      const profileDir = mkdtempSync(join(tmpdir(), 'ldapsync-bench-prof-'));
+      runChild('0', 'full', ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
+      profiles[`${size} ${kind} no-op resync (full)`] = summariseProfileDir(profileDir);
     }
     if (kind === 'postgres') {
       const c = new pg.Client({ connectionString: url });
@@ -114,9 +127,11 @@ const result = {
   tracking,
   rows,
   api,
+  profiles,
 };
 console.table(rows.map((r) => ({ ...r, seconds: r.seconds.toFixed(2), ratio: r.ratio.toFixed(2), peakRssMb: r.peakRssMb?.toFixed(0) ?? '' })));
 if (api) console.table([api]);
+for (const [name, lines] of Object.entries(profiles)) { console.log(`top functions by self time, ${name}:`); console.table(lines); }
 const file = join(new URL('./results/', import.meta.url).pathname, `bench-${result.date.slice(0, 10)}-${sizes.join('-')}-${stores.join('-')}${deltaOnly ? `-delta-${tracking}` : ''}.json`);
 writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
 console.log(`written ${file}`);

@@ -6,7 +6,8 @@
  * messages, and the result with its controls. It decodes an entry straight into the engine's
  * DirectoryEntry shape, so a full search can later use the same reader.
  */
-import { BerWriter, FilterParser } from 'ldapts';
+import { isUtf8 } from 'node:buffer';
+import { BerWriter, FilterParser, type Filter } from 'ldapts';
 import type { DirectoryEntry } from './port.ts';
 
 export interface ResponseControl { oid: string; critical: boolean; value: Buffer | null }
@@ -76,7 +77,8 @@ export function abandonRequest(id: number, target: number): Buffer {
 export interface SearchRequest {
   base: string;
   scope: 'base' | 'one' | 'sub';
-  filter: string;
+  /** A filter string, or one already built (with its values escaped). */
+  filter: string | Filter;
   attributes: string[];
   sizeLimit?: number;
   timeLimitSeconds?: number;
@@ -86,7 +88,7 @@ export interface SearchRequest {
 const SCOPES = { base: 0, one: 1, sub: 2 } as const;
 
 export function searchRequest(id: number, r: SearchRequest): Buffer {
-  const filter = FilterParser.parseString(r.filter);
+  const filter = typeof r.filter === 'string' ? FilterParser.parseString(r.filter) : r.filter;
   return envelope(id, (w) => {
     w.startSequence(0x63);
     w.writeString(r.base);
@@ -141,6 +143,12 @@ export class BerCursor {
 
   string(): string { const e = this.next(); return this.buf.toString('utf8', e.start, e.end); }
   bytes(): Buffer { const e = this.next(); return Buffer.from(this.buf.subarray(e.start, e.end)); }
+  /** A value as text when it is valid UTF-8, else its bytes (as ldapts does): never a lossy decode. */
+  textOrBytes(): string | Buffer {
+    const e = this.next();
+    const view = this.buf.subarray(e.start, e.end);
+    return isUtf8(view) ? this.buf.toString('utf8', e.start, e.end) : Buffer.from(view);
+  }
   int(): number {
     const e = this.next();
     let v = e.end > e.start && (this.buf[e.start]! & 0x80) ? -1 : 0;
@@ -193,7 +201,7 @@ function readEntry(op: BerCursor, binary: ReadonlySet<string>): DirectoryEntry {
     const values = attr.enter(0x31);
     const asBytes = binary.has(name);
     const out: Array<string | Buffer> = [];
-    while (values.more) out.push(asBytes ? values.bytes() : values.string());
+    while (values.more) out.push(asBytes ? values.bytes() : values.textOrBytes());
     if (out.length) attributes.set(name, out);
   }
   return { dn, attributes };

@@ -8,7 +8,9 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import type { DirectorySource } from './source.ts';
 import { DirectoryError, type DirectoryFailure } from './errors.ts';
-import { bindRequest, extendedRequest, MessageReader, searchRequest, unbindRequest, abandonRequest, type LdapMessage, type SearchRequest } from './ldap-messages.ts';
+import { bindRequest, extendedRequest, MessageReader, searchRequest, unbindRequest, abandonRequest, type LdapMessage, type LdapResult, type ResponseControl, type SearchRequest } from './ldap-messages.ts';
+import { pagedCookie, pagedResultsControl, resultError } from './paged-results.ts';
+import type { DirectoryEntry } from './port.ts';
 
 const START_TLS = '1.3.6.1.4.1.1466.20037';
 /** Batches queued before the socket is paused. */
@@ -71,7 +73,7 @@ export class LdapSession {
         timer = setTimeout(() => resolve(true), this.timeoutMs);
       });
       clearTimeout(timer);
-      if (timedOut) throw new DirectoryError('timeout', `${this.server}: no answer within ${this.timeoutMs / 1000} s`);
+      if (timedOut) throw new DirectoryError('timeout', `${this.server}: timed out, no answer within ${this.timeoutMs / 1000} s`);
     }
   }
 
@@ -152,6 +154,46 @@ export class LdapSession {
       }
     } finally {
       if (!done && !this.failure && !this.closed) this.socket.write(abandonRequest(this.nextId++, id));
+    }
+  }
+
+  /**
+   * A search in pages (RFC 2696), a page at a time. The next page is asked for as soon as the
+   * last message of this one arrives, before this one is handed on, so the server works on it
+   * while this page is processed. A refused page throws what ldapts would have thrown.
+   */
+  async *pagedSearch(request: SearchRequest, pageSize: number): AsyncGenerator<{ entries: DirectoryEntry[]; references: string[] }> {
+    const send = (cookie: Buffer): number => {
+      const id = this.nextId++;
+      this.socket.write(searchRequest(id, { ...request, controls: [...(request.controls ?? []), pagedResultsControl(pageSize, cookie)] }));
+      return id;
+    };
+    let id = send(Buffer.alloc(0));
+    let outstanding = true;
+    try {
+      for (;;) {
+        const entries: DirectoryEntry[] = [];
+        const references: string[] = [];
+        let done: { result: LdapResult; controls: ResponseControl[] } | null = null;
+        while (!done) {
+          for (const m of await this.batch()) {
+            if (m.id !== id) continue;
+            if (m.op === 'entry') entries.push(m.entry);
+            else if (m.op === 'reference') references.push(...m.uris);
+            else if (m.op === 'done') done = m;
+          }
+        }
+        outstanding = false;
+        if (done.result.code !== 0) throw resultError(done.result);
+        const cookie = pagedCookie(done.controls);
+        // As ldapts does: an empty page ends the search even with a cookie.
+        const more = cookie.length > 0 && (entries.length > 0 || references.length > 0);
+        if (more) { id = send(cookie); outstanding = true; }
+        yield { entries, references };
+        if (!more) return;
+      }
+    } finally {
+      if (outstanding && !this.failure && !this.closed) this.socket.write(abandonRequest(this.nextId++, id));
     }
   }
 

@@ -58,10 +58,18 @@ export interface DirectoryPort {
   close(): Promise<void>;
 }
 
+/** The mapper asks for the same few names on every entry: lower-case each once. */
+const lowered = new Map<string, string>();
+const lower = (name: string): string => {
+  let l = lowered.get(name);
+  if (l === undefined) { l = name.toLowerCase(); if (lowered.size < 10_000) lowered.set(name, l); }
+  return l;
+};
+
 export function first(entry: DirectoryEntry, attribute: string): string | Buffer | undefined {
-  return entry.attributes.get(attribute.toLowerCase())?.[0];
+  return entry.attributes.get(lower(attribute))?.[0];
 }
 
 export function allStrings(entry: DirectoryEntry, attribute: string): string[] {
-  return (entry.attributes.get(attribute.toLowerCase()) ?? []).map((v) => (typeof v === 'string' ? v : v.toString('utf8')));
+  return (entry.attributes.get(lower(attribute)) ?? []).map((v) => (typeof v === 'string' ? v : v.toString('utf8')));
 }

@@ -47,9 +47,9 @@ export class Store {
     this.organizations = new OrganizationRepository(db);
     this.domains = new DomainRepository(db);
     this.sources = new SourceRepository(db, cipher);
-    this.users = new UserRepository(db);
+    this.users = new UserRepository(db, dialect);
     this.tasks = new TaskRepository(db, dialect);
-    this.runs = new RunRepository(db);
+    this.runs = new RunRepository(db, dialect);
     this.audit = new AuditRepository(db);
     this.accounts = new AccountRepository(db, cipher);
     this.syncState = new SyncStateRepository(db);

@@ -52,7 +52,7 @@ async function applyBatch(store: Store, target: PageTarget, reported: PlanItem[]
   const now = new Date().toISOString();
   await store.transaction(async (tx) => {
     const creates = reported.flatMap((i) => (i.kind === 'create' ? [i] : []));
-    for (const { user } of creates) if (isAvatarImage(user.avatar)) await tx.avatars.put(user.avatar, now);
+    await tx.avatars.putMany(creates.flatMap(({ user }) => (isAvatarImage(user.avatar) ? [user.avatar] : [])), now);
     const newUsers: NewUser[] = creates.map(({ user }) => ({
       domainId: target.domainId, username: user.username, externId: user.externId, dn: user.dn, displayName: user.displayName,
       email: user.email, aliases: user.aliases, lang: target.lang, properties: user.properties, groups: user.groups, roles: user.roles, syncHash: syncHash(user),

@@ -11,9 +11,10 @@ import { parseSource, SourceConfigError, type DirectorySource } from '../directo
 import { DirectoryError } from '../directory/errors.ts';
 import { emptyCounts, OutcomeCode, type Outcome, type SyncCounts, type SyncSummary } from '../domain/outcome.ts';
 import { noteSkip, summaryLine, wouldOutcome, type Skipped } from './wording.ts';
-import { externIdHex } from '../domain/user.ts';
+import { externIdHex, type MappedUser } from '../domain/user.ts';
 import { createMapper, type Mapper, type MapResult } from './mapper.ts';
-import { planEntry, type PageSnapshot, type PlanItem } from './planner.ts';
+import { planEntry, unchangedAtAGlance, type PageSnapshot, type PlanItem } from './planner.ts';
+import type { StoredUser } from '../store/repositories/users.ts';
 import { applyPage, outcomeOf, WRITE_BATCH, yieldToLoop } from './applier.ts';
 import { SeenSet } from './seen-set.ts';
 import { loadGroups, type GroupIndex } from './groups.ts';
@@ -196,6 +197,29 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, domain: { id: num
 
   const seenUsers = new SeenSet(await store.users.maxId());
   const dryRunClaims = new Set<string>();
+  /**
+   * The stored users these entries link to. Most entries of a full run are unchanged: their sync
+   * state alone says so, and only the others are read whole, for the field-by-field diff.
+   */
+  const linkedUsers = async (mapped: MapResult[], ids: Uint8Array[]): Promise<StoredUser[]> => {
+    const next = new Map<string, MappedUser | null>();
+    for (const m of mapped) {
+      if (!m.ok) continue;
+      const hex = externIdHex(m.user.externId);
+      // Two entries with one ID are planned from the whole stored user, as before.
+      next.set(hex, next.has(hex) ? null : m.user);
+    }
+    const states = await store.users.syncStatesByExternIds(ids);
+    const atAGlance: StoredUser[] = [];
+    const rest: Uint8Array[] = [];
+    for (const s of states) {
+      const user = s.externId ? next.get(externIdHex(s.externId)) : null;
+      // The planner answers 'unchanged' for these before it reads any field they lack.
+      if (user && s.domainId === domain.id && unchangedAtAGlance(s, user)) atAGlance.push({ ...s, displayName: '', aliasesJson: '[]', propertiesJson: '{}', groupsJson: '[]' });
+      else if (s.externId) rest.push(s.externId);
+    }
+    return [...atAGlance, ...(await store.users.byExternIds(rest))];
+  };
   const processPage = async (mapper: Mapper, entries: DirectoryEntry[]) => {
     // Mapping a page is the longest stretch of CPU in a run: done in slices, with the API's
     // requests let in between.
@@ -206,7 +230,7 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, domain: { id: num
     }
     await yieldToLoop();
     const ids = mapped.flatMap((m) => (m.ok ? [m.user.externId] : m.externId ? [m.externId] : []));
-    const linked = await store.users.byExternIds(ids);
+    const linked = await linkedUsers(mapped, ids);
     const byExternId = new Map(linked.filter((u) => u.externId).map((u) => [externIdHex(u.externId!), u]));
     // Names are looked up only where they can collide: new entries and renames.
     const names = mapped.flatMap((m) => (m.ok && byExternId.get(externIdHex(m.user.externId))?.username !== m.user.username ? [m.user.username] : []));
@@ -248,8 +272,8 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, domain: { id: num
 
   /** Linked, active users of this domain that existed at the start and were not seen. */
   const unseen = () => (async function* () {
-    for await (const chunk of store.users.linkedInDomain(domain.id)) {
-      yield chunk.filter((u) => seenUsers.covers(u.id) && !seenUsers.has(u.id) && u.status === 'active' && !behindReference(u.dn)).map((u) => ({ id: u.id, username: u.username }));
+    for await (const chunk of store.users.linkedActiveInDomain(domain.id)) {
+      yield chunk.filter((u) => seenUsers.covers(u.id) && !seenUsers.has(u.id) && !behindReference(u.dn)).map((u) => ({ id: u.id, username: u.username }));
     }
   })();
   /** A user whose entry lies behind a reference the directory did not resolve is not gone. */

@@ -17,7 +17,17 @@ const MAX_VALUE = 4096;
 
 const stripSmtp = (value: string): string => value.replace(/^smtp:/i, '');
 
-const clean = (value: string): string => value.replace(/[\p{Cc}]/gu, '').trim();
+/** True when the value holds a control character (\p{Cc}: U+0000-U+001F, U+007F-U+009F). */
+const hasControl = (value: string): boolean => {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return true;
+  }
+  return false;
+};
+
+// Almost no value holds a control character: scanning is cheaper than a regex replace each time.
+const clean = (value: string): string => (hasControl(value) ? value.replace(/[\p{Cc}]/gu, '') : value).trim();
 
 export interface Mapper {
   map(entry: DirectoryEntry): MapResult;
@@ -37,7 +47,7 @@ export function createMapper(source: DirectorySource, disabledIds: ReadonlySet<s
     if (uac !== undefined && (Number(uac.toString()) & 2) === 2) return 'account disabled in Active Directory (userAccountControl)';
     if (entry.attributes.has('pwdaccountlockedtime')) return 'account locked by password policy (pwdAccountLockedTime)';
     if (String(first(entry, 'nsAccountLock') ?? '').toLowerCase() === 'true') return 'account locked (nsAccountLock)';
-    if (disabledIds.has(externIdHex(externId))) return `account matches the disabled filter ${u.disabledFilter}`;
+    if (disabledIds.size > 0 && disabledIds.has(externIdHex(externId))) return `account matches the disabled filter ${u.disabledFilter}`;
     return null;
   }
 

@@ -3,7 +3,7 @@
  * matching by stable ID only. Pure: the caller fetches the snapshot and applies the plan.
  */
 import { createHash } from 'node:crypto';
-import type { StoredUser } from '../store/repositories/users.ts';
+import type { StoredSyncState, StoredUser } from '../store/repositories/users.ts';
 import { domainOf, externIdHex, type AvatarImage, type MappedUser, type UserStatus } from '../domain/user.ts';
 import type { MapResult } from './mapper.ts';
 
@@ -40,10 +40,17 @@ export interface PageSnapshot {
 
 /** A fingerprint of every field a sync owns: equal fingerprints mean nothing to write. */
 export function syncHash(u: MappedUser): string {
-  return createHash('sha1')
-    .update(JSON.stringify([u.username, u.dn, u.displayName, u.aliases, u.properties, u.enabled, u.disabledReason, u.groups, u.roles]))
-    .digest('base64url');
+  let hash = hashes.get(u);
+  if (hash === undefined) {
+    hash = createHash('sha1')
+      .update(JSON.stringify([u.username, u.dn, u.displayName, u.aliases, u.properties, u.enabled, u.disabledReason, u.groups, u.roles]))
+      .digest('base64url');
+    hashes.set(u, hash);
+  }
+  return hash;
 }
+/** A run asks for an entry's fingerprint when it looks and again when it plans: computed once. */
+const hashes = new WeakMap<MappedUser, string>();
 
 const sameDn = (a: string | null, b: string): boolean => (a ?? '').toLowerCase() === b.toLowerCase();
 
@@ -60,7 +67,7 @@ function diff(stored: StoredUser, next: MappedUser): FieldChange[] {
   return changes;
 }
 
-function statusChange(stored: StoredUser, next: MappedUser): StatusChange | null {
+function statusChange(stored: Pick<StoredUser, 'status' | 'statusSource'>, next: MappedUser): StatusChange | null {
   if (!next.enabled && stored.status === 'active') return { to: 'deactivated', reason: next.disabledReason };
   // The sync undoes only its own deactivations; an admin's stays.
   if (next.enabled && stored.status === 'deactivated' && stored.statusSource === 'sync') return { to: 'active', reason: null };
@@ -79,6 +86,14 @@ function avatarChange(storedHash: string | null, next: MappedUser): { avatar: Av
 
 export const photoNote = (next: MappedUser): string | undefined => avatarChange(null, next).note;
 
+/**
+ * Nothing to write for this entry: same fingerprint, no status to change, the same photo. Read
+ * from the stored sync state alone, so a run need not load the rest of an unchanged user.
+ */
+export function unchangedAtAGlance(stored: StoredSyncState, next: MappedUser): boolean {
+  return stored.syncHash === syncHash(next) && statusChange(stored, next) === null && avatarChange(stored.avatarHash, next).avatar === undefined;
+}
+
 function planLinked(stored: StoredUser, next: MappedUser, page: PageSnapshot): PlanItem {
   if (domainOf(next.username) !== page.domain.name)
     return { kind: 'invalid', userId: stored.id, username: stored.username, message: `Directory address ${next.username} is outside domain ${page.domain.name}; user left unchanged` };
@@ -91,7 +106,7 @@ function planLinked(stored: StoredUser, next: MappedUser, page: PageSnapshot): P
   const status = statusChange(stored, next);
   const { avatar, note } = avatarChange(stored.avatarHash, next);
   const unchanged: PlanItem = { kind: 'unchanged', userId: stored.id, username: stored.username, ...(note ? { note } : {}) };
-  if (status === null && avatar === undefined && stored.syncHash === syncHash(next)) return unchanged;
+  if (unchangedAtAGlance(stored, next)) return unchanged;
   const changes = diff(stored, next);
   if (status) changes.push({ field: 'status', from: stored.status, to: status.to });
   if (avatar !== undefined) changes.push({ field: 'avatar', from: stored.avatarHash ?? '', to: avatar?.hash ?? '' });

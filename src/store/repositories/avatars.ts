@@ -4,6 +4,9 @@ import type { AvatarImage } from '../../domain/user.ts';
 
 export interface StoredAvatar { hash: string; contentType: string; width: number; height: number; size: number; data: Uint8Array; createdAt: string }
 
+/** Images per INSERT: seven parameters each, well under either dialect's limit. */
+const PUT_CHUNK = 100;
+
 /** Avatar images, one row per content hash however many users show it. */
 export class AvatarRepository {
   private readonly db: Kysely<Database>;
@@ -15,6 +18,17 @@ export class AvatarRepository {
       .values({ hash: image.hash, content_type: image.contentType, width: image.width, height: image.height, size: image.bytes.length, data: image.bytes, created_at: now })
       .onConflict((oc) => oc.column('hash').doNothing())
       .execute();
+  }
+
+  /** Stores many images in few statements; an image already there, or twice in the list, is stored once. */
+  async putMany(images: AvatarImage[], now = new Date().toISOString()): Promise<void> {
+    const unique = [...new Map(images.map((i) => [i.hash, i])).values()];
+    for (let i = 0; i < unique.length; i += PUT_CHUNK) {
+      await this.db.insertInto('avatars')
+        .values(unique.slice(i, i + PUT_CHUNK).map((image) => ({ hash: image.hash, content_type: image.contentType, width: image.width, height: image.height, size: image.bytes.length, data: image.bytes, created_at: now })))
+        .onConflict((oc) => oc.column('hash').doNothing())
+        .execute();
+    }
   }
 
   async get(hash: string): Promise<StoredAvatar | undefined> {

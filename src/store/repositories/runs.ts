@@ -1,5 +1,6 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../schema.ts';
+import type { Dialect } from '../database.ts';
 import type { Outcome, OutcomeCode, RunStatus, SyncCounts } from '../../domain/outcome.ts';
 
 export interface RunRecord {
@@ -22,7 +23,8 @@ const CHUNK = 1000;
 
 export class RunRepository {
   private readonly db: Kysely<Database>;
-  constructor(db: Kysely<Database>) { this.db = db; }
+  private readonly dialect: Dialect;
+  constructor(db: Kysely<Database>, dialect: Dialect = 'sqlite') { this.db = db; this.dialect = dialect; }
 
   async start(r: { taskId: number | null; domainId: number; dryRun: boolean; importNew: boolean }): Promise<number> {
     const row = await this.db.insertInto('sync_runs').values({
@@ -33,6 +35,23 @@ export class RunRepository {
   }
 
   async addOutcomes(runId: number, firstSeq: number, outcomes: Outcome[]): Promise<void> {
+    if (this.dialect === 'postgres' && outcomes.length) {
+      // Six arrays instead of six parameters a row: PostgreSQL parses and binds one short statement.
+      const seqs = outcomes.map((_, i) => firstSeq + i);
+      await this.db.insertInto('sync_outcomes').columns(['run_id', 'seq', 'user_id', 'username', 'code', 'message'])
+        .expression(sql`SELECT ${runId}::integer, * FROM unnest(${seqs}::integer[], ${outcomes.map((o) => o.ID)}::integer[], ${outcomes.map((o) => o.username)}::text[], ${outcomes.map((o) => o.code)}::integer[], ${outcomes.map((o) => o.message)}::text[])`)
+        .execute();
+      return;
+    }
+    if (outcomes.length) {
+      // One JSON parameter instead of six a row: the statement's text never changes, so it is
+      // prepared once per run and not rebuilt for every batch.
+      const rows = JSON.stringify(outcomes.map((o) => [o.ID, o.username, o.code, o.message]));
+      await this.db.insertInto('sync_outcomes').columns(['run_id', 'seq', 'user_id', 'username', 'code', 'message'])
+        .expression(sql`SELECT ${runId}, ${firstSeq} + key, value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(${rows})`)
+        .execute();
+      return;
+    }
     for (let i = 0; i < outcomes.length; i += CHUNK) {
       const values = outcomes.slice(i, i + CHUNK).map((o, j) => ({ run_id: runId, seq: firstSeq + i + j, user_id: o.ID, username: o.username, code: o.code, message: o.message }));
       await this.db.insertInto('sync_outcomes').values(values).execute();

@@ -1,4 +1,5 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Dialect } from '../database.ts';
 import type { Database, UsersTable } from '../schema.ts';
 import type { StatusSource, User, UserStatus } from '../../domain/user.ts';
 
@@ -10,6 +11,9 @@ export type StoredUser = Pick<User, 'id' | 'domainId' | 'username' | 'externId' 
   propertiesJson: string;
   groupsJson: string;
 };
+
+/** What tells at a glance whether a directory entry changed: a StoredUser without the fields a diff reads. */
+export type StoredSyncState = Omit<StoredUser, 'displayName' | 'aliasesJson' | 'propertiesJson' | 'groupsJson'>;
 
 /** A user as the sync or an admin creates it: everything but what the store assigns. */
 export type NewUser = Omit<User, 'id' | 'lastSyncedAt' | 'createdAt' | 'updatedAt' | 'statusChangedAt' | 'groups' | 'roles' | 'avatarHash'> & Partial<Pick<User, 'groups' | 'roles' | 'avatarHash'>>;
@@ -54,12 +58,28 @@ export interface UserQuery {
 
 export class UserRepository {
   private readonly db: Kysely<Database>;
-  constructor(db: Kysely<Database>) { this.db = db; }
+  /**
+   * On PostgreSQL the hot lookups send their lists as one array (`= ANY($1)`) instead of a
+   * parameter per value, which the server parses and plans far faster for a page of 1,000.
+   */
+  private readonly pg: boolean;
+  constructor(db: Kysely<Database>, dialect: Dialect = 'sqlite') { this.db = db; this.pg = dialect === 'postgres'; }
 
   async byExternIds(ids: Uint8Array[]): Promise<StoredUser[]> {
     if (ids.length === 0) return [];
-    const rows = await this.db.selectFrom('users').select(STORED_COLUMNS).where('extern_id', 'in', ids).execute();
+    const rows = await this.db.selectFrom('users').select(STORED_COLUMNS).where((eb) => (this.pg ? eb('extern_id', '=', sql<Uint8Array>`any(${ids})`) : eb('extern_id', 'in', ids))).execute();
     return rows.map(toStored);
+  }
+
+  /** Like byExternIds without the text a diff needs: most entries of a full run are unchanged. */
+  async syncStatesByExternIds(ids: Uint8Array[]): Promise<StoredSyncState[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.selectFrom('users').select(['id', 'domain_id', 'username', 'extern_id', 'dn', 'status', 'status_source', 'sync_hash', 'avatar_hash'])
+      .where((eb) => (this.pg ? eb('extern_id', '=', sql<Uint8Array>`any(${ids})`) : eb('extern_id', 'in', ids))).execute();
+    return rows.map((r) => ({
+      id: r.id, domainId: r.domain_id, username: r.username, externId: bytes(r.extern_id), dn: r.dn, status: r.status as UserStatus,
+      statusSource: r.status_source as StatusSource | null, syncHash: r.sync_hash, avatarHash: r.avatar_hash,
+    }));
   }
 
   async byUsernames(names: string[]): Promise<StoredUser[]> {
@@ -96,7 +116,7 @@ export class UserRepository {
   }
 
   async touchSynced(ids: number[], now = new Date().toISOString()): Promise<void> {
-    if (ids.length) await this.db.updateTable('users').set({ last_synced_at: now }).where('id', 'in', ids).execute();
+    if (ids.length) await this.db.updateTable('users').set({ last_synced_at: now }).where((eb) => (this.pg ? eb('id', '=', sql<number>`any(${ids}::integer[])`) : eb('id', 'in', sql<number>`(SELECT value FROM json_each(${JSON.stringify(ids)}))`))).execute();
   }
 
   async setStatus(ids: number[], status: UserStatus, source: StatusSource | null, reason: string | null, now = new Date().toISOString()): Promise<void> {
@@ -117,6 +137,22 @@ export class UserRepository {
         .orderBy('id').limit(chunk).execute();
       if (rows.length === 0) return;
       yield rows.map(toStored);
+      after = rows[rows.length - 1]!.id;
+    }
+  }
+
+  /**
+   * Linked, active users of a domain, only what the search for users gone needs, in ID order a
+   * chunk at a time: a full run reads every one of them, so the fewer columns the better.
+   */
+  async *linkedActiveInDomain(domainId: number, chunk = 5000): AsyncGenerator<Array<{ id: number; username: string; dn: string | null }>> {
+    let after = 0;
+    for (;;) {
+      const rows = await this.db.selectFrom('users').select(['id', 'username', 'dn'])
+        .where('domain_id', '=', domainId).where('extern_id', 'is not', null).where('status', '=', 'active').where('id', '>', after)
+        .orderBy('id').limit(chunk).execute();
+      if (rows.length === 0) return;
+      yield rows;
       after = rows[rows.length - 1]!.id;
     }
   }
