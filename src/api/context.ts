@@ -6,6 +6,7 @@ import type { TaskQueue } from '../tasks/queue.ts';
 import type { LoginThrottle } from '../auth/throttle.ts';
 import type { Connect, LdapAdmin } from '../sync/ldap-admin.ts';
 import type { Mailer } from '../auth/mailer.ts';
+import type { AppServices } from '../services/index.ts';
 
 export interface ApiContext {
   config: Readonly<Config>;
@@ -17,4 +18,6 @@ export interface ApiContext {
   connect: Connect;
   /** Sends the email 2FA codes; null when no SMTP server is configured (no email method then). */
   mailer: Mailer | null;
+  /** The application layer: what a route asks instead of reaching into the store. */
+  services: AppServices;
 }

@@ -20,6 +20,7 @@ import { VERSION } from '../version.ts';
 import type { Logger } from 'pino';
 import { signInFailureLog } from '../auth/sign-in-log.ts';
 import { buildApp, buildOpsApp } from './app.ts';
+import { createServices } from '../services/index.ts';
 
 export const ROLES = ['all', 'api', 'worker'] as const;
 export type Role = (typeof ROLES)[number];
@@ -42,8 +43,10 @@ export async function startServices(config: Readonly<Config>, store?: Store, rol
     ? new ClusterQueue(opened, handlers, { databaseUrl: config.databaseUrl, worker: role !== 'api', concurrency: config.workerConcurrency, bossSchema: config.queueSchema, superviseSeconds: config.queueSuperviseSeconds, onSchedule, ...cluster })
     : new EmbeddedQueue(opened, handlers, 2, onSchedule);
   await queue.start();
+  const ldap = new LdapAdmin(opened, deps.connect);
   return {
-    config, store: opened, queue, keys: loadKeys(config.dataDir), throttle: new LoginThrottle({}, Date.now, signInFailureLog(log)), log, ldap: new LdapAdmin(opened, deps.connect), connect: deps.connect,
+    config, store: opened, queue, keys: loadKeys(config.dataDir), throttle: new LoginThrottle({}, Date.now, signInFailureLog(log)), log, ldap, connect: deps.connect,
+    services: createServices({ store: opened, schedules: queue, ldap }),
     mailer: config.smtpUrl ? smtpMailer({ url: config.smtpUrl, from: config.smtpFrom, caFile: config.smtpCaFile }) : null,
     metrics, role,
     close: async (signal?: string) => { const interrupted = await queue.stop(signal); if (!store) await opened.close(); return interrupted; },

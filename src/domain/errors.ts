@@ -27,3 +27,11 @@ export class DomainError extends Error {
 export const invalidInput = (details: string[], message = 'Bad Request') => new DomainError('INVALID_INPUT', 'invalid', message, details);
 export const storeUnavailable = () => new DomainError('STORE_UNAVAILABLE', 'unavailable', 'The database cannot take this request now (it is unreachable or full); try again later');
 export const notPermitted = (message = 'insufficient permissions') => new DomainError('FORBIDDEN', 'forbidden', message);
+export const notFound = (message: string) => new DomainError('NOT_FOUND', 'not-found', message);
+export const conflict = (message: string) => new DomainError('CONFLICT', 'conflict', message);
+
+/**
+ * Something the caller may not see is answered 403 whether it exists or not, so IDs of other
+ * tenants cannot be probed; only a caller who may read the whole system learns it is missing.
+ */
+export const missingFor = (mayReadSystem: boolean, message: string) => (mayReadSystem ? notFound(message) : notPermitted());

@@ -7,7 +7,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Caller, type DomainRef } from '../../auth/permissions.ts';
 import { checkToken, csrfMatches } from '../../auth/tokens.ts';
 import type { ApiContext } from '../context.ts';
-import { forbidden, notFound, unauthorized } from './errors.ts';
+import { forbidden, unauthorized } from './errors.ts';
 
 export const COOKIE = 'grommunioAuthJwt';
 
@@ -53,17 +53,7 @@ export function caller(request: FastifyRequest): Caller {
   return request.caller;
 }
 
-/**
- * The domain, if the caller may see it. A domain the caller may not see is answered 403 whether
- * it exists or not, so IDs of other tenants cannot be probed; only those who may see every
- * domain learn that one does not exist (404).
- */
-export async function domainFor(ctx: ApiContext, who: Caller, domainId: number, write: boolean): Promise<DomainRef & { name: string }> {
-  const domain = await ctx.store.domains.get(domainId);
-  if (!domain) {
-    if (who.canReadSystem) throw notFound('Domain not found');
-    throw forbidden();
-  }
-  if (write ? !who.canWriteDomain(domain) : !who.canReadDomain(domain)) throw forbidden();
-  return domain;
+/** The domain, if the caller may see it (the rule is the domain service's). */
+export function domainFor(ctx: ApiContext, who: Caller, domainId: number, write: boolean): Promise<DomainRef & { name: string }> {
+  return ctx.services.domains.visible(who, domainId, write);
 }

@@ -5,14 +5,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { ApiContext } from '../../context.ts';
-import { parseSource, SourceConfigError } from '../../../directory/source.ts';
-import { DirectoryError } from '../../../directory/errors.ts';
 import { caller, requireCaller } from '../../grommunio/session.ts';
-import { badRequest, forbidden, notFound } from '../../grommunio/errors.ts';
-import { dateTime, IdParam } from './shapes.ts';
-import { withStoredPassword } from '../../../directory/stored-password.ts';
-import { checkSourceWrite } from '../../../services/source-policy.ts';
+import { forbidden } from '../../grommunio/errors.ts';
 import { causeFor, testFailureFor } from '../../../services/test-answers.ts';
+import { sourceOrgOf } from '../../../services/domains.ts';
+import { dateTime, IdParam } from './shapes.ts';
 import type { FastifyRequest } from 'fastify';
 import { nextOccurrence } from '../../../domain/recurrence.ts';
 import { activeSchedule } from '../../../tasks/schedule.ts';
@@ -39,43 +36,24 @@ export function sourceRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
     return result;
   }
 
-  async function test(request: FastifyRequest, orgId: number, body: Record<string, unknown>) {
-    const who = caller(request);
-    const stored = await ctx.store.sources.get(orgId);
-    const config = withStoredPassword(body, stored);
-    checkSourceWrite(who, config, stored);
-    try { parseSource(config); } catch (e) {
-      if (e instanceof SourceConfigError) throw badRequest(e.errors, 'Invalid LDAP configuration');
-      throw e;
-    }
-    const started = Date.now();
-    try {
-      await ctx.ldap.test(config);
-      return { ok: true, message: `Connected, bound and searched in ${Date.now() - started} ms` };
-    } catch (e) {
-      if (e instanceof DirectoryError) {
-        request.log.info({ orgId, cause: e.message }, 'LDAP connection test failed');
-        return { ok: false, message: testFailureFor(who, e.message) };
-      }
-      throw e;
-    }
-  }
+  const test = (request: FastifyRequest, orgId: number, body: Record<string, unknown>) =>
+    ctx.services.sources.test(caller(request), orgId, body, (id, cause) => request.log.info({ orgId: id, cause }, 'LDAP connection test failed'));
 
   return async (app) => {
     app.addHook('preHandler', requireCaller(ctx));
 
     app.get('/ldapsync/sources', { schema: { summary: 'Directory sources the caller may see, with their state (ldapsync)' } }, async (request) => {
       const who = caller(request);
-      const domains = (await ctx.store.domains.list()).filter((d) => who.canReadDomain(d));
+      const domains = await ctx.services.domains.readable(who);
       const orgIds = new Set<number>();
-      for (const d of domains) { const s = await ctx.store.sources.effective(d.orgId); if (s) orgIds.add(s.orgId); }
-      if (who.canReadSystem) for (const id of await ctx.store.sources.orgIds()) orgIds.add(id);
+      const saved = new Set(await ctx.store.sources.orgIds());
+      for (const d of domains) { const s = sourceOrgOf(d.orgId, saved); if (s !== null) orgIds.add(s); }
+      if (who.canReadSystem) for (const id of saved) orgIds.add(id);
       const data = [];
       for (const orgId of [...orgIds].sort((a, b) => a - b)) {
         const config = (await ctx.store.sources.get(orgId))!;
         const connection = (config.connection ?? {}) as Record<string, unknown>;
-        const served = [];
-        for (const d of domains) if ((await ctx.store.sources.effective(d.orgId))?.orgId === orgId) served.push(d);
+        const served = domains.filter((d) => sourceOrgOf(d.orgId, saved) === orgId);
         const lastRuns = (await Promise.all(served.map((d) => ctx.store.runs.lastForDomain(d.id)))).filter((r) => r !== undefined);
         const last = lastRuns.sort((a, b) => (b.finishedAt ?? '').localeCompare(a.finishedAt ?? ''))[0];
         const users = { active: 0, deactivated: 0 };
@@ -103,10 +81,7 @@ export function sourceRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
     });
 
     app.post('/system/orgs/:ID/ldap/test', { schema: { params: IdParam, body: Type.Object({}, { additionalProperties: true }) } }, async (request) => {
-      const who = caller(request);
-      const org = request.params.ID > 0 ? await ctx.store.organizations.get(request.params.ID) : undefined;
-      if (!org) { if (who.canReadSystem) throw notFound('Organization not found'); throw forbidden(); }
-      if (!who.isOrgAdmin(org.id)) throw forbidden();
+      const org = await ctx.services.organizations.visible(caller(request), request.params.ID, 'admin');
       return test(request, org.id, request.body as Record<string, unknown>);
     });
   };

@@ -10,7 +10,6 @@ import { caller, domainFor, requireCaller } from '../../grommunio/session.ts';
 import { badRequest, forbidden } from '../../grommunio/errors.ts';
 import { hostStats } from '../../grommunio/host-stats.ts';
 import { DomainParam } from './shapes.ts';
-import { visibleDomains } from './domains.ts';
 
 /** The grommunio admin API version whose shapes ldapsync answers in (its OpenAPI file). */
 const API_VERSION = '1.20.0';
@@ -44,7 +43,7 @@ export function systemInfoRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
     app.get('/system/license', async (request) => {
       systemReader(request);
       let currentUsers = 0;
-      for (const d of await visibleDomains(ctx, caller(request))) currentUsers += (await ctx.store.users.countByStatus(d.id)).active ?? 0;
+      for (const d of await ctx.services.domains.readable(caller(request))) currentUsers += (await ctx.store.users.countByStatus(d.id)).active ?? 0;
       return { product: 'Community', maxUsers: 0, notBefore: null, notAfter: null, currentUsers, certificate: null, note: 'ldapsync needs no licence; it holds no grommunio licence either' };
     });
 

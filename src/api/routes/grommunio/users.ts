@@ -6,7 +6,6 @@ import { caller, domainFor, requireCaller } from '../../grommunio/session.ts';
 import { badRequest, notFound } from '../../grommunio/errors.ts';
 import { DomainParam, DomainUserParams, Paging, userView } from './shapes.ts';
 import { userQueryFrom, UserListQuery } from './user-query.ts';
-import { visibleDomains } from './domains.ts';
 
 const UserPatch = Type.Object({
   ldapID: Type.Optional(Type.Null()),
@@ -26,7 +25,7 @@ export function userRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
     app.get('/users', { schema: { querystring: Type.Object({ ...Paging }, { additionalProperties: true }) } }, async (request) => {
       const limit = request.query.limit ?? 50;
       const data: Array<{ username: string }> = [];
-      for (const d of await visibleDomains(ctx, caller(request))) {
+      for (const d of await ctx.services.domains.readable(caller(request))) {
         if (data.length >= limit) break;
         const { users } = await ctx.store.users.list({ domainId: d.id, limit: limit - data.length, offset: 0 });
         data.push(...users.map((u) => ({ username: u.username })));
@@ -44,7 +43,7 @@ export function userRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
 
     // Every user of the domains the caller may see (admin-web's global users page and pickers).
     app.get('/system/users', { schema: { querystring: Type.Intersect([UserListQuery, Type.Object({ orgID: Type.Optional(Type.Integer({ minimum: 0 })), homeserver: Type.Optional(Type.Integer({ minimum: 0 })) })]) } }, async (request) => {
-      const domains = (await visibleDomains(ctx, caller(request))).filter((d) => request.query.orgID === undefined || d.orgId === request.query.orgID);
+      const domains = (await ctx.services.domains.readable(caller(request))).filter((d) => request.query.orgID === undefined || d.orgId === request.query.orgID);
       // ldapsync has no mail servers, so no user lives on one.
       const query = request.query.homeserver === undefined ? userQueryFrom(request.query, domains.map((d) => d.id)) : null;
       if (!query) return { data: [], count: 0 };
