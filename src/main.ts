@@ -38,7 +38,7 @@ export async function main(argv: string[]): Promise<number> {
 async function run(command: string, rest: string[]): Promise<number> {
   const config = loadConfig();
   if (command === 'serve') {
-    const { serve } = await import('./api/serve.ts');
+    const { serve } = await import('./serve.ts');
     return serve(config, rest);
   }
   if (command === 'keys') return keysCommand(config, rest, (text) => { process.stdout.write(`${text}\n`); });

@@ -7,6 +7,8 @@ import type { LoginThrottle } from '../auth/throttle.ts';
 import type { Connect, LdapAdmin } from '../sync/ldap-admin.ts';
 import type { Mailer } from '../auth/mailer.ts';
 import type { AppServices } from '../services/index.ts';
+import type { Logger } from 'pino';
+import type { Metrics } from './metrics.ts';
 
 export interface ApiContext {
   config: Readonly<Config>;
@@ -21,3 +23,9 @@ export interface ApiContext {
   /** The application layer: what a route asks instead of reaching into the store. */
   services: AppServices;
 }
+
+export const ROLES = ['all', 'api', 'worker'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** What a running server adds: its metrics, its role and the one log stream. */
+export interface ServerContext extends ApiContext { metrics: Metrics; role: Role; log: Logger }
