@@ -7,7 +7,7 @@
  * DirectoryEntry shape, so a full search can later use the same reader.
  */
 import { BerWriter, FilterParser } from 'ldapts';
-import type { DirectoryEntry } from './port.ts';
+import type { DirectoryEntry } from './entry.ts';
 
 export interface ResponseControl { oid: string; critical: boolean; value: Buffer | null }
 export interface LdapResult { code: number; matchedDn: string; message: string; referrals: string[] }
