@@ -45,7 +45,7 @@ export async function startServices(config: Readonly<Config>, store?: Store, rol
   const ldap = new LdapAdmin(opened, deps.connect);
   return {
     config, store: opened, queue, keys: loadKeys(config.dataDir), throttle: new LoginThrottle({}, Date.now, signInFailureLog(log)), log, ldap, connect: deps.connect,
-    services: createServices({ store: opened, schedules: queue, ldap }),
+    services: createServices({ store: opened, schedules: queue, ldap }, queue),
     mailer: config.smtpUrl ? smtpMailer({ url: config.smtpUrl, from: config.smtpFrom, caFile: config.smtpCaFile }) : null,
     metrics, role,
     close: async (signal?: string) => { const interrupted = await queue.stop(signal); if (!store) await opened.close(); return interrupted; },

@@ -2,14 +2,26 @@
 import { DomainService } from './domains.ts';
 import { OrganizationService } from './organizations.ts';
 import { SourceService } from './sources.ts';
+import { UserService } from './users.ts';
+import { TaskService } from './tasks.ts';
+import type { TaskQueue } from '../tasks/queue.ts';
 import type { ServiceDeps } from './deps.ts';
+
+const NO_QUEUE: Pick<TaskQueue, 'cancel' | 'wait'> = {
+  cancel: async () => { throw new Error('no task queue runs in this process'); },
+  wait: async () => undefined,
+};
 
 export interface AppServices {
   organizations: OrganizationService;
   domains: DomainService;
   sources: SourceService;
+  users: UserService;
+  tasks: TaskService;
 }
 
-export function createServices(deps: ServiceDeps): AppServices {
-  return { organizations: new OrganizationService(deps), domains: new DomainService(deps), sources: new SourceService(deps) };
+/** `queue` is the one that runs tasks; the command line, which cancels none, passes none. */
+export function createServices(deps: ServiceDeps, queue: Pick<TaskQueue, 'cancel' | 'wait'> = NO_QUEUE): AppServices {
+  const domains = new DomainService(deps);
+  return { organizations: new OrganizationService(deps), domains, sources: new SourceService(deps), users: new UserService(deps, domains), tasks: new TaskService(deps, queue) };
 }
