@@ -3,7 +3,7 @@
  * names one, with the writes audited here.
  */
 import type { Caller } from '../auth/permissions.ts';
-import type { Domain } from '../store/repositories/domains.ts';
+import type { Domain } from '../domain/tenancy.ts';
 import { conflict, invalidInput, missingFor, notPermitted } from '../domain/errors.ts';
 import type { ServiceDeps } from './deps.ts';
 

@@ -3,8 +3,8 @@
  * audited here, so the API and the command line leave the same trail.
  */
 import type { Caller } from '../auth/permissions.ts';
-import type { Organization } from '../store/repositories/organizations.ts';
-import type { Domain } from '../store/repositories/domains.ts';
+import type { Organization } from '../domain/tenancy.ts';
+import type { Domain } from '../domain/tenancy.ts';
 import { conflict, invalidInput, missingFor, notFound, notPermitted } from '../domain/errors.ts';
 import type { ServiceDeps } from './deps.ts';
 

@@ -5,7 +5,7 @@
 import type { Caller } from '../auth/permissions.ts';
 import type { User } from '../domain/user.ts';
 import type { UserQuery } from '../store/repositories/users.ts';
-import type { Domain } from '../store/repositories/domains.ts';
+import type { Domain } from '../domain/tenancy.ts';
 import { invalidInput, notFound } from '../domain/errors.ts';
 import type { DomainService } from './domains.ts';
 import type { ServiceDeps } from './deps.ts';

@@ -4,12 +4,8 @@ import type { StatusSource, User, UserStatus } from '../../domain/user.ts';
 
 type Row = Selectable<UsersTable>;
 
-/** The columns the planner compares; JSON stays text until a change needs a field-level diff. */
-export type StoredUser = Pick<User, 'id' | 'domainId' | 'username' | 'externId' | 'dn' | 'displayName' | 'status' | 'statusSource' | 'syncHash' | 'avatarHash'> & {
-  aliasesJson: string;
-  propertiesJson: string;
-  groupsJson: string;
-};
+import type { StoredUser } from '../../domain/user.ts';
+export type { StoredUser };
 
 /** A user as the sync or an admin creates it: everything but what the store assigns. */
 export type NewUser = Omit<User, 'id' | 'lastSyncedAt' | 'createdAt' | 'updatedAt' | 'statusChangedAt' | 'groups' | 'roles' | 'avatarHash'> & Partial<Pick<User, 'groups' | 'roles' | 'avatarHash'>>;

@@ -6,7 +6,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { ApiContext } from '../../context.ts';
-import type { Domain } from '../../../store/repositories/domains.ts';
+import type { Domain } from '../../../domain/tenancy.ts';
 import { decodeLdapId, encodeLdapId } from '../../../domain/ldap-id.ts';
 import { DirectoryError } from '../../../directory/errors.ts';
 import type { DirectorySource } from '../../../directory/source.ts';

@@ -2,8 +2,8 @@
 import { Type } from 'typebox';
 import { isAvatarImage, type User } from '../../../domain/user.ts';
 import type { Task } from '../../../domain/task.ts';
-import type { Domain } from '../../../store/repositories/domains.ts';
-import type { Organization } from '../../../store/repositories/organizations.ts';
+import type { Domain } from '../../../domain/tenancy.ts';
+import type { Organization } from '../../../domain/tenancy.ts';
 import { encodeLdapId } from '../../../domain/ldap-id.ts';
 import type { PlanItem } from '../../../sync/planner.ts';
 
