@@ -43,10 +43,11 @@ export async function startServices(config: Readonly<Config>, store?: Store, rol
     : new EmbeddedQueue(opened, handlers, 2, onSchedule);
   await queue.start();
   const ldap = new LdapAdmin(opened, deps.connect);
+  const throttle = new LoginThrottle({}, Date.now, signInFailureLog(log));
+  const mailer = config.smtpUrl ? smtpMailer({ url: config.smtpUrl, from: config.smtpFrom, caFile: config.smtpCaFile }) : null;
   return {
-    config, store: opened, queue, keys: loadKeys(config.dataDir), throttle: new LoginThrottle({}, Date.now, signInFailureLog(log)), log, ldap, connect: deps.connect,
-    services: createServices({ store: opened, schedules: queue, ldap }, queue),
-    mailer: config.smtpUrl ? smtpMailer({ url: config.smtpUrl, from: config.smtpFrom, caFile: config.smtpCaFile }) : null,
+    config, store: opened, queue, keys: loadKeys(config.dataDir), throttle, log, ldap, connect: deps.connect, mailer,
+    services: createServices({ store: opened, schedules: queue, ldap }, queue, { throttle, mailer }),
     metrics, role,
     close: async (signal?: string) => { const interrupted = await queue.stop(signal); if (!store) await opened.close(); return interrupted; },
   };

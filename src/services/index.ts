@@ -5,6 +5,9 @@ import { SourceService } from './sources.ts';
 import { UserService } from './users.ts';
 import { TaskService } from './tasks.ts';
 import type { TaskQueue } from '../tasks/queue.ts';
+import { SecondFactorService } from './second-factors.ts';
+import { LoginThrottle } from '../auth/throttle.ts';
+import type { Mailer } from '../auth/mailer.ts';
 import type { ServiceDeps } from './deps.ts';
 
 const NO_QUEUE: Pick<TaskQueue, 'cancel' | 'wait'> = {
@@ -18,10 +21,17 @@ export interface AppServices {
   sources: SourceService;
   users: UserService;
   tasks: TaskService;
+  secondFactors: SecondFactorService;
 }
 
+/** What sign-in and second factors need besides the store; the command line signs nobody in. */
+export interface SignInParts { throttle: LoginThrottle; mailer: Mailer | null }
+
 /** `queue` is the one that runs tasks; the command line, which cancels none, passes none. */
-export function createServices(deps: ServiceDeps, queue: Pick<TaskQueue, 'cancel' | 'wait'> = NO_QUEUE): AppServices {
+export function createServices(deps: ServiceDeps, queue: Pick<TaskQueue, 'cancel' | 'wait'> = NO_QUEUE, signIn: SignInParts = { throttle: new LoginThrottle(), mailer: null }): AppServices {
   const domains = new DomainService(deps);
-  return { organizations: new OrganizationService(deps), domains, sources: new SourceService(deps), users: new UserService(deps, domains), tasks: new TaskService(deps, queue) };
+  return {
+    organizations: new OrganizationService(deps), domains, sources: new SourceService(deps), users: new UserService(deps, domains), tasks: new TaskService(deps, queue),
+    secondFactors: new SecondFactorService({ store: deps.store, ...signIn }),
+  };
 }

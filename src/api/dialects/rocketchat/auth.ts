@@ -5,14 +5,12 @@ import { Type } from 'typebox';
 import type { ApiContext } from '../../context.ts';
 import type { Caller } from '../../../auth/permissions.ts';
 import { callerOf, signIn } from '../../../services/sign-in.ts';
-import { hasOwnSecondFactor, sendEmailCode, sentRecently } from '../../../auth/second-factor.ts';
 import { signInBackend } from '../../../auth/sign-in-backend.ts';
 import { currentToken, hashToken, issueLoginToken, rocketCaller } from './session.ts';
 import { requireSecondFactor } from './two-factor.ts';
 import { accountUsable } from '../../../services/account-state.ts';
 import QRCode from 'qrcode';
-import { failure, loginChallenge, loginFailed, meteorError, RocketError, userNotActivated } from './errors.ts';
-import { newBackupCodes, newTotpSecret, totpFor, totpStep } from '../../../auth/two-factor.ts';
+import { failure, loginChallenge, loginFailed, RocketError, userNotActivated } from './errors.ts';
 
 async function meView(ctx: ApiContext, who: Caller) {
   const account = (await ctx.store.accounts.get(who.accountId))!;
@@ -62,20 +60,16 @@ export async function rocketLogout(ctx: ApiContext, request: FastifyRequest) {
 }
 
 export function rocketAuthRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
+  const factors = ctx.services.secondFactors;
+  /** Rocket.Chat's check of a current factor (x-2fa-code, x-2fa-method); `password` lets the password method count. */
+  const proveFor = (request: FastifyRequest, who: Caller, password: boolean) => () => requireSecondFactor(ctx, request, who.accountId, password ? {} : { passwordFallback: false });
   return async (app) => {
     app.get('/me', async (request) => ({ ...(await meView(ctx, await rocketCaller(ctx, request))), success: true }));
 
     // TOTP enrolment: a secret and its otpauth:// URI; verifying a code switches it on and hands out backup codes.
     app.post('/users.2fa.enableTotp', async (request) => {
       const who = await rocketCaller(ctx, request);
-      // A new secret would switch the current one off: changing TOTP is disabling it (which asks
-      // for a current code) and enabling it again.
-      if ((await ctx.store.accounts.twoFactor(who.accountId)).totpEnabled) throw meteorError('error-2fa-already-enabled', 'TOTP is already enabled; disable it first, with a current code');
-      // Adding a factor beside another one asks for that one: a stolen token must not bring its own.
-      if (await hasOwnSecondFactor(ctx, who.accountId)) await requireSecondFactor(ctx, request, who.accountId, { passwordFallback: false });
-      const secret = newTotpSecret();
-      await ctx.store.accounts.setTotp(who.accountId, secret, false);
-      const url = totpFor(secret, who.username).toString();
+      const { secret, url } = await factors.startTotp(who, proveFor(request, who, false));
       // The QR image of the same URI, for an authenticator app's camera.
       const qr = await QRCode.toDataURL(url, { errorCorrectionLevel: 'M', margin: 2, scale: 6 });
       return { secret, url, qr, success: true };
@@ -83,53 +77,30 @@ export function rocketAuthRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
 
     app.post('/users.2fa.verifyTotp', { schema: { body: Type.Object({ code: Type.String({ maxLength: 20 }) }) } }, async (request) => {
       const who = await rocketCaller(ctx, request);
-      const state = await ctx.store.accounts.twoFactor(who.accountId);
-      if (state.emailEnabled) await requireSecondFactor(ctx, request, who.accountId, { passwordFallback: false });
-      const step = state.totpSecret && !state.totpEnabled ? totpStep(state.totpSecret, request.body.code) : null;
-      if (step === null || !(await ctx.store.accounts.claimTotpStep(who.accountId, step))) throw meteorError('totp-invalid', 'TOTP Invalid', { method: 'totp' });
-      await ctx.store.accounts.setTotp(who.accountId, state.totpSecret, true);
-      const { codes, hashes } = newBackupCodes();
-      await ctx.store.accounts.setBackupCodes(who.accountId, hashes);
-      await ctx.store.audit.record({ actor: who.username, action: 'account.totp.enable', targetType: 'account', targetId: String(who.accountId), before: null, after: null });
-      return { codes, success: true };
+      return { codes: await factors.confirmTotp(who, request.body.code, proveFor(request, who, false)), success: true };
     });
 
     app.post('/users.2fa.enableEmail', async (request) => {
       const who = await rocketCaller(ctx, request);
-      const account = (await ctx.store.accounts.get(who.accountId))!;
-      if (!ctx.mailer) throw failure('No SMTP server is configured (LDAPSYNC_SMTP_URL), so codes cannot be sent by email');
-      if (!account.email) throw failure('This account has no email address to send codes to');
-      // Changing the second factors asks for a current one, where there is one.
-      if (await hasOwnSecondFactor(ctx, who.accountId)) await requireSecondFactor(ctx, request, who.accountId, { passwordFallback: false });
-      await ctx.store.accounts.setEmailTwoFactor(who.accountId, true);
-      await ctx.store.audit.record({ actor: who.username, action: 'account.email2fa.enable', targetType: 'account', targetId: String(who.accountId), before: null, after: null });
+      await factors.enableEmail(who, proveFor(request, who, false));
       return { success: true };
     });
 
     app.post('/users.2fa.disableEmail', async (request) => {
       const who = await rocketCaller(ctx, request);
-      await requireSecondFactor(ctx, request, who.accountId);
-      await ctx.store.accounts.setEmailTwoFactor(who.accountId, false);
-      await ctx.store.audit.record({ actor: who.username, action: 'account.email2fa.disable', targetType: 'account', targetId: String(who.accountId), before: null, after: null });
+      await factors.disableEmail(who, proveFor(request, who, true));
       return { success: true };
     });
 
     // Asks for a fresh code by email; the answer is the same whoever is named, so it reveals no account.
     app.post('/users.2fa.sendEmailCode', { schema: { body: Type.Object({ emailOrUsername: Type.String({ minLength: 1, maxLength: 320 }) }) } }, async (request) => {
-      const found = await ctx.store.accounts.credentials(request.body.emailOrUsername);
-      const state = found && (await ctx.store.accounts.twoFactor(found.account.id));
-      if (found && state && ctx.mailer && found.account.active && found.account.email && state.emailEnabled && !sentRecently(state)) {
-        await sendEmailCode(ctx, found.account.id, found.account.email).catch(() => undefined);
-      }
+      await factors.requestEmailCode(request.body.emailOrUsername);
       return { success: true };
     });
 
     app.post('/users.2fa.disableTotp', async (request) => {
       const who = await rocketCaller(ctx, request);
-      await requireSecondFactor(ctx, request, who.accountId);
-      await ctx.store.accounts.setTotp(who.accountId, null, false);
-      await ctx.store.accounts.setBackupCodes(who.accountId, []);
-      await ctx.store.audit.record({ actor: who.username, action: 'account.totp.disable', targetType: 'account', targetId: String(who.accountId), before: null, after: null });
+      await factors.disableTotp(who, proveFor(request, who, true));
       return { success: true };
     });
   };

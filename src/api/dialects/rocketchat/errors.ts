@@ -38,8 +38,16 @@ export const loginFailed = () => new RocketError(401, { status: 'error', message
 
 export const missingPermission = () => new RocketError(403, { success: false, error: 'User does not have the permissions required for this action [error-unauthorized]' });
 
+/** Domain errors Rocket.Chat sends as a Meteor.Error of its own type. */
+const METEOR_ERRORS: Record<string, (e: DomainError) => RocketError> = {
+  TOTP_ALREADY_ENABLED: (e) => meteorError('error-2fa-already-enabled', e.message),
+  TOTP_INVALID: () => meteorError('totp-invalid', 'TOTP Invalid', { method: 'totp' }),
+};
+
 /** A domain error in Rocket.Chat's shape: `{success: false, error}`, its 401 and 403 as it sends them. */
 export function rocketErrorOf(e: DomainError): RocketError {
+  const meteor = METEOR_ERRORS[e.code];
+  if (meteor) return meteor(e);
   if (e.kind === 'unauthenticated') return notLoggedIn();
   if (e.kind === 'forbidden') return missingPermission();
   const error = e.kind === 'invalid' && e.details.length ? e.details.join('; ') : e.message;
