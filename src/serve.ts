@@ -47,7 +47,7 @@ export async function startServices(config: Readonly<Config>, store?: Store, rol
   const mailer = config.smtpUrl ? smtpMailer({ url: config.smtpUrl, from: config.smtpFrom, caFile: config.smtpCaFile }) : null;
   return {
     config, store: opened, queue, keys: loadKeys(config.dataDir), throttle, log, ldap, connect: deps.connect, mailer,
-    services: createServices({ store: opened, schedules: queue, ldap }, queue, { throttle, mailer }),
+    services: createServices({ store: opened, schedules: queue, ldap, connect: deps.connect }, queue, { throttle, mailer }),
     metrics, role,
     close: async (signal?: string) => { const interrupted = await queue.stop(signal); if (!store) await opened.close(); return interrupted; },
   };

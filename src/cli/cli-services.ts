@@ -33,7 +33,8 @@ export function cliSchedules(store: Store, config?: Pick<Readonly<Config>, 'data
 }
 
 export function cliServices(store: Store, config?: Pick<Readonly<Config>, 'databaseUrl' | 'queueSchema'>): AppServices {
-  return createServices({ store, schedules: cliSchedules(store, config), ldap: new LdapAdmin(store, (s) => connect(s)) });
+  const open = (s: Parameters<typeof connect>[0]) => connect(s);
+  return createServices({ store, schedules: cliSchedules(store, config), ldap: new LdapAdmin(store, open), connect: open });
 }
 
 /** Runs a service call; a domain refusal is the command's usage error, in the service's words. */

@@ -9,10 +9,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { ApiContext } from '../../context.ts';
 import { isFinished, TaskState } from '../../../domain/task.ts';
-import { runSync, sourceForDomain, SyncError } from '../../../sync/engine.ts';
-import { SYNC_COMMAND, taskOutcomes, type SyncTaskParams } from '../../../tasks/sync-task.ts';
-import { caller, domainFor, requireCaller } from './session.ts';
-import { forbidden, fromCode, notFound } from './errors.ts';
+import { taskOutcomes } from '../../../tasks/sync-task.ts';
+import { caller, requireCaller } from './session.ts';
+import { errorOfCode } from '../../../domain/errors.ts';
+import type { SyncScope } from '../../../services/sync.ts';
 import { DomainParam, IdParam, planView } from './shapes.ts';
 import { causeFor } from '../../../services/test-answers.ts';
 import type { Caller } from '../../../auth/permissions.ts';
@@ -29,17 +29,12 @@ const DownsyncQuery = Type.Object({
 type DownsyncQuery = { import?: boolean; lang?: string; timeout?: number; full?: boolean; dryRun?: boolean };
 
 export function downsyncRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
-  async function run(request: FastifyRequest, reply: FastifyReply, scope: { domainId: number | null; orgId: number | null }, query: DownsyncQuery) {
+  const sync = ctx.services.sync;
+  const inputOf = (query: DownsyncQuery) => ({ importNew: query.import === true, lang: query.lang ?? '', full: query.full === true });
+
+  async function run(request: FastifyRequest, reply: FastifyReply, scope: SyncScope, query: DownsyncQuery) {
     const who = caller(request);
-    const params: SyncTaskParams = {
-      ...(scope.domainId !== null ? { domainID: scope.domainId } : {}),
-      ...(scope.orgId !== null ? { orgID: scope.orgId } : {}),
-      import: query.import === true,
-      lang: query.lang ?? '',
-      ...(query.full ? { full: true } : {}),
-    };
-    const { task, existing } = await ctx.queue.submit({ command: SYNC_COMMAND, params: params as unknown as Record<string, unknown>, domainId: scope.domainId, orgId: scope.orgId, owner: who.username });
-    const done = await ctx.queue.wait(task.id, (query.timeout ?? 1) * 1000);
+    const { task, existing, done } = await sync.start(who, scope, inputOf(query), (query.timeout ?? 1) * 1000);
     if (done?.state === TaskState.awaitingApproval) {
       return reply.status(202).send({ message: `${done.message} (background task #${task.id}; approve or reject it)`, taskID: task.id });
     }
@@ -49,15 +44,14 @@ export function downsyncRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
     }
     if (done.state === TaskState.error) {
       const code = (done.result as { code?: number } | null)?.code ?? 500;
-      throw fromCode(code, causeFor(who, code === 500 ? `Synchronization failed: ${done.message}` : done.message));
+      throw errorOfCode(code, causeFor(who, code === 500 ? `Synchronization failed: ${done.message}` : done.message));
     }
     return reply.status(200).send({ message: done.message, data: await taskOutcomes(ctx.store, done) });
   }
 
   /** A dry run: the plan (what would change, and why) and the outcomes; unchanged users only counted. */
   async function preview(who: Caller, domainId: number, query: DownsyncQuery) {
-    const report = await runSync({ store: ctx.store, connect: ctx.connect }, { domainId, importNew: query.import === true, lang: query.lang ?? '', dryRun: true, full: query.full === true });
-    if (report.error) throw fromCode(report.error.code, causeFor(who, report.error.message));
+    const report = await sync.preview(who, domainId, inputOf(query));
     return {
       message: report.message, mode: report.mode, counts: report.counts,
       data: report.outcomes.filter((o) => o.message !== WOULD_STAY),
@@ -69,28 +63,15 @@ export function downsyncRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
     app.addHook('preHandler', requireCaller(ctx));
 
     app.post('/domains/:domainID/ldap/downsync', { schema: { params: DomainParam, querystring: DownsyncQuery, summary: 'Update all LDAP imported users in this domain' } }, async (request, reply) => {
-      const domain = await domainFor(ctx, caller(request), request.params.domainID, true);
-      try {
-        await sourceForDomain(ctx.store, domain.id);
-        if (request.query.dryRun) return await preview(caller(request), domain.id, request.query);
-      } catch (e) {
-        if (e instanceof SyncError) throw fromCode(e.code, e.message);
-        throw e;
-      }
-      return run(request, reply, { domainId: domain.id, orgId: null }, request.query);
+      const scope = await sync.scopeFor(caller(request), { domainId: request.params.domainID });
+      if (request.query.dryRun) return preview(caller(request), scope.domainId!, request.query);
+      return run(request, reply, scope, request.query);
     });
 
-    app.post('/domains/ldap/downsync', { schema: { querystring: DownsyncQuery, summary: 'Update all LDAP imported users' } }, async (request, reply) => {
-      if (!caller(request).isSystemAdmin) throw forbidden();
-      return run(request, reply, { domainId: null, orgId: null }, request.query);
-    });
+    app.post('/domains/ldap/downsync', { schema: { querystring: DownsyncQuery, summary: 'Update all LDAP imported users' } }, async (request, reply) =>
+      run(request, reply, await sync.scopeFor(caller(request), {}), request.query));
 
-    app.post('/system/orgs/:ID/ldap/downsync', { schema: { params: IdParam, querystring: DownsyncQuery, summary: 'Update all LDAP imported users of an organization' } }, async (request, reply) => {
-      const who = caller(request);
-      const org = request.params.ID > 0 ? await ctx.store.organizations.get(request.params.ID) : undefined;
-      if (!org) { if (who.canReadSystem) throw notFound('Organization not found'); throw forbidden(); }
-      if (!who.isOrgAdmin(org.id)) throw forbidden();
-      return run(request, reply, { domainId: null, orgId: org.id }, request.query);
-    });
+    app.post('/system/orgs/:ID/ldap/downsync', { schema: { params: IdParam, querystring: DownsyncQuery, summary: 'Update all LDAP imported users of an organization' } }, async (request, reply) =>
+      run(request, reply, await sync.scopeFor(caller(request), { orgId: request.params.ID }), request.query));
   };
 }
