@@ -15,7 +15,8 @@ export interface Dialect {
   /** Registered at the server's root: it mounts its own prefix, and sets its own error handler inside. */
   plugin(ctx: ApiContext): FastifyPluginAsync;
   errorHandler: ErrorHandler;
-  shared: {
+  /** Only for a dialect that answers on the shared paths; one with its own prefix has none. */
+  shared?: {
     /** Whether a request on a shared path speaks this dialect (by its body or headers). */
     claims(path: SharedPath, request: FastifyRequest): boolean;
     login(ctx: ApiContext, request: FastifyRequest, reply: FastifyReply): Promise<unknown>;

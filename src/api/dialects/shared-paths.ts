@@ -1,19 +1,22 @@
 /**
- * POST /api/v1/login and /logout, which every dialect answers on the same path. The one rule:
+ * POST /api/v1/login and /logout, which the dialects that share them answer on one path. The rule:
  * the first registered dialect that claims the request answers it, errors included, in its own
- * shape; the last dialect (grommunio's) claims whatever no other did.
+ * shape; the last of them (grommunio) claims whatever no other did.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiContext } from '../context.ts';
 import type { Dialect, SharedPath } from './dialect.ts';
 
-export function dialectFor(dialects: readonly Dialect[], path: SharedPath, request: FastifyRequest): Dialect {
-  return dialects.find((d) => d.shared.claims(path, request)) ?? dialects[dialects.length - 1]!;
+type Sharing = Dialect & { shared: NonNullable<Dialect['shared']> };
+
+export function dialectFor(dialects: readonly Dialect[], path: SharedPath, request: FastifyRequest): Sharing {
+  const sharing = dialects.filter((d): d is Sharing => d.shared !== undefined);
+  return sharing.find((d) => d.shared.claims(path, request)) ?? sharing[sharing.length - 1]!;
 }
 
 export function sharedPathRoutes(app: FastifyInstance, ctx: ApiContext, dialects: readonly Dialect[]): void {
   // The paths are described by the default dialect, which answers when no other claims a request.
-  const described = dialects[dialects.length - 1]!.shared.loginSchema;
+  const described = dialects.findLast((d) => d.shared)?.shared?.loginSchema;
   const errorHandlerOf = (path: SharedPath) => (...args: Parameters<Dialect['errorHandler']>) => dialectFor(dialects, path, args[1]).errorHandler(...args);
   app.post('/api/v1/login', {
     ...(described ? { schema: described } : {}),
