@@ -4,6 +4,7 @@ import { openStore } from './store/store.ts';
 import { UsageError } from './cli/args.ts';
 import { adminCommand, decideCommand, domainCommand, orgCommand, usersCommand } from './cli/admin-commands.ts';
 import { sourceCommand } from './cli/source-command.ts';
+import { cliServices } from './cli/cli-services.ts';
 import { readSecret } from './cli/read-secret.ts';
 import { keysCommand } from './cli/keys-command.ts';
 import { syncCommand } from './cli/sync-command.ts';
@@ -37,17 +38,18 @@ export async function main(argv: string[]): Promise<number> {
 async function run(command: string, rest: string[]): Promise<number> {
   const config = loadConfig();
   if (command === 'serve') {
-    const { serve } = await import('./api/serve.ts');
+    const { serve } = await import('./serve.ts');
     return serve(config, rest);
   }
   if (command === 'keys') return keysCommand(config, rest, (text) => { process.stdout.write(`${text}\n`); });
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, keyFile: config.secretKeyFile });
   const out = (text: string) => { process.stdout.write(`${text}\n`); };
+  const services = cliServices(store, config);
   try {
     switch (command) {
-      case 'org': return await orgCommand(store, rest, out);
-      case 'domain': return await domainCommand(store, rest, out);
-      case 'source': return await sourceCommand(store, rest, out, (text) => { process.stderr.write(`${text}\n`); });
+      case 'org': return await orgCommand(store, rest, out, services);
+      case 'domain': return await domainCommand(store, rest, out, services);
+      case 'source': return await sourceCommand(store, rest, out, (text) => { process.stderr.write(`${text}\n`); }, services);
       case 'users': return await usersCommand(store, rest, out);
       case 'admin': return await adminCommand(store, rest, out, (prompt) => readSecret(prompt), process.stdin.isTTY === true);
       case 'approve': return await decideCommand(store, true, rest, out);

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config.ts';
 import { buildApp } from '../src/api/app.ts';
-import { startServices } from '../src/api/serve.ts';
+import { startServices } from '../src/serve.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ldapsync-openapi-'));
 try {

@@ -1,23 +1,17 @@
 /** buildApp(): the Fastify server with both the grommunio routes and shared plumbing. */
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { ApiContext } from './context.ts';
-import { GrommunioError } from './grommunio/errors.ts';
-import { grommunioRoutes } from './routes/grommunio/index.ts';
-import { rocketchatRoutes } from './routes/rocketchat/index.ts';
-import { RocketError } from './rocketchat/errors.ts';
-import { avatarRoutes } from './routes/avatars.ts';
 import { webRoutes } from './web.ts';
 import { httpMetricsHook, opsRoutes } from './ops.ts';
-import type { Services } from './serve.ts';
-import { DomainError, storeUnavailable } from '../domain/errors.ts';
-import { isStoreUnavailable } from '../store/errors.ts';
+import type { ServerContext } from './context.ts';
+import { DomainError } from '../domain/errors.ts';
+import { plainErrorHandler } from './error-replies.ts';
+import { DIALECTS } from './dialects/index.ts';
+import { sharedPathRoutes } from './dialects/shared-paths.ts';
 import { jsonDepth, MAX_JSON_DEPTH, refuseNonFinite, refuseNul } from './input-guards.ts';
-import { grommunioErrorOf } from './grommunio/errors.ts';
-import { rocketErrorOf } from './rocketchat/errors.ts';
-import { dialectOf } from './dialect-of.ts';
 import { createLogger } from '../logger.ts';
 import { completeDocument, OPENAPI_INFO, showAvatarRoute } from './openapi.ts';
 
@@ -30,28 +24,15 @@ const SECURITY_HEADERS = {
   'cache-control': 'no-store',
 };
 
-function validationMessages(error: FastifyError): string[] {
-  const list = error.validation ?? [];
-  if (!list.length) return [error.message];
-  return list.map((v) => {
-    const where = `${error.validationContext ?? 'request'}${v.instancePath ? v.instancePath.replace(/\//g, '.') : ''}`;
-    const params = v.params as Record<string, unknown>;
-    if (v.keyword === 'additionalProperties') return `${where}: unknown field '${String(params.additionalProperty)}'`;
-    if (v.keyword === 'required') return `${where}: '${String(params.missingProperty)}' is required`;
-    return `${where} ${v.message ?? 'is invalid'}`;
-  });
-}
-
-
 /** A worker's HTTP server: liveness, readiness and metrics only. */
-export async function buildOpsApp(services: Services): Promise<FastifyInstance> {
+export async function buildOpsApp(services: ServerContext): Promise<FastifyInstance> {
   const app = Fastify({ loggerInstance: services.log as FastifyBaseLogger });
   httpMetricsHook(app, services.metrics);
   opsRoutes(app, services);
   return app;
 }
 
-export async function buildApp(ctx: ApiContext & Partial<Pick<Services, 'metrics' | 'role' | 'log'>>, options: { logger?: boolean; logFile?: string } = {}): Promise<FastifyInstance> {
+export async function buildApp(ctx: ApiContext & Partial<Pick<ServerContext, 'metrics' | 'role' | 'log'>>, options: { logger?: boolean; logFile?: string } = {}): Promise<FastifyInstance> {
   const app = Fastify({
     // The services' logger when there is one, so requests, tasks and runs share one stream.
     ...(options.logFile ? { loggerInstance: createLogger(ctx.config.logLevel, options.logFile) as FastifyBaseLogger }
@@ -90,31 +71,14 @@ export async function buildApp(ctx: ApiContext & Partial<Pick<Services, 'metrics
     return payload;
   });
 
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error instanceof GrommunioError) return reply.status(error.status).send(error.body);
-    if (error instanceof RocketError) return reply.status(error.status).send(error.body);
-    const rocketchat = dialectOf(request) === 'rocketchat';
-    const domain = error instanceof DomainError ? error : isStoreUnavailable(error) ? storeUnavailable() : null;
-    if (domain) {
-      if (domain.kind === 'unavailable') request.log.warn({ err: error }, domain.message);
-      const mapped = rocketchat ? rocketErrorOf(domain) : grommunioErrorOf(domain);
-      return reply.status(mapped.status).send(mapped.body);
-    }
-    if (rocketchat && error.statusCode && error.statusCode < 500) {
-      return reply.status(400).send({ success: false, error: error.validation ? validationMessages(error).join('; ') : error.message });
-    }
-    if (error.validation) return reply.status(400).send({ message: 'Bad Request', errors: validationMessages(error) });
-    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) return reply.status(error.statusCode).send({ message: error.message });
-    request.log.error({ err: error }, 'request failed');
-    return reply.status(500).send({ message: 'The server encountered an error while processing the request.' });
-  });
+  // Outside every dialect (console, OpenAPI document, health): the plain shape. Each dialect sets its own inside its plugin.
+  app.setErrorHandler(plainErrorHandler);
   app.setNotFoundHandler((_request, reply) => reply.status(404).send({ message: 'Not found' }));
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  await app.register(grommunioRoutes(ctx), { prefix: '/api/v1' });
-  await app.register(rocketchatRoutes(ctx), { prefix: '/api/v1' });
+  sharedPathRoutes(app, ctx, DIALECTS);
+  for (const dialect of DIALECTS) await app.register(dialect.plugin(ctx));
   webRoutes(app);
-  avatarRoutes(app, ctx);
   if (ctx.metrics) opsRoutes(app, { store: ctx.store, queue: ctx.queue, metrics: ctx.metrics, role: ctx.role ?? 'all' });
   return app;
 }

@@ -6,6 +6,9 @@ import type { TaskQueue } from '../tasks/queue.ts';
 import type { LoginThrottle } from '../auth/throttle.ts';
 import type { Connect, LdapAdmin } from '../sync/ldap-admin.ts';
 import type { Mailer } from '../auth/mailer.ts';
+import type { AppServices } from '../services/index.ts';
+import type { Logger } from 'pino';
+import type { Metrics } from './metrics.ts';
 
 export interface ApiContext {
   config: Readonly<Config>;
@@ -17,4 +20,12 @@ export interface ApiContext {
   connect: Connect;
   /** Sends the email 2FA codes; null when no SMTP server is configured (no email method then). */
   mailer: Mailer | null;
+  /** The application layer: what a route asks instead of reaching into the store. */
+  services: AppServices;
 }
+
+export const ROLES = ['all', 'api', 'worker'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** What a running server adds: its metrics, its role and the one log stream. */
+export interface ServerContext extends ApiContext { metrics: Metrics; role: Role; log: Logger }

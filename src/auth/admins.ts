@@ -2,7 +2,7 @@
 import type { Store } from '../store/store.ts';
 import { hashPassword } from './passwords.ts';
 import { sha256Hex } from './two-factor.ts';
-import type { StoredGrant } from '../store/repositories/accounts.ts';
+import type { StoredGrant } from '../domain/account.ts';
 
 export const MIN_PASSWORD_LENGTH = 10;
 

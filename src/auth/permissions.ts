@@ -2,7 +2,7 @@
  * grommunio's permission model: SystemAdmin, SystemAdminRO, OrgAdmin(o), DomainAdmin(d),
  * DomainAdminRO(d), each scoped to an ID or '*'. Every endpoint asks a Caller, never a role name.
  */
-import type { StoredGrant } from '../store/repositories/accounts.ts';
+import type { StoredGrant } from '../domain/account.ts';
 
 export const SCOPED_PERMISSIONS = ['SystemAdmin', 'SystemAdminRO', 'OrgAdmin', 'DomainAdmin', 'DomainAdminRO'] as const;
 

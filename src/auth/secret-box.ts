@@ -6,12 +6,8 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
 const PREFIX = 'enc:v1:';
 
-export interface SecretCipher {
-  encrypt(plain: string): string;
-  decrypt(stored: string): string;
-  /** True when the stored value is plaintext or under a key other than the current one. */
-  stale(stored: string): boolean;
-}
+import type { SecretCipher } from '../domain/secret-cipher.ts';
+export type { SecretCipher };
 
 export interface KeyRingData { current: string; keys: Record<string, string> }
 

@@ -4,15 +4,18 @@ import type { Store } from '../store/store.ts';
 import { id, parse, requiredId, table, UsageError } from './args.ts';
 import { changePassword, createAdmin } from '../auth/admins.ts';
 import { decideRun, decideTask, NothingToDecide } from '../tasks/approval.ts';
+import type { AppServices } from '../services/index.ts';
+import { asCommand, CLI_CALLER, cliServices } from './cli-services.ts';
 
 type Out = (text: string) => void;
 
-export async function orgCommand(store: Store, argv: string[], out: Out): Promise<number> {
+export async function orgCommand(store: Store, argv: string[], out: Out, services: AppServices = cliServices(store)): Promise<number> {
   const [action, ...rest] = argv;
   const { values, positionals } = parse(rest, { json: { type: 'boolean' }, description: { type: 'string' } });
   if (action === 'add') {
     if (!positionals[0]) throw new UsageError('usage: ldapsync org add NAME [--description TEXT]');
-    const org = await store.organizations.create(positionals[0], (values.description as string) ?? '');
+    const name = positionals[0];
+    const { org } = await asCommand(() => services.organizations.create(CLI_CALLER, { name, description: (values.description as string) ?? '' }));
     out(String(org.id));
     return 0;
   }
@@ -24,17 +27,14 @@ export async function orgCommand(store: Store, argv: string[], out: Out): Promis
   throw new UsageError('usage: ldapsync org add NAME | org list [--json]');
 }
 
-export async function domainCommand(store: Store, argv: string[], out: Out): Promise<number> {
+export async function domainCommand(store: Store, argv: string[], out: Out, services: AppServices = cliServices(store)): Promise<number> {
   const [action, ...rest] = argv;
   const { values, positionals } = parse(rest, { org: { type: 'string' }, json: { type: 'boolean' } });
   if (action === 'add') {
     const name = positionals[0];
     if (!name || !/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i.test(name)) throw new UsageError('usage: ldapsync domain add NAME [--org ID] (NAME is a domain name such as example.org)');
     const orgId = typeof values.org === 'string' ? id(values.org, '--org') : 0;
-    if (orgId && !(await store.organizations.get(orgId))) throw new UsageError(`organization ${orgId} does not exist`);
-    if (await store.domains.byName(name)) throw new UsageError(`domain ${name} exists already`);
-    const domain = await store.domains.create({ name, orgId });
-    await store.audit.record({ actor: 'cli', action: 'domain.create', targetType: 'domain', targetId: String(domain.id), before: null, after: domain });
+    const domain = await asCommand(() => services.domains.create(CLI_CALLER, { name, orgId }));
     out(String(domain.id));
     return 0;
   }

@@ -10,6 +10,8 @@ import { DirectoryError } from '../directory/errors.ts';
 import { connect } from '../directory/client.ts';
 import { LdapAdmin } from '../sync/ldap-admin.ts';
 import { id, parse, UsageError } from './args.ts';
+import type { AppServices } from '../services/index.ts';
+import { asCommand, CLI_CALLER, cliServices } from './cli-services.ts';
 
 type Out = (text: string) => void;
 
@@ -36,7 +38,7 @@ async function tryConnection(store: Store, config: unknown): Promise<string> {
   return `connection works: ${source.connection.servers.join(' ')} answered (${who}), a search under ${source.baseDn} succeeded`;
 }
 
-export async function sourceCommand(store: Store, argv: string[], out: Out, err: Out): Promise<number> {
+export async function sourceCommand(store: Store, argv: string[], out: Out, err: Out, services: AppServices = cliServices(store)): Promise<number> {
   const [action, ...rest] = argv;
   const { values } = parse(rest, { org: { type: 'string' }, file: { type: 'string' }, 'no-test': { type: 'boolean' } });
   const orgId = typeof values.org === 'string' ? id(values.org, '--org') : 0;
@@ -54,9 +56,8 @@ export async function sourceCommand(store: Store, argv: string[], out: Out, err:
         return 1;
       }
     }
-    const before = await store.sources.get(orgId);
-    await store.sources.set(orgId, config);
-    await store.audit.record({ actor: 'cli', action: 'source.set', targetType: 'source', targetId: String(orgId), before: before && publicSourceView(before), after: publicSourceView(config) });
+    // Tested above (or skipped on purpose); the file is saved as it is, password and all.
+    await asCommand(() => services.sources.save(CLI_CALLER, orgId, config, { force: true, keepStoredPassword: false }));
     out(`${sourceName(orgId)} saved`);
     return 0;
   }

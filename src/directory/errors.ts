@@ -2,7 +2,8 @@
 import { explainLdapError, type ErrorContext } from './ldap-result-codes.ts';
 
 /** `config`: the server answered, and the answer means the source is set up wrong (a base DN that does not exist, StartTLS where there is none). */
-export type DirectoryFailure = 'unreachable' | 'timeout' | 'tls' | 'bind' | 'search' | 'config';
+import type { DirectoryFailure } from './failure.ts';
+export type { DirectoryFailure };
 
 export class DirectoryError extends Error {
   readonly failure: DirectoryFailure;

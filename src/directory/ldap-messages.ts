@@ -8,7 +8,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { BerWriter, FilterParser, type Filter } from 'ldapts';
-import type { DirectoryEntry } from './port.ts';
+import type { DirectoryEntry } from './entry.ts';
 
 export interface ResponseControl { oid: string; critical: boolean; value: Buffer | null }
 export interface LdapResult { code: number; matchedDn: string; message: string; referrals: string[] }

@@ -4,7 +4,7 @@
  * more. Codes that can only mean the source is set up wrong are `config` failures: a sync
  * files them as configuration errors (400), not as the directory being down (503).
  */
-import type { DirectoryFailure } from './errors.ts';
+import type { DirectoryFailure } from './failure.ts';
 
 export interface ErrorContext {
   server: string;

@@ -5,11 +5,8 @@ import type { RequestControl, ResponseControl } from './ldap-messages.ts';
 /** How a search with controls of its own ended: the result and the controls that came with it. */
 export interface ControlledResult { code: number; message: string; controls: ResponseControl[]; references: string[] }
 
-/** Attribute names lower-cased; values as strings, or bytes for binary attributes. */
-export interface DirectoryEntry {
-  dn: string;
-  attributes: Map<string, Array<string | Buffer>>;
-}
+import type { DirectoryEntry } from './entry.ts';
+export type { DirectoryEntry };
 
 export interface GroupEntry {
   dn: string;

@@ -68,3 +68,10 @@ export function domainOf(address: string): string {
   const at = address.lastIndexOf('@');
   return at < 0 ? '' : address.slice(at + 1).toLowerCase();
 }
+
+/** The columns the planner compares; JSON stays text until a change needs a field-level diff. */
+export type StoredUser = Pick<User, 'id' | 'domainId' | 'username' | 'externId' | 'dn' | 'displayName' | 'status' | 'statusSource' | 'syncHash' | 'avatarHash'> & {
+  aliasesJson: string;
+  propertiesJson: string;
+  groupsJson: string;
+};

@@ -4,7 +4,7 @@
  * are active, so deactivating either ends the person's tokens at once.
  */
 import type { Store } from '../store/store.ts';
-import type { Account } from '../store/repositories/accounts.ts';
+import type { Account } from '../domain/account.ts';
 
 export async function accountUsable(store: Store, account: Account): Promise<boolean> {
   if (!account.active) return false;

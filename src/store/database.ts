@@ -7,7 +7,8 @@ import type { Database } from './schema.ts';
 import { openSqlite } from './sqlite-adapter.ts';
 import { migrate } from './migrations/index.ts';
 
-export type Dialect = 'sqlite' | 'postgres';
+import type { Dialect } from './sql-dialect.ts';
+export type { Dialect };
 
 export interface StoreLocation {
   /** postgres://... ; when absent the embedded SQLite file is used. */

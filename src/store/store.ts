@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.ts';
 import { openDatabase, type Dialect, type StoreLocation } from './database.ts';
-import type { SecretCipher } from '../auth/secret-box.ts';
+import type { SecretCipher } from '../domain/secret-cipher.ts';
 import { keyRingPath } from '../auth/keys.ts';
 import { KeyRingFile } from '../auth/key-ring-file.ts';
 import { OrganizationRepository } from './repositories/organizations.ts';

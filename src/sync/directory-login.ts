@@ -14,7 +14,7 @@ import { domainOf, externIdHex } from '../domain/user.ts';
 import { createMapper } from './mapper.ts';
 import { runSync, type SyncDeps } from './engine.ts';
 import type { LdapAdmin } from './ldap-admin.ts';
-import type { Account } from '../store/repositories/accounts.ts';
+import type { Account } from '../domain/account.ts';
 
 /** `deactivated`: the person is known but may not sign in (disabled entry, deactivated user or domain). */
 export type DirectoryLogin = { ok: true; account: Account } | { ok: false; reason: string; deactivated?: boolean };

@@ -3,7 +3,8 @@
  * matching by stable ID only. Pure: the caller fetches the snapshot and applies the plan.
  */
 import { createHash } from 'node:crypto';
-import type { StoredSyncState, StoredUser } from '../store/repositories/users.ts';
+import type { StoredSyncState } from '../store/repositories/users.ts';
+import type { StoredUser } from '../domain/user.ts';
 import { domainOf, externIdHex, type AvatarImage, type MappedUser, type UserStatus } from '../domain/user.ts';
 import type { MapResult } from './mapper.ts';
 

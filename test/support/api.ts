@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config.ts';
 import { buildApp } from '../../src/api/app.ts';
-import { startServices } from '../../src/api/serve.ts';
+import { startServices } from '../../src/serve.ts';
 import type { ApiContext } from '../../src/api/context.ts';
 import type { TestStore } from './stores.ts';
 import { createLogger } from '../../src/logger.ts';

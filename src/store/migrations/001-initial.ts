@@ -1,6 +1,6 @@
 /** The first schema: organizations, domains, sources, users, tasks, runs with outcomes, audit. */
 import { sql, type ColumnDefinitionBuilder, type Kysely } from 'kysely';
-import type { Dialect } from '../database.ts';
+import type { Dialect } from '../sql-dialect.ts';
 
 export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   const pg = dialect === 'postgres';

@@ -1,6 +1,6 @@
 /** Admin accounts, roles and the permissions roles hold (grommunio's scoped ones and named ones). */
 import type { ColumnDefinitionBuilder, Kysely } from 'kysely';
-import type { Dialect } from '../database.ts';
+import type { Dialect } from '../sql-dialect.ts';
 
 export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   const pg = dialect === 'postgres';

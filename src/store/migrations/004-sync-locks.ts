@@ -1,6 +1,6 @@
 /** One run per domain, held in the database so it holds across processes and hosts. */
 import type { Kysely } from 'kysely';
-import type { Dialect } from '../database.ts';
+import type { Dialect } from '../sql-dialect.ts';
 
 export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> {
   await db.schema.createTable('sync_locks')

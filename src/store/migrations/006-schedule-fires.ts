@@ -1,6 +1,6 @@
 /** When each source's schedule last fired: claimed atomically so one occurrence runs once. */
 import type { Kysely } from 'kysely';
-import type { Dialect } from '../database.ts';
+import type { Dialect } from '../sql-dialect.ts';
 
 export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> {
   await db.schema.createTable('schedule_fires')

@@ -1,6 +1,6 @@
 /** Rocket.Chat sign-in: hashed login tokens, TOTP enrolment, and a hash of the password's SHA-256 digest. */
 import type { ColumnDefinitionBuilder, Kysely } from 'kysely';
-import type { Dialect } from '../database.ts';
+import type { Dialect } from '../sql-dialect.ts';
 
 export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   const pg = dialect === 'postgres';

@@ -1,6 +1,6 @@
 /** Avatars: each image stored once, keyed by its SHA-256; users point at theirs by that hash. */
 import type { Kysely } from 'kysely';
-import type { Dialect } from '../database.ts';
+import type { Dialect } from '../sql-dialect.ts';
 
 export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   await db.schema.createTable('avatars')

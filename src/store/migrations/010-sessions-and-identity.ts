@@ -4,7 +4,7 @@
  * directory, and the last TOTP time step used (a code is good once).
  */
 import type { Kysely } from 'kysely';
-import type { Dialect } from '../database.ts';
+import type { Dialect } from '../sql-dialect.ts';
 
 export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> {
   await db.schema.createTable('sessions')

@@ -4,7 +4,7 @@
  * never mistaken for a gone one (which deleteAfterDays would later delete).
  */
 import type { Kysely } from 'kysely';
-import type { Dialect } from '../database.ts';
+import type { Dialect } from '../sql-dialect.ts';
 
 export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> {
   await db.schema.alterTable('pending_deactivations').addColumn('reason', 'text').execute();

@@ -6,7 +6,7 @@
  * which starts as every named permission known at this point.
  */
 import { sql, type Kysely } from 'kysely';
-import type { Dialect } from '../database.ts';
+import type { Dialect } from '../sql-dialect.ts';
 
 const NAMED_PERMISSIONS_THEN = ['sync-auth-services-users', 'test-admin-options', 'view-privileged-setting', 'edit-privileged-setting', 'access-permissions', 'assign-roles'];
 

@@ -1,7 +1,7 @@
 /** Runs the schema migrations at start; each migration is a file of its own, in order. */
 import { sql, type Kysely } from 'kysely';
 import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
-import type { Dialect } from '../database.ts';
+import type { Dialect } from '../sql-dialect.ts';
 import * as initial from './001-initial.ts';
 import * as accounts from './002-accounts.ts';
 import * as deltaAndGuards from './003-delta-and-guards.ts';

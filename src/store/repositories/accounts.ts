@@ -1,10 +1,9 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { AccountsTable, Database } from '../schema.ts';
-import type { SecretCipher } from '../../auth/secret-box.ts';
+import type { SecretCipher } from '../../domain/secret-cipher.ts';
 
-export interface Account { id: number; username: string; displayName: string; email: string | null; active: boolean; createdAt: string; externId: string | null }
-export interface StoredGrant { permission: string; param: string }
-export interface Role { id: number; name: string; description: string; permissions: StoredGrant[] }
+import type { Account, Role, StoredGrant } from '../../domain/account.ts';
+export type { Account, Role, StoredGrant };
 
 const toAccount = (r: Pick<Selectable<AccountsTable>, 'id' | 'username' | 'display_name' | 'email' | 'active' | 'created_at' | 'extern_id'>): Account => ({ id: r.id, username: r.username, displayName: r.display_name, email: r.email, active: r.active === 1, createdAt: r.created_at, externId: r.extern_id });
 

@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.ts';
 
-export interface Domain { id: number; orgId: number; name: string; title: string; active: boolean; createdAt: string }
+import type { Domain } from '../../domain/tenancy.ts';
+export type { Domain };
 
 type Row = { id: number; org_id: number; name: string; title: string; active: number; created_at: string };
 const toDomain = (r: Row): Domain => ({ id: r.id, orgId: r.org_id, name: r.name, title: r.title, active: r.active === 1, createdAt: r.created_at });

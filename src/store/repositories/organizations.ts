@@ -1,7 +1,8 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, OrganizationsTable } from '../schema.ts';
 
-export interface Organization { id: number; name: string; description: string; createdAt: string }
+import type { Organization } from '../../domain/tenancy.ts';
+export type { Organization };
 
 const toOrganization = (r: Selectable<OrganizationsTable>): Organization => ({ id: r.id, name: r.name, description: r.description, createdAt: r.created_at });
 

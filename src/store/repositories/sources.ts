@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.ts';
-import type { SecretCipher } from '../../auth/secret-box.ts';
+import type { SecretCipher } from '../../domain/secret-cipher.ts';
 
 type Json = Record<string, unknown>;
 

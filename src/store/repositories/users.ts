@@ -5,12 +5,8 @@ import type { StatusSource, User, UserStatus } from '../../domain/user.ts';
 
 type Row = Selectable<UsersTable>;
 
-/** The columns the planner compares; JSON stays text until a change needs a field-level diff. */
-export type StoredUser = Pick<User, 'id' | 'domainId' | 'username' | 'externId' | 'dn' | 'displayName' | 'status' | 'statusSource' | 'syncHash' | 'avatarHash'> & {
-  aliasesJson: string;
-  propertiesJson: string;
-  groupsJson: string;
-};
+import type { StoredUser } from '../../domain/user.ts';
+export type { StoredUser };
 
 /** What tells at a glance whether a directory entry changed: a StoredUser without the fields a diff reads. */
 export type StoredSyncState = Omit<StoredUser, 'displayName' | 'aliasesJson' | 'propertiesJson' | 'groupsJson'>;

@@ -1,0 +1,88 @@
+/**
+ * ldapsync's own additions for operators and the console: each directory source's state
+ * (reachable, last run, users by status), and a connection test that saves nothing.
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { ApiContext } from '../../context.ts';
+import { caller, requireCaller } from './session.ts';
+import { forbidden } from './errors.ts';
+import { causeFor, testFailureFor } from '../../../services/test-answers.ts';
+import { sourceOrgOf } from '../../../services/domains.ts';
+import { dateTime, IdParam } from './shapes.ts';
+import type { FastifyRequest } from 'fastify';
+import { nextOccurrence } from '../../../domain/recurrence.ts';
+import { activeSchedule } from '../../../tasks/schedule.ts';
+
+/** When the source's schedule fires next ('YYYY-MM-DD HH:MM:SS' UTC), or null: only when asked. */
+function nextRunOf(config: Record<string, unknown>): string | null {
+  const schedule = activeSchedule(config);
+  try { return schedule ? dateTime(nextOccurrence(schedule)?.toISOString() ?? null) : null; } catch { return null; }
+}
+
+const REACH_CACHE_MS = 30_000;
+
+export function sourceRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
+  const reach = new Map<number, { at: number; reachable: boolean; error: string | null }>();
+
+  async function reachable(orgId: number, config: Record<string, unknown>) {
+    const cached = reach.get(orgId);
+    if (cached && Date.now() - cached.at < REACH_CACHE_MS) return cached;
+    let result = { at: Date.now(), reachable: true, error: null as string | null };
+    try { await ctx.ldap.test(config); } catch (e) {
+      result = { at: Date.now(), reachable: false, error: e instanceof Error ? e.message : String(e) };
+    }
+    reach.set(orgId, result);
+    return result;
+  }
+
+  const test = (request: FastifyRequest, orgId: number, body: Record<string, unknown>) =>
+    ctx.services.sources.test(caller(request), orgId, body, (id, cause) => request.log.info({ orgId: id, cause }, 'LDAP connection test failed'));
+
+  return async (app) => {
+    app.addHook('preHandler', requireCaller(ctx));
+
+    app.get('/ldapsync/sources', { schema: { summary: 'Directory sources the caller may see, with their state (ldapsync)' } }, async (request) => {
+      const who = caller(request);
+      const domains = await ctx.services.domains.readable(who);
+      const orgIds = new Set<number>();
+      const saved = new Set(await ctx.store.sources.orgIds());
+      for (const d of domains) { const s = sourceOrgOf(d.orgId, saved); if (s !== null) orgIds.add(s); }
+      if (who.canReadSystem) for (const id of saved) orgIds.add(id);
+      const data = [];
+      for (const orgId of [...orgIds].sort((a, b) => a - b)) {
+        const config = (await ctx.store.sources.get(orgId))!;
+        const connection = (config.connection ?? {}) as Record<string, unknown>;
+        const served = domains.filter((d) => sourceOrgOf(d.orgId, saved) === orgId);
+        const lastRuns = (await Promise.all(served.map((d) => ctx.store.runs.lastForDomain(d.id)))).filter((r) => r !== undefined);
+        const last = lastRuns.sort((a, b) => (b.finishedAt ?? '').localeCompare(a.finishedAt ?? ''))[0];
+        const users = { active: 0, deactivated: 0 };
+        for (const d of served) { const c = await ctx.store.users.countByStatus(d.id); users.active += c.active ?? 0; users.deactivated += c.deactivated ?? 0; }
+        const state = config.disabled === true ? { reachable: false, error: 'disabled' } : await reachable(orgId, config);
+        data.push({
+          orgID: orgId, server: String(connection.server ?? ''), baseDn: String(config.baseDn ?? ''), disabled: config.disabled === true,
+          reachable: state.reachable, error: state.error && !config.disabled ? testFailureFor(who, state.error) : state.error, domains: served.map((d) => ({ ID: d.id, domainname: d.name })),
+          lastRun: last ? { ID: last.id, domainID: last.domainId, status: last.status, mode: last.mode, message: causeFor(who, last.message), finished: last.finishedAt } : null,
+          nextRun: nextRunOf(config),
+          users,
+        });
+      }
+      return { data };
+    });
+
+    app.get('/ldapsync/audit', { schema: { querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })), offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 })) }, { additionalProperties: true }), summary: 'Every change: who, what, before and after, when (SystemAdmin; ldapsync)' } }, async (request) => {
+      if (!caller(request).isSystemAdmin) throw forbidden();
+      return { data: await ctx.store.audit.list(request.query.limit ?? 100, request.query.offset ?? 0) };
+    });
+
+    app.post('/system/mconf/ldap/test', { schema: { body: Type.Object({}, { additionalProperties: true }), summary: 'Test a configuration without saving it (ldapsync)' } }, async (request) => {
+      if (!caller(request).isSystemAdmin) throw forbidden();
+      return test(request, 0, request.body as Record<string, unknown>);
+    });
+
+    app.post('/system/orgs/:ID/ldap/test', { schema: { params: IdParam, body: Type.Object({}, { additionalProperties: true }) } }, async (request) => {
+      const org = await ctx.services.organizations.visible(caller(request), request.params.ID, 'admin');
+      return test(request, org.id, request.body as Record<string, unknown>);
+    });
+  };
+}

@@ -1,0 +1,2 @@
+/** What kind of thing went wrong talking to a directory. */
+export type DirectoryFailure = 'unreachable' | 'timeout' | 'tls' | 'bind' | 'search' | 'config';

@@ -1,0 +1,5 @@
+/** Local accounts (admins, and Rocket.Chat users signed in here) and what they are granted. */
+export interface Account { id: number; username: string; displayName: string; email: string | null; active: boolean; createdAt: string; externId: string | null }
+/** A permission, scoped by its parameter (an ID, '*' or nothing). */
+export interface StoredGrant { permission: string; param: string }
+export interface Role { id: number; name: string; description: string; permissions: StoredGrant[] }

@@ -1,0 +1,41 @@
+/** The application layer every door calls: one service per aggregate, over the same deps. */
+import { DomainService } from './domains.ts';
+import { OrganizationService } from './organizations.ts';
+import { SourceService } from './sources.ts';
+import { UserService } from './users.ts';
+import { TaskService } from './tasks.ts';
+import { SyncService } from './sync.ts';
+import type { TaskQueue } from '../tasks/queue.ts';
+import { SecondFactorService } from './second-factors.ts';
+import { LoginThrottle } from '../auth/throttle.ts';
+import type { Mailer } from '../auth/mailer.ts';
+import type { ServiceDeps } from './deps.ts';
+
+const NO_QUEUE: Pick<TaskQueue, 'cancel' | 'wait' | 'submit'> = {
+  cancel: async () => { throw new Error('no task queue runs in this process'); },
+  wait: async () => undefined,
+  submit: async () => { throw new Error('no task queue runs in this process'); },
+};
+
+export interface AppServices {
+  organizations: OrganizationService;
+  domains: DomainService;
+  sources: SourceService;
+  users: UserService;
+  tasks: TaskService;
+  secondFactors: SecondFactorService;
+  sync: SyncService;
+}
+
+/** What sign-in and second factors need besides the store; the command line signs nobody in. */
+export interface SignInParts { throttle: LoginThrottle; mailer: Mailer | null }
+
+/** `queue` is the one that runs tasks; the command line, which cancels none, passes none. */
+export function createServices(deps: ServiceDeps, queue: Pick<TaskQueue, 'cancel' | 'wait' | 'submit'> = NO_QUEUE, signIn: SignInParts = { throttle: new LoginThrottle(), mailer: null }): AppServices {
+  const domains = new DomainService(deps);
+  const organizations = new OrganizationService(deps);
+  return {
+    organizations, domains, sync: new SyncService(deps, queue, domains, organizations), sources: new SourceService(deps), users: new UserService(deps, domains), tasks: new TaskService(deps, queue),
+    secondFactors: new SecondFactorService({ store: deps.store, ...signIn }),
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * Directory sources: saving, removing and testing one, with the checks, the audit entry and the
+ * re-armed schedules every door gets alike.
+ */
+import type { Caller } from '../auth/permissions.ts';
+import { parseSource, publicSourceView, SourceConfigError } from '../directory/source.ts';
+import { DirectoryError } from '../directory/errors.ts';
+import { withStoredPassword } from '../directory/stored-password.ts';
+import { DomainError, invalidInput } from '../domain/errors.ts';
+import { checkSourceWrite } from './source-policy.ts';
+import { testFailureFor } from './test-answers.ts';
+import type { ServiceDeps } from './deps.ts';
+
+type Json = Record<string, unknown>;
+
+/** Where a failed connection test's raw cause is written (it may say more than the caller may see). */
+export type TestFailureLog = (orgId: number, cause: string) => void;
+
+export interface SaveOptions {
+  /** Save without the connection test (grommunio's `force=true`, the command line's `--no-test`). */
+  force?: boolean;
+  /** Keep the stored bind password when the new config has none, for the same server and bind DN. */
+  keepStoredPassword?: boolean;
+  logFailure?: TestFailureLog;
+}
+
+export class SourceService {
+  private readonly deps: ServiceDeps;
+  constructor(deps: ServiceDeps) { this.deps = deps; }
+
+  private get store() { return this.deps.store; }
+
+  get(orgId: number): Promise<Json | undefined> {
+    return this.store.sources.get(orgId);
+  }
+
+  /** Checks what the caller may put in a source and that it parses; the config to save or test. */
+  private async prepare(who: Caller, orgId: number, body: Json, keepStoredPassword: boolean): Promise<{ config: Json; stored: Json | undefined }> {
+    const stored = await this.store.sources.get(orgId);
+    const config = keepStoredPassword ? withStoredPassword(body, stored) : body;
+    checkSourceWrite(who, config, stored);
+    try { parseSource(config); } catch (e) {
+      if (e instanceof SourceConfigError) throw invalidInput(e.errors, 'Invalid LDAP configuration');
+      throw e;
+    }
+    return { config, stored };
+  }
+
+  async save(who: Caller, orgId: number, body: Json, options: SaveOptions = {}): Promise<void> {
+    const { config, stored } = await this.prepare(who, orgId, body, options.keepStoredPassword !== false);
+    if (!options.force) {
+      try { await this.deps.ldap.test(config); } catch (e) {
+        if (!(e instanceof DirectoryError)) throw e;
+        options.logFailure?.(orgId, e.message);
+        throw new DomainError('CONNECTION_TEST_FAILED', 'invalid', 'LDAP connection test failed; fix the configuration or save with force=true', [testFailureFor(who, e.message)]);
+      }
+    }
+    await this.store.sources.set(orgId, config);
+    await this.deps.schedules.syncSchedules();
+    await this.store.audit.record({ actor: who.username, action: 'source.set', targetType: 'source', targetId: String(orgId), before: stored && publicSourceView(stored), after: publicSourceView(config) });
+  }
+
+  async remove(who: Caller, orgId: number): Promise<void> {
+    const stored = await this.store.sources.get(orgId);
+    await this.store.sources.delete(orgId);
+    await this.deps.schedules.syncSchedules();
+    await this.store.audit.record({ actor: who.username, action: 'source.delete', targetType: 'source', targetId: String(orgId), before: stored && publicSourceView(stored), after: null });
+  }
+
+  /** Binds and searches with a config (the stored password filled in) without saving it. */
+  async test(who: Caller, orgId: number, body: Json, logFailure?: TestFailureLog): Promise<{ ok: boolean; message: string }> {
+    const { config } = await this.prepare(who, orgId, body, true);
+    const started = Date.now();
+    try {
+      await this.deps.ldap.test(config);
+      return { ok: true, message: `Connected, bound and searched in ${Date.now() - started} ms` };
+    } catch (e) {
+      if (!(e instanceof DirectoryError)) throw e;
+      logFailure?.(orgId, e.message);
+      return { ok: false, message: testFailureFor(who, e.message) };
+    }
+  }
+}
