@@ -7,6 +7,7 @@
  * DirectoryEntry shape, so a full search can later use the same reader.
  */
 import { BerWriter, FilterParser, type Filter } from 'ldapts';
+import { isUtf8 } from 'node:buffer';
 import type { DirectoryEntry } from './port.ts';
 
 export interface ResponseControl { oid: string; critical: boolean; value: Buffer | null }
@@ -192,9 +193,15 @@ function readEntry(op: BerCursor, binary: ReadonlySet<string>): DirectoryEntry {
     const attr = list.enter(0x30);
     const name = lower(attr.string());
     const values = attr.enter(0x31);
-    const asBytes = binary.has(name);
+    // `;binary` (RFC 4522) asks for the bytes themselves, whatever the attribute.
+    const asBytes = binary.has(name) || name.endsWith(';binary');
     const out: Array<string | Buffer> = [];
-    while (values.more) out.push(asBytes ? values.bytes() : values.string());
+    // As ldapts does: a value that is not valid UTF-8 stays bytes, never text with U+FFFD in it.
+    while (values.more) {
+      const v = values.next();
+      const slice = values.buf.subarray(v.start, v.end);
+      out.push(asBytes || !isUtf8(slice) ? Buffer.from(slice) : slice.toString('utf8'));
+    }
     if (out.length) attributes.set(name, out);
   }
   return { dn, attributes };
