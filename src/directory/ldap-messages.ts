@@ -199,7 +199,8 @@ function readEntry(op: BerCursor, binary: ReadonlySet<string>): DirectoryEntry {
     const attr = list.enter(0x30);
     const name = lower(attr.string());
     const values = attr.enter(0x31);
-    const asBytes = binary.has(name);
+    // `;binary` (RFC 4522) asks for the bytes themselves, whatever the attribute.
+    const asBytes = binary.has(name) || name.endsWith(';binary');
     const out: Array<string | Buffer> = [];
     while (values.more) out.push(asBytes ? values.bytes() : values.textOrBytes());
     if (out.length) attributes.set(name, out);
