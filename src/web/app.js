@@ -2,6 +2,7 @@
 // Data is only ever put into the page as text, never as HTML.
 
 import { LANG, t as tr } from './i18n.js';
+import { codeClass, duration, errorBox, fill, h, pager, readableLdif, table, text, when } from './dom.js';
 
 const API = '/api/v1';
 const STATES = { 0: tr('queued'), 1: tr('loaded'), 2: tr('running'), 3: tr('completed'), 4: tr('error'), 5: tr('cancelled'), 6: tr('waiting for approval') };
@@ -10,23 +11,6 @@ let profile = null;
 let pollTimer = null;
 
 // ---- DOM and API helpers -------------------------------------------------------------------
-
-function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === false || v === null || v === undefined) continue;
-    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
-    else if (k === 'class') el.className = v;
-    else el.setAttribute(k, v === true ? '' : String(v));
-  }
-  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) el.append(c instanceof Node ? c : String(c));
-  return el;
-}
-
-/** Puts the children in `el`; null, undefined and false are left out (replaceChildren would print "null"). */
-function fill(el, ...children) {
-  el.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
-}
 
 function announce(text) { document.getElementById('announce').textContent = text; }
 
@@ -55,39 +39,6 @@ async function api(method, path, { json, form } = {}) {
   return { status: res.status, data };
 }
 
-function errorBox(e) {
-  const errors = e.body?.errors ?? [];
-  return h('div', { class: 'notice bad', role: 'alert' }, h('strong', {}, e.message), errors.length ? h('ul', {}, errors.map((x) => h('li', {}, x))) : null);
-}
-
-function table(caption, headers, rows, { empty = tr('Nothing to show.') } = {}) {
-  if (!rows.length) return h('p', { class: 'muted' }, empty);
-  return h('div', { class: 'table-wrap' }, h('table', {},
-    h('caption', {}, caption),
-    h('thead', {}, h('tr', {}, headers.map((x) => h('th', { scope: 'col' }, x)))),
-    h('tbody', {}, rows.map((r) => h('tr', {}, r.map((c) => h('td', {}, c)))))));
-}
-
-const text = (v) => (v === null || v === undefined ? '' : String(v));
-const hex = (bytes) => [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
-/** entryUUID as its RFC 4122 text; objectGUID likewise, its first three fields little-endian as AD stores them. */
-function uuidOf(attribute, base64) {
-  let bytes;
-  try { bytes = Uint8Array.from(atob(base64), (ch) => ch.charCodeAt(0)); } catch { return null; }
-  // Some servers hand entryUUID over as its text; then it is already what we show.
-  const asText = String.fromCharCode(...bytes);
-  if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(asText)) return asText.toLowerCase();
-  if (bytes.length !== 16) return null;
-  const b = attribute.toLowerCase() === 'objectguid' ? [3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15].map((i) => bytes[i]) : [...bytes];
-  const x = hex(b);
-  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
-}
-/** An LDIF dump with binary IDs shown as UUIDs instead of base64. */
-const readableLdif = (ldif) => text(ldif).split('\n').map((line) => {
-  const m = /^(entryUUID|objectGUID|nsUniqueId):: (\S+)$/i.exec(line);
-  const uuid = m && uuidOf(m[1], m[2]);
-  return uuid ? `${m[1]}: ${uuid}` : line;
-}).join('\n');
 /** Names for the IDs the API gives: domains always, organizations when the caller may list them. */
 async function names() {
   const [domains, orgs] = await Promise.all([
@@ -98,9 +49,6 @@ async function names() {
 }
 const orgLabel = (n, id) => (id === 0 ? 'Default' : n.org.get(id) ?? `Organization ${id}`);
 
-const when = (iso) => (iso ? new Date(iso.includes('T') ? iso : `${iso.replace(' ', 'T')}Z`).toLocaleString() : '—');
-const duration = (a, b) => (a ? `${((new Date(b ?? Date.now()) - new Date(a)) / 1000).toFixed(1)} s` : '—');
-const codeClass = (code) => (code < 300 ? 'ok' : code === 404 || code === 409 ? 'warn' : 'bad');
 const stateBadge = (s) => h('span', { class: `badge ${s === 3 ? 'ok' : s === 4 ? 'bad' : s === 6 || s === 5 ? 'warn' : ''}` }, STATES[s] ?? String(s));
 
 function page(title, ...content) {
@@ -281,13 +229,6 @@ async function task(id) {
   }
   await refresh();
   pollTimer = setInterval(refresh, 700);
-}
-
-/** Previous and next buttons; `go(-1)` or `go(1)`. */
-function pager(hasPrevious, hasNext, go, what) {
-  return h('div', { class: 'row', role: 'navigation', 'aria-label': `Pages of ${what}` },
-    h('button', { type: 'button', disabled: !hasPrevious, onclick: () => go(-1) }, `Previous ${what}`),
-    h('button', { type: 'button', disabled: !hasNext, onclick: () => go(1) }, `Next ${what}`));
 }
 
 function renderOutcomes(section, results) {
