@@ -6,6 +6,8 @@ const WEB = new URL('../web/', import.meta.url);
 const FILES: Record<string, string> = {
   'app.js': 'text/javascript; charset=utf-8',
   'i18n.js': 'text/javascript; charset=utf-8',
+  'dom.js': 'text/javascript; charset=utf-8',
+  'source-form.js': 'text/javascript; charset=utf-8',
   'app.css': 'text/css; charset=utf-8',
 };
 

@@ -2,6 +2,8 @@
 // Data is only ever put into the page as text, never as HTML.
 
 import { LANG, t as tr } from './i18n.js';
+import { codeClass, duration, errorBox, fill, h, pager, readableLdif, table, text, when } from './dom.js';
+import { sourcePage } from './source-form.js';
 
 const API = '/api/v1';
 const STATES = { 0: tr('queued'), 1: tr('loaded'), 2: tr('running'), 3: tr('completed'), 4: tr('error'), 5: tr('cancelled'), 6: tr('waiting for approval') };
@@ -10,23 +12,6 @@ let profile = null;
 let pollTimer = null;
 
 // ---- DOM and API helpers -------------------------------------------------------------------
-
-function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === false || v === null || v === undefined) continue;
-    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
-    else if (k === 'class') el.className = v;
-    else el.setAttribute(k, v === true ? '' : String(v));
-  }
-  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) el.append(c instanceof Node ? c : String(c));
-  return el;
-}
-
-/** Puts the children in `el`; null, undefined and false are left out (replaceChildren would print "null"). */
-function fill(el, ...children) {
-  el.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
-}
 
 function announce(text) { document.getElementById('announce').textContent = text; }
 
@@ -55,39 +40,6 @@ async function api(method, path, { json, form } = {}) {
   return { status: res.status, data };
 }
 
-function errorBox(e) {
-  const errors = e.body?.errors ?? [];
-  return h('div', { class: 'notice bad', role: 'alert' }, h('strong', {}, e.message), errors.length ? h('ul', {}, errors.map((x) => h('li', {}, x))) : null);
-}
-
-function table(caption, headers, rows, { empty = tr('Nothing to show.') } = {}) {
-  if (!rows.length) return h('p', { class: 'muted' }, empty);
-  return h('div', { class: 'table-wrap' }, h('table', {},
-    h('caption', {}, caption),
-    h('thead', {}, h('tr', {}, headers.map((x) => h('th', { scope: 'col' }, x)))),
-    h('tbody', {}, rows.map((r) => h('tr', {}, r.map((c) => h('td', {}, c)))))));
-}
-
-const text = (v) => (v === null || v === undefined ? '' : String(v));
-const hex = (bytes) => [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
-/** entryUUID as its RFC 4122 text; objectGUID likewise, its first three fields little-endian as AD stores them. */
-function uuidOf(attribute, base64) {
-  let bytes;
-  try { bytes = Uint8Array.from(atob(base64), (ch) => ch.charCodeAt(0)); } catch { return null; }
-  // Some servers hand entryUUID over as its text; then it is already what we show.
-  const asText = String.fromCharCode(...bytes);
-  if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(asText)) return asText.toLowerCase();
-  if (bytes.length !== 16) return null;
-  const b = attribute.toLowerCase() === 'objectguid' ? [3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15].map((i) => bytes[i]) : [...bytes];
-  const x = hex(b);
-  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
-}
-/** An LDIF dump with binary IDs shown as UUIDs instead of base64. */
-const readableLdif = (ldif) => text(ldif).split('\n').map((line) => {
-  const m = /^(entryUUID|objectGUID|nsUniqueId):: (\S+)$/i.exec(line);
-  const uuid = m && uuidOf(m[1], m[2]);
-  return uuid ? `${m[1]}: ${uuid}` : line;
-}).join('\n');
 /** Names for the IDs the API gives: domains always, organizations when the caller may list them. */
 async function names() {
   const [domains, orgs] = await Promise.all([
@@ -98,9 +50,6 @@ async function names() {
 }
 const orgLabel = (n, id) => (id === 0 ? 'Default' : n.org.get(id) ?? `Organization ${id}`);
 
-const when = (iso) => (iso ? new Date(iso.includes('T') ? iso : `${iso.replace(' ', 'T')}Z`).toLocaleString() : '—');
-const duration = (a, b) => (a ? `${((new Date(b ?? Date.now()) - new Date(a)) / 1000).toFixed(1)} s` : '—');
-const codeClass = (code) => (code < 300 ? 'ok' : code === 404 || code === 409 ? 'warn' : 'bad');
 const stateBadge = (s) => h('span', { class: `badge ${s === 3 ? 'ok' : s === 4 ? 'bad' : s === 6 || s === 5 ? 'warn' : ''}` }, STATES[s] ?? String(s));
 
 function page(title, ...content) {
@@ -287,13 +236,6 @@ async function task(id) {
   pollTimer = setInterval(refresh, 700);
 }
 
-/** Previous and next buttons; `go(-1)` or `go(1)`. */
-function pager(hasPrevious, hasNext, go, what) {
-  return h('div', { class: 'row', role: 'navigation', 'aria-label': `Pages of ${what}` },
-    h('button', { type: 'button', disabled: !hasPrevious, onclick: () => go(-1) }, `Previous ${what}`),
-    h('button', { type: 'button', disabled: !hasNext, onclick: () => go(1) }, `Next ${what}`));
-}
-
 function renderOutcomes(section, results) {
   const codes = [...new Set(results.map((o) => o.code))].sort();
   const filter = h('select', { 'aria-label': tr('Filter by code') }, h('option', { value: '' }, tr('All codes')), codes.map((c) => h('option', { value: String(c) }, `${c} (${results.filter((o) => o.code === c).length})`)));
@@ -364,102 +306,6 @@ async function users(id) {
   await load();
 }
 
-// ---- Directory source -----------------------------------------------------------------------
-
-async function source(orgId = 0) {
-  let current = {};
-  const base = orgId ? `/system/orgs/${orgId}/ldap` : '/system/mconf/ldap';
-  let n;
-  try { [current, n] = await Promise.all([api('GET', base).then(({ data }) => data.data ?? {}), names()]); } catch (e) { page(tr('Directory source'), errorBox(e)); return; }
-  const which = h('select', { 'aria-label': tr('Which source'), onchange: () => { location.hash = which.value === '0' ? '#/source' : `#/source/${which.value}`; } },
-    h('option', { value: '0', selected: orgId === 0 }, tr('Default (every organization without its own)')),
-    [...n.org].map(([id, name]) => h('option', { value: String(id), selected: orgId === id }, `Organization ${name}`)));
-  const c = current.connection ?? {};
-  const u = current.users ?? {};
-  const field = (label, name, value, attrs = {}, hint) => {
-    const input = h('input', { type: 'text', name, id: `f-${name}`, value: value ?? '', ...attrs, 'aria-describedby': `e-${name}` });
-    return h('label', { for: `f-${name}` }, label, input, hint ? h('span', { class: 'hint' }, hint) : null, h('span', { class: 'field-error', id: `e-${name}` }));
-  };
-  const status = h('div', { 'aria-live': 'polite' });
-  const form = h('form', { class: 'stack', novalidate: true },
-    field(tr('Servers'), 'server', c.server, { required: true }, tr('One or more ldap:// or ldaps:// URLs, separated by spaces; tried in order.')),
-    field(tr('Bind DN'), 'bindUser', c.bindUser),
-    field(tr('Bind password'), 'bindPass', '', { type: 'password', autocomplete: 'new-password', placeholder: c.bindUser ? 'unchanged (never shown)' : '' }, tr('Leave empty to keep the stored password.')),
-    h('label', { class: 'inline' }, h('input', { type: 'checkbox', name: 'starttls', checked: c.starttls === true }), tr('Use StartTLS')),
-    field(tr('CA file on the server'), 'caFile', c.caFile, {}, 'PEM file with the CA that signed the directory\'s certificate. Certificates are always verified.'),
-    field(tr('Base DN'), 'baseDn', current.baseDn, { required: true }),
-    h('label', {}, tr('Directory type'), h('select', { name: 'vendor' }, ['openldap', 'activedirectory', '389ds'].map((v) => h('option', { value: v, selected: (current.vendor ?? 'openldap') === v }, v)))),
-    field(tr('User filter'), 'filter', u.filter, {}, 'Leave empty for the directory type\'s default.'),
-    field(tr('Page size'), 'pageSize', current.pageSize ?? 1000, { type: 'number', min: 1, max: 10000 }, tr('Entries per page of the search, 1 to 10,000.')),
-    h('label', { class: 'inline' }, h('input', { type: 'checkbox', name: 'tlsVerify', checked: c.tlsVerify !== false }), tr('Verify the server certificate (turn off only for a test directory)')),
-    field(tr('Connect timeout (seconds)'), 'connectTimeout', c.connectTimeout ?? 10, { type: 'number', min: 1, max: 600 }),
-    field(tr('Operation timeout (seconds)'), 'timeout', c.timeout ?? 60, { type: 'number', min: 1, max: 3600 }),
-    field(tr('Schedule'), 'schedule', current.schedule, {}, tr('When to sync on its own: a cron expression (*/15 * * * *) or an RFC 5545 rule (FREQ=HOURLY). Empty: only when asked.')),
-    h('label', { class: 'inline' }, h('input', { type: 'checkbox', name: 'deactivateGone', checked: current.deactivateGone !== false }), tr('Deactivate users who left the directory (after a complete read only)')),
-    field(tr('Attribute mapping'), 'attributes', Object.entries(u.attributes ?? {}).map(([k, v]) => `${k}=${v}`).join(', '), {}, tr('Directory attribute = property, separated by commas, e.g. telephoneNumber=mobile.')),
-    h('div', { class: 'row' },
-      h('button', { type: 'button', onclick: () => submit('test') }, tr('Test connection')),
-      h('button', { type: 'submit', class: 'primary' }, tr('Save'))));
-  const config = () => {
-    const fd = new FormData(form);
-    const conn = { server: fd.get('server'), bindUser: fd.get('bindUser'), starttls: fd.get('starttls') === 'on' };
-    if (fd.get('bindPass')) conn.bindPass = fd.get('bindPass');
-    if (fd.get('caFile')) conn.caFile = fd.get('caFile');
-    conn.tlsVerify = fd.get('tlsVerify') === 'on';
-    conn.connectTimeout = Number(fd.get('connectTimeout'));
-    conn.timeout = Number(fd.get('timeout'));
-    const attributes = Object.fromEntries(String(fd.get('attributes') ?? '').split(',').map((x) => x.split('=').map((y) => y.trim())).filter(([k, v]) => k && v));
-    return { ...current, connection: { ...c, ...conn, bindPass: conn.bindPass }, baseDn: fd.get('baseDn'), vendor: fd.get('vendor'), pageSize: Number(fd.get('pageSize')),
-      schedule: fd.get('schedule') || undefined, deactivateGone: fd.get('deactivateGone') === 'on',
-      users: { ...u, filter: fd.get('filter') || undefined, attributes }, groups: current.groups ?? {} };
-  };
-  const check = () => {
-    const fd = new FormData(form);
-    const problems = {};
-    const servers = String(fd.get('server') ?? '').split(/\s+/).filter(Boolean);
-    if (!servers.length) problems.server = tr('At least one server is needed.');
-    else if (servers.some((s) => !/^ldaps?:\/\/[^\s/]+\/?$/.test(s))) problems.server = tr('Each server is an ldap:// or ldaps:// URL without a path.');
-    else if (fd.get('starttls') === 'on' && servers.some((s) => s.startsWith('ldaps://'))) problems.server = tr('ldaps:// already encrypts: turn StartTLS off or use ldap://.');
-    if (!String(fd.get('baseDn') ?? '').trim()) problems.baseDn = 'The base DN is needed, e.g. ou=people,dc=example,dc=org.';
-    const f = String(fd.get('filter') ?? '');
-    if (f && [...f].reduce((d, ch) => (d < 0 ? d : d + (ch === '(' ? 1 : ch === ')' ? -1 : 0)), 0) !== 0) problems.filter = 'The parentheses of the filter do not balance.';
-    const whole = (name, min, max, what) => {
-      const v = Number(fd.get(name));
-      if (!Number.isInteger(v) || v < min || v > max) problems[name] = `${what} is a whole number from ${min} to ${max}.`;
-    };
-    whole('pageSize', 1, 10000, 'The page size');
-    whole('connectTimeout', 1, 600, 'The connect timeout');
-    whole('timeout', 1, 3600, 'The operation timeout');
-    for (const name of ['server', 'baseDn', 'filter', 'pageSize', 'connectTimeout', 'timeout']) {
-      const input = form.querySelector(`#f-${name}`);
-      input.setAttribute('aria-invalid', problems[name] ? 'true' : 'false');
-      form.querySelector(`#e-${name}`).textContent = problems[name] ?? '';
-    }
-    const first = Object.keys(problems)[0];
-    if (first) form.querySelector(`#f-${first}`).focus();
-    return !first;
-  };
-  // An answer about the form as it was ("Connection works") must not stay beside what it is now.
-  form.addEventListener('input', (ev) => { fill(status, ); if (ev.target.getAttribute('aria-invalid') === 'true') check(); });
-  async function submit(kind) {
-    if (!check()) return;
-    fill(status, h('p', { class: 'muted' }, kind === 'test' ? 'Testing…' : tr('Saving…')));
-    try {
-      const body = config();
-      if (kind === 'test') {
-        const { data } = await api('POST', `${base}/test`, { json: body });
-        fill(status, h('p', { class: `notice ${data.ok ? '' : 'bad'}`, role: data.ok ? 'status' : 'alert' }, data.ok ? `${tr('Connection works.')} ${data.message}` : `${tr('Connection failed:')} ${data.message}`));
-      } else {
-        await api('PUT', base, { json: body });
-        fill(status, h('p', { class: 'notice', role: 'status' }, tr('Saved. The connection was tested before saving.')));
-        form.querySelector('[name=bindPass]').value = '';
-      }
-    } catch (e) { fill(status, errorBox(e)); }
-  }
-  form.addEventListener('submit', (ev) => { ev.preventDefault(); submit('save'); });
-  page(tr('Directory source'), h('label', {}, tr('Source'), which), h('p', { class: 'muted' }, orgId ? `The source of organization ${n.org.get(orgId) ?? orgId}; its domains sync from it instead of the default.` : tr('The system default source; organizations may have their own.')), form, status);
-}
-
 // ---- Routing --------------------------------------------------------------------------------
 
 function route() {
@@ -470,7 +316,7 @@ function route() {
   if (view === 'task' && id) return task(Number(id));
   if (view === 'domain' && id && sub === 'users') return users(Number(id));
   if (view === 'domain' && id) return domainSync(Number(id));
-  if (view === 'source') return source(id ? Number(id) : 0);
+  if (view === 'source') return sourcePage({ api, page, names }, id ? Number(id) : 0);
   return overview();
 }
 
