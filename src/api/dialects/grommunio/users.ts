@@ -1,4 +1,4 @@
-/** /domains/{domainID}/users and GET /users: users as grommunio shows them, scoped to the caller. */
+/** /domains/{domainID}/users, GET /system/users and GET /users: users as grommunio shows them, scoped to the caller. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { ApiContext } from '../../context.ts';
