@@ -63,8 +63,12 @@ export interface VendorPreset {
   delta: DeltaFacts;
 }
 
-/** Photos and certificates are bytes in every family; thumbnailPhoto is the avatars' first choice on any of them. */
-const COMMON_BINARY = ['jpegPhoto', 'thumbnailPhoto', 'userCertificate'];
+/**
+ * Bytes in every family: photos (thumbnailPhoto is the avatars' first choice on any of them) and
+ * certificates; and AD's objectGUID and objectSid, which reach a source of another family too
+ * through an OpenLDAP proxy in front of AD (back-ldap, back-meta).
+ */
+const COMMON_BINARY = ['objectGUID', 'objectSid', 'jpegPhoto', 'thumbnailPhoto', 'userCertificate'];
 
 /**
  * Every family checks every account-state attribute: a directory carries another family's now
@@ -116,7 +120,7 @@ const PRESETS: Record<Vendor, VendorPreset> = {
     groupFilter: '(objectClass=group)',
     template: VENDOR_TEMPLATES.ActiveDirectory,
     accountState: EVERY_ACCOUNT_STATE,
-    binaryAttributes: ['objectGUID', 'objectSid', ...COMMON_BINARY],
+    binaryAttributes: COMMON_BINARY,
     // A DC hands out at most 1,500 values of a large attribute at a time (MaxValRange).
     memberRange: 1500,
     delta: {
