@@ -37,6 +37,9 @@ export class Caller {
   get isSystemAdmin(): boolean { return this.systemAdmin; }
   get canReadSystem(): boolean { return this.systemReader; }
 
+  /** True for a SystemAdmin and for an OrgAdmin of any organization: who may set up a directory source. */
+  get isAnyOrgAdmin(): boolean { return this.systemAdmin || this.orgs.length > 0; }
+
   isOrgAdmin(orgId: number): boolean {
     return this.systemAdmin || (orgId > 0 && this.orgs.some((s) => s === '*' || s === orgId));
   }

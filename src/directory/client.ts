@@ -16,9 +16,6 @@ import { attributeMap, presetFor } from './presets.ts';
 import { LdapSession } from './ldap-session.ts';
 import { RefreshCollector, syncRequestControl, type RefreshResult } from './content-sync.ts';
 
-/** Attributes whose values are bytes, never text. */
-const BINARY_ATTRIBUTES = ['objectGUID', 'objectSid', 'jpegPhoto', 'thumbnailPhoto', 'userCertificate'];
-
 export interface ConnectOptions {
   /** Called when a server in the list failed and the next one is tried. */
   onFailover?: (server: string, error: DirectoryError) => void;
@@ -114,7 +111,8 @@ export class LdapDirectory implements DirectoryPort {
     const u = this.source.users;
     const mapped = Object.keys(attributeMap(this.source.vendor, u.templates, u.attributes));
     const photos = this.source.avatars.enabled ? avatarAttributes(this.source.avatars.attribute) : [];
-    const wanted = [this.source.objectID, u.username, u.displayName, u.aliases, 'uid', 'preferredLanguage', 'userAccountControl', 'pwdAccountLockedTime', 'nsAccountLock', ...mapped, ...photos];
+    const accountState = presetFor(this.source.vendor).accountState.map((rule) => rule.attribute);
+    const wanted = [this.source.objectID, u.username, u.displayName, u.aliases, 'uid', 'preferredLanguage', ...accountState, ...mapped, ...photos];
     return [...new Set(wanted.filter(Boolean))];
   }
 
@@ -126,7 +124,7 @@ export class LdapDirectory implements DirectoryPort {
   }
 
   private binaryAttributes(): string[] {
-    return [...new Set([...BINARY_ATTRIBUTES, this.source.objectID, ...avatarAttributes(this.source.avatars.attribute)])];
+    return [...new Set([...presetFor(this.source.vendor).binaryAttributes, this.source.objectID, ...avatarAttributes(this.source.avatars.attribute)])];
   }
 
   private async *pages(filter: Filter, attributes: string[], sizeLimit = 0, base = this.source.baseDn, scope: 'base' | 'one' | 'sub' = 'sub', controls?: Control[]): AsyncGenerator<DirectoryEntry[]> {
@@ -185,9 +183,9 @@ export class LdapDirectory implements DirectoryPort {
 
   async *groups(): AsyncGenerator<GroupEntry[]> {
     const g = this.source.groups;
-    const ad = this.source.vendor === 'activedirectory';
-    // Active Directory hands out at most 1,500 values at a time; ask for ranges explicitly.
-    const memberAttr = ad ? 'member;range=0-1499' : 'member';
+    // Where the server hands out a large member list in ranges (AD), ask for the first explicitly.
+    const rangeSize = presetFor(this.source.vendor).memberRange;
+    const memberAttr = rangeSize ? `member;range=0-${rangeSize - 1}` : 'member';
     for await (const page of this.pages(configured(g.filter), [g.nameAttribute, memberAttr, 'uniqueMember', 'memberUid', this.source.objectID])) {
       const out: GroupEntry[] = [];
       for (const entry of page) {

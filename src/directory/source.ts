@@ -7,7 +7,7 @@ import { isAbsolute } from 'node:path';
 import { FilterParser } from 'ldapts';
 import { pemProblem } from './ca-file.ts';
 import { scheduleError } from '../domain/recurrence.ts';
-import { presetFor, TEMPLATE_NAMES, type Vendor, VENDORS } from './presets.ts';
+import { DEFAULT_VENDOR, isVendor, presetFor, TEMPLATE_NAMES, type Vendor, VENDORS } from './presets.ts';
 import { unknownSourceKeys } from './source-keys.ts';
 
 export interface SourceConnection {
@@ -96,12 +96,6 @@ export interface SourceAvatars {
 export function avatarAttributes(configured: string | null): string[] {
   return configured ? [configured] : ['thumbnailPhoto', 'jpegPhoto'];
 }
-
-const GROUP_FILTERS: Record<Vendor, string> = {
-  openldap: '(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames)(objectClass=posixGroup))',
-  '389ds': '(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames)(objectClass=posixGroup))',
-  activedirectory: '(objectClass=group)',
-};
 
 export class SourceConfigError extends Error {
   readonly errors: string[];
@@ -201,9 +195,9 @@ export function parseSource(input: unknown): DirectorySource {
   if (input.groups !== undefined && !isObject(input.groups)) errors.push('groups must be an object');
   errors.push(...unknownSourceKeys(input));
 
-  const vendorName = str(input, 'vendor', '', errors) ?? 'openldap';
-  if (!VENDORS.includes(vendorName as Vendor)) errors.push(`vendor '${vendorName}' is unknown; use one of ${VENDORS.join(', ')}`);
-  const vendor = (VENDORS.includes(vendorName as Vendor) ? vendorName : 'openldap') as Vendor;
+  const vendorName = str(input, 'vendor', '', errors) ?? DEFAULT_VENDOR;
+  if (!isVendor(vendorName)) errors.push(`vendor '${vendorName}' is unknown; use one of ${VENDORS.join(', ')}`);
+  const vendor: Vendor = isVendor(vendorName) ? vendorName : DEFAULT_VENDOR;
   const preset = presetFor(vendor);
 
   const starttls = bool(conn, 'starttls', 'connection.', errors) ?? false;
@@ -249,7 +243,7 @@ export function parseSource(input: unknown): DirectorySource {
       if (typeof v !== 'string' || !v) errors.push(`groups.roleMap.${k} must be a role name`); else roleMap[k] = v;
     }
   }
-  const groupFilter = str(groups, 'groupfilter', 'groups.', errors) || str(groups, 'filter', 'groups.', errors) || GROUP_FILTERS[vendor];
+  const groupFilter = str(groups, 'groupfilter', 'groups.', errors) || str(groups, 'filter', 'groups.', errors) || preset.groupFilter;
   checkFilter(groupFilter, 'groups.groupfilter', errors);
   const parsedGroups: SourceGroups = {
     enabled: bool(groups, 'enabled', 'groups.', errors) ?? (Object.keys(roleMap).length > 0 || !!groups.groupfilter),

@@ -10,6 +10,7 @@ import type { DirectoryPort } from '../directory/port.ts';
 import { allStrings, first } from '../directory/port.ts';
 import type { DirectorySource } from '../directory/source.ts';
 import { SYNC_REQUEST } from '../directory/content-sync.ts';
+import { presetFor } from '../directory/presets.ts';
 import { AccesslogMechanism, MECHANISMS, TimestampMechanism, UsnMechanism, type DeltaMechanism, type Mechanism } from './delta.ts';
 import { SyncreplMechanism } from './delta-syncrepl.ts';
 import { DIRSYNC, DirSyncMechanism } from './delta-dirsync.ts';
@@ -58,7 +59,7 @@ export async function chooseMechanism(directory: DirectoryPort, source: Director
     if (!missing) return { mechanism: syncrepl, why: [...passed, 'the server does RFC 4533 content sync on the base'].join('; ') };
     passed.push(missing);
   } else passed.push('no RFC 4533 content sync advertised');
-  if (contexts.includes('cn=accesslog') || source.vendor === 'openldap') {
+  if (contexts.includes('cn=accesslog') || presetFor(source.vendor).delta.probeAccesslog) {
     const accesslog = new AccesslogMechanism();
     const missing = await accesslog.unavailable(directory);
     if (!missing) return { mechanism: accesslog, why: `${passed.join('; ')}; the accesslog database is readable` };

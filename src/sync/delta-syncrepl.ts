@@ -8,7 +8,7 @@ import type { DirectoryPort } from '../directory/port.ts';
 import type { DirectorySource } from '../directory/source.ts';
 import { DirectoryError, isRefusal } from '../directory/errors.ts';
 import { E_SYNC_REFRESH_REQUIRED, type RefreshResult } from '../directory/content-sync.ts';
-import { idFromSyncUuid, syncCookieFromContextCsn, syncDeletesAlwaysExplicit } from '../directory/presets.ts';
+import { idFromSyncUuid, presetFor, syncCookieFromContextCsn } from '../directory/presets.ts';
 import { allStrings, first } from '../directory/port.ts';
 import { externIdHex } from '../domain/user.ts';
 import { FullRunRequired, type ChangeSet, type DeltaMechanism } from './delta.ts';
@@ -57,7 +57,7 @@ export class SyncreplMechanism implements DeltaMechanism {
 
   /** The cookie a server's own state gives, where the vendor allows one (OpenLDAP's contextCSN). */
   private async contextCookie(directory: DirectoryPort): Promise<Buffer | null> {
-    if (this.source.vendor !== 'openldap') return null;
+    if (!presetFor(this.source.vendor).delta.contentSync.cookieFromContextCsn) return null;
     const dse = await directory.rootDse(['namingContexts']);
     const base = this.source.baseDn.toLowerCase();
     const suffix = (dse ? allStrings(dse, 'namingContexts') : [])
@@ -91,7 +91,7 @@ export class SyncreplMechanism implements DeltaMechanism {
       const bytes = value !== undefined ? new Uint8Array(Buffer.from(value)) : toId(uuid);
       if (bytes) changed.set(externIdHex(bytes), bytes);
     }
-    const explicit = r.deletesExplicit || syncDeletesAlwaysExplicit(this.source.vendor);
+    const explicit = r.deletesExplicit || presetFor(this.source.vendor).delta.contentSync.deletesAlwaysExplicit;
     const deleted: Uint8Array[] = [];
     for (const uuid of r.deleted) { const bytes = toId(uuid); if (bytes) deleted.push(bytes); else unmapped = true; }
     let presentIds: Uint8Array[] | undefined;

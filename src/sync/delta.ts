@@ -17,6 +17,7 @@ import { first } from '../directory/port.ts';
 import type { DirectorySource } from '../directory/source.ts';
 import { externIdHex } from '../domain/user.ts';
 import { isRefusal } from '../directory/errors.ts';
+import { presetFor } from '../directory/presets.ts';
 
 export type Mechanism = 'syncrepl' | 'accesslog' | 'dirsync' | 'usn' | 'timestamp';
 export const MECHANISMS: readonly Mechanism[] = ['syncrepl', 'accesslog', 'dirsync', 'usn', 'timestamp'];
@@ -123,13 +124,13 @@ export class AccesslogMechanism implements DeltaMechanism {
   }
 }
 
-/** modifyTimestamp (or whenChanged) with a safety margin; deletions by an ID scan. */
+/** modifyTimestamp (or the vendor's own, AD's whenChanged) with a safety margin; deletions by an ID scan. */
 export class TimestampMechanism implements DeltaMechanism {
   readonly name = 'timestamp' as const;
   private readonly source: DirectorySource;
   constructor(source: DirectorySource) { this.source = source; }
 
-  private get attribute(): string { return this.source.vendor === 'activedirectory' ? 'whenChanged' : 'modifyTimestamp'; }
+  private get attribute(): string { return presetFor(this.source.vendor).delta.timestampAttribute; }
 
   async unavailable(): Promise<string | null> { return null; }
 

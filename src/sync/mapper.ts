@@ -3,7 +3,7 @@
  * display name, mapped properties and the enabled flag. Pure: no I/O.
  */
 import { avatarAttributes, type DirectorySource } from '../directory/source.ts';
-import { attributeMap } from '../directory/presets.ts';
+import { attributeMap, presetFor } from '../directory/presets.ts';
 import { allStrings, first, type DirectoryEntry } from '../directory/port.ts';
 import { externIdHex, type MappedUser } from '../domain/user.ts';
 import type { GroupIndex } from './groups.ts';
@@ -41,12 +41,13 @@ export function createMapper(source: DirectorySource, disabledIds: ReadonlySet<s
   const u = source.users;
   const map = Object.entries(attributeMap(source.vendor, u.templates, u.attributes));
   const photoAttributes = avatarAttributes(source.avatars.attribute);
+  const accountState = presetFor(source.vendor).accountState.map((rule) => ({ key: rule.attribute.toLowerCase(), disabled: rule.disabled }));
 
   function disabledReason(entry: DirectoryEntry, externId: Uint8Array): string | null {
-    const uac = first(entry, 'userAccountControl');
-    if (uac !== undefined && (Number(uac.toString()) & 2) === 2) return 'account disabled in Active Directory (userAccountControl)';
-    if (entry.attributes.has('pwdaccountlockedtime')) return 'account locked by password policy (pwdAccountLockedTime)';
-    if (String(first(entry, 'nsAccountLock') ?? '').toLowerCase() === 'true') return 'account locked (nsAccountLock)';
+    for (const rule of accountState) {
+      const why = rule.disabled(entry.attributes.get(rule.key));
+      if (why) return why;
+    }
     if (disabledIds.size > 0 && disabledIds.has(externIdHex(externId))) return `account matches the disabled filter ${u.disabledFilter}`;
     return null;
   }

@@ -7,8 +7,13 @@ import { errorBox, fill, h } from './dom.js';
 export async function sourcePage({ api, page, names }, orgId = 0) {
   let current = {};
   const base = orgId ? `/system/orgs/${orgId}/ldap` : '/system/mconf/ldap';
-  let n;
-  try { [current, n] = await Promise.all([api('GET', base).then(({ data }) => data.data ?? {}), names()]); } catch (e) { page(tr('Directory source'), errorBox(e)); return; }
+  let n, vendors;
+  try {
+    [current, n, vendors] = await Promise.all([api('GET', base).then(({ data }) => data.data ?? {}), names(), api('GET', '/ldapsync/vendors').then(({ data }) => data.data)]);
+  } catch (e) { page(tr('Directory source'), errorBox(e)); return; }
+  // The server's vendor list and each one's defaults: a vendor it adds shows up here unasked.
+  const chosenVendor = current.vendor ?? vendors.find((v) => v.default)?.vendor;
+  const defaultFilter = (name) => vendors.find((v) => v.vendor === name)?.users.filter ?? '';
   const which = h('select', { 'aria-label': tr('Which source'), onchange: () => { location.hash = which.value === '0' ? '#/source' : `#/source/${which.value}`; } },
     h('option', { value: '0', selected: orgId === 0 }, tr('Default (every organization without its own)')),
     [...n.org].map(([id, name]) => h('option', { value: String(id), selected: orgId === id }, `Organization ${name}`)));
@@ -26,8 +31,9 @@ export async function sourcePage({ api, page, names }, orgId = 0) {
     h('label', { class: 'inline' }, h('input', { type: 'checkbox', name: 'starttls', checked: c.starttls === true }), tr('Use StartTLS')),
     field(tr('CA file on the server'), 'caFile', c.caFile, {}, 'PEM file with the CA that signed the directory\'s certificate. Certificates are always verified.'),
     field(tr('Base DN'), 'baseDn', current.baseDn, { required: true }),
-    h('label', {}, tr('Directory type'), h('select', { name: 'vendor' }, ['openldap', 'activedirectory', '389ds'].map((v) => h('option', { value: v, selected: (current.vendor ?? 'openldap') === v }, v)))),
-    field(tr('User filter'), 'filter', u.filter, {}, 'Leave empty for the directory type\'s default.'),
+    h('label', {}, tr('Directory type'), h('select', { name: 'vendor', onchange: (ev) => { form.querySelector('#f-filter').placeholder = defaultFilter(ev.target.value); } },
+      vendors.map((v) => h('option', { value: v.vendor, selected: chosenVendor === v.vendor }, v.label)))),
+    field(tr('User filter'), 'filter', u.filter, { placeholder: defaultFilter(chosenVendor) }, 'Leave empty for the directory type\'s default.'),
     field(tr('Page size'), 'pageSize', current.pageSize ?? 1000, { type: 'number', min: 1, max: 10000 }, tr('Entries per page of the search, 1 to 10,000.')),
     h('label', { class: 'inline' }, h('input', { type: 'checkbox', name: 'tlsVerify', checked: c.tlsVerify !== false }), tr('Verify the server certificate (turn off only for a test directory)')),
     field(tr('Connect timeout (seconds)'), 'connectTimeout', c.connectTimeout ?? 10, { type: 'number', min: 1, max: 600 }),

@@ -143,4 +143,19 @@ describe('the console for a first-time administrator', { skip: unavailable }, ()
     await page.getByText(/Connection failed: .*does not exist/).waitFor();
     assert.ok(await page.getByLabel('Source').isVisible(), 'organization sources can be chosen');
   });
+
+  test("the source form's directory types are the server's, each with its default user filter", async () => {
+    await page.goto(`${origin}/#/source`);
+    await page.reload();
+    const select = page.locator('select[name=vendor]');
+    await select.waitFor();
+    const options = await select.locator('option').evaluateAll((all) => all.map((o) => { const option = o as unknown as { value: string; textContent: string }; return [option.value, option.textContent]; }));
+    const { body } = await api.call('GET', '/ldapsync/vendors', { session: admin });
+    assert.deepEqual(options, body.data.map((v: { vendor: string; label: string }) => [v.vendor, v.label]));
+    assert.equal(await select.inputValue(), 'openldap', 'the stored source is OpenLDAP');
+    const filter = page.getByLabel('User filter');
+    assert.equal(await filter.getAttribute('placeholder'), body.data.find((v: { vendor: string }) => v.vendor === 'openldap').users.filter);
+    await select.selectOption('activedirectory');
+    assert.equal(await filter.getAttribute('placeholder'), '(&(objectCategory=person)(objectClass=user))');
+  });
 });

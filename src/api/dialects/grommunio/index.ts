@@ -15,8 +15,9 @@ import { defaultsRoutes } from './defaults.ts';
 import { systemInfoRoutes } from './system-info.ts';
 import { groupRoutes } from './groups.ts';
 import { authmgrRoutes } from './authmgr.ts';
+import { vendorRoutes } from './vendors.ts';
 
-const ROUTES = [profileRoutes, organizationRoutes, domainRoutes, userRoutes, ldapConfigRoutes, downsyncRoutes, ldapToolRoutes, taskRoutes, sourceRoutes, defaultsRoutes, systemInfoRoutes, groupRoutes, authmgrRoutes];
+const ROUTES = [profileRoutes, organizationRoutes, domainRoutes, userRoutes, ldapConfigRoutes, downsyncRoutes, ldapToolRoutes, taskRoutes, sourceRoutes, defaultsRoutes, systemInfoRoutes, groupRoutes, authmgrRoutes, vendorRoutes];
 
 export const grommunio: Dialect = {
   name: 'grommunio',
