@@ -25,7 +25,7 @@ import { createServices } from './services/index.ts';
 export { ROLES, type Role };
 
 /** `close` stops the queue (running tasks are queued again) and says which tasks it interrupted. */
-export type Services = ServerContext & { close(signal?: string): Promise<number[]> };
+export type Services = ServerContext & { store: Store; close(signal?: string): Promise<number[]> };
 
 /**
  * Everything a server needs, opened and started; `close` undoes it. Without DATABASE_URL the

@@ -1,7 +1,9 @@
-/** What the routes may use: the store, the task queue, keys and the directory connector. */
+/**
+ * What the routes may use: the services (the application layer), the task queue's status, the
+ * keys that sign tokens and the sign-in throttle. No store: a route asks a service.
+ */
 import type { Config } from '../config.ts';
 import type { Keys } from '../auth/keys.ts';
-import type { Store } from '../store/store.ts';
 import type { TaskQueue } from '../tasks/queue.ts';
 import type { LoginThrottle } from '../auth/throttle.ts';
 import type { Connect, LdapAdmin } from '../sync/ldap-admin.ts';
@@ -12,7 +14,6 @@ import type { Metrics } from './metrics.ts';
 
 export interface ApiContext {
   config: Readonly<Config>;
-  store: Store;
   queue: TaskQueue;
   keys: Keys;
   throttle: LoginThrottle;

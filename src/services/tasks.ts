@@ -9,6 +9,8 @@ import { invalidInput, notFound, notPermitted } from '../domain/errors.ts';
 import { decideTask, NothingToDecide } from '../tasks/approval.ts';
 import type { TaskQueue } from '../tasks/queue.ts';
 import type { ServiceDeps } from './deps.ts';
+import type { Outcome } from '../domain/outcome.ts';
+import { heldByTask, taskOutcomes } from '../tasks/sync-task.ts';
 
 export class TaskService {
   private readonly deps: ServiceDeps;
@@ -24,6 +26,21 @@ export class TaskService {
     }
     if (task.orgId !== null) return who.isOrgAdmin(task.orgId);
     return write ? who.isSystemAdmin : who.canReadSystem;
+  }
+
+  /** A sync task's outcomes, from the runs it made (the caller saw the task already). */
+  outcomes(task: Task): Promise<Outcome[]> {
+    return taskOutcomes(this.store, task);
+  }
+
+  /** The deactivations a held sync task waits on approval for. */
+  held(task: Task): Promise<Array<{ ID: number; username: string }>> {
+    return heldByTask(this.store, task);
+  }
+
+  /** Tasks by state, for readiness checks and metrics. */
+  countByState(): Promise<unknown> {
+    return this.store.tasks.countByState();
   }
 
   async visible(who: Caller, id: number, write: boolean): Promise<Task> {

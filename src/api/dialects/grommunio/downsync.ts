@@ -9,7 +9,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { ApiContext } from '../../context.ts';
 import { isFinished, TaskState } from '../../../domain/task.ts';
-import { taskOutcomes } from '../../../tasks/sync-task.ts';
 import { caller, requireCaller } from './session.ts';
 import { errorOfCode } from '../../../domain/errors.ts';
 import type { SyncScope } from '../../../services/sync.ts';
@@ -46,7 +45,7 @@ export function downsyncRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
       const code = (done.result as { code?: number } | null)?.code ?? 500;
       throw errorOfCode(code, causeFor(who, code === 500 ? `Synchronization failed: ${done.message}` : done.message));
     }
-    return reply.status(200).send({ message: done.message, data: await taskOutcomes(ctx.store, done) });
+    return reply.status(200).send({ message: done.message, data: await ctx.services.tasks.outcomes(done) });
   }
 
   /** A dry run: the plan (what would change, and why) and the outcomes; unchanged users only counted. */

@@ -1,12 +1,13 @@
 /**
  * Rocket.Chat settings that are not about the directory source, kept in the store's settings
- * table with Rocket.Chat's own defaults.
+ * table with Rocket.Chat's own defaults; `settingNamed` says what any setting ID stands for.
  */
-import type { Store } from '../../../store/store.ts';
+import type { PlainSetting, PrivilegedSetting } from '../../../services/settings.ts';
+import { SETTINGS } from './settings.ts';
 
-interface PlainSetting { fallback: unknown; check(value: unknown): string | null }
-
-const boolean = (fallback: boolean): PlainSetting => ({ fallback, check: (v) => (typeof v === 'boolean' ? null : 'the value must be true or false') });
+const boolean = (id: string, fallback: boolean): PlainSetting => ({
+  kind: 'plain', key: `rocketchat:${id}`, fallback, check: (v) => (typeof v === 'boolean' ? null : 'the value must be true or false'),
+});
 
 /**
  * Accounts_AvatarBlockUnauthenticatedAccess, false as in Rocket.Chat: anyone who knows a username
@@ -14,18 +15,15 @@ const boolean = (fallback: boolean): PlainSetting => ({ fallback, check: (v) => 
  * clients and e-mails show avatars. Set it to true to keep pictures for signed-in callers who may
  * see the user; every username then answers alike to everybody else.
  */
+export const AVATAR_BLOCK = boolean('Accounts_AvatarBlockUnauthenticatedAccess', false);
+
 export const PLAIN_SETTINGS: Record<string, PlainSetting> = {
-  Accounts_AvatarBlockUnauthenticatedAccess: boolean(false),
+  Accounts_AvatarBlockUnauthenticatedAccess: AVATAR_BLOCK,
 };
 
-export async function readPlainSetting(store: Store, id: string): Promise<unknown> {
-  return (await store.settings.get(`rocketchat:${id}`)) ?? PLAIN_SETTINGS[id]!.fallback;
-}
-
-/** Saves the value, or returns what is accepted instead. */
-export async function writePlainSetting(store: Store, id: string, value: unknown): Promise<string | null> {
-  const problem = PLAIN_SETTINGS[id]!.check(value);
-  if (problem) return problem;
-  await store.settings.set(`rocketchat:${id}`, value);
-  return null;
+/** The setting an ID names: a plain one, a field of the default source, or none ldapsync keeps. */
+export function settingNamed(id: string): PrivilegedSetting | undefined {
+  if (Object.hasOwn(PLAIN_SETTINGS, id)) return PLAIN_SETTINGS[id];
+  if (Object.hasOwn(SETTINGS, id)) return { kind: 'source', ...SETTINGS[id]! };
+  return undefined;
 }
