@@ -3,7 +3,6 @@
  * /domains/ldap/downsync (everything) and POST /system/orgs/{ID}/ldap/downsync. Each queues an
  * ldapSync task, waits up to `timeout` seconds, and answers with the outcomes or 202.
  */
-import { WOULD_STAY } from '../../../sync/wording.ts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
@@ -11,6 +10,7 @@ import type { ApiContext } from '../../context.ts';
 import { isFinished, TaskState } from '../../../domain/task.ts';
 import { caller, requireCaller } from './session.ts';
 import { errorOfCode } from '../../../domain/errors.ts';
+import { withoutMarks } from '../../../domain/outcome.ts';
 import type { SyncScope } from '../../../services/sync.ts';
 import { DomainParam, IdParam, planView } from './shapes.ts';
 import { causeFor } from '../../../services/test-answers.ts';
@@ -53,7 +53,7 @@ export function downsyncRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
     const report = await sync.preview(who, domainId, inputOf(query));
     return {
       message: report.message, mode: report.mode, counts: report.counts,
-      data: report.outcomes.filter((o) => o.message !== WOULD_STAY),
+      data: report.outcomes.filter((o) => !o.quiet).map(withoutMarks),
       plan: report.plan.map(planView).filter((p) => p !== null),
     };
   }

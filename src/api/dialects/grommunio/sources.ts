@@ -10,7 +10,7 @@ import { forbidden } from './errors.ts';
 import { causeFor, testFailureFor } from '../../../services/test-answers.ts';
 import { dateTime, IdParam } from './shapes.ts';
 import type { FastifyRequest } from 'fastify';
-import { nextOccurrence } from '../../../domain/recurrence.ts';
+import { nextOccurrence } from '../../../tasks/recurrence.ts';
 import { activeSchedule } from '../../../tasks/schedule.ts';
 
 /** When the source's schedule fires next ('YYYY-MM-DD HH:MM:SS' UTC), or null: only when asked. */
