@@ -55,7 +55,7 @@ export class SyncService {
       lang: input.lang,
       ...(input.full ? { full: true } : {}),
     };
-    const { task, existing } = await this.queue.submit({ command: SYNC_COMMAND, params: params as unknown as Record<string, unknown>, domainId: scope.domainId, orgId: scope.orgId, owner: who.username });
+    const { task, existing } = await this.queue.submit({ command: SYNC_COMMAND, params, domainId: scope.domainId, orgId: scope.orgId, owner: who.username });
     return { task, existing, done: await this.queue.wait(task.id, waitMs) };
   }
 
@@ -63,7 +63,7 @@ export class SyncService {
   async startDefaultSource(who: Caller, waitMs: number): Promise<{ task: Task; done: Task | undefined }> {
     requirePermission(who, 'sync-auth-services-users');
     const params: SyncTaskParams = { sourceOrgID: 0, import: true, lang: '' };
-    const { task } = await this.queue.submit({ command: SYNC_COMMAND, params: params as unknown as Record<string, unknown>, domainId: null, orgId: 0, owner: who.username });
+    const { task } = await this.queue.submit({ command: SYNC_COMMAND, params, domainId: null, orgId: 0, owner: who.username });
     return { task, done: await this.queue.wait(task.id, waitMs) };
   }
 
