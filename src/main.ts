@@ -1,6 +1,6 @@
 /** The `ldapsync` command line: serve, sync and the admin objects. */
 import { loadConfig } from './config.ts';
-import { openStore } from './store/store.ts';
+import { openStore } from './open-store.ts';
 import { UsageError } from './cli/args.ts';
 import { adminCommand, decideCommand, domainCommand, orgCommand, usersCommand } from './cli/admin-commands.ts';
 import { sourceCommand } from './cli/source-command.ts';

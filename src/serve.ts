@@ -1,6 +1,6 @@
 /** `ldapsync serve`: the HTTP API on the configured store, with the embedded task queue. */
 import type { Config } from './config.ts';
-import { openStore, type Store } from './store/store.ts';
+import { openStore, type Store } from './open-store.ts';
 import { loadKeys } from './auth/keys.ts';
 import { LoginThrottle } from './auth/throttle.ts';
 import { bootstrapAdmin } from './auth/admins.ts';
