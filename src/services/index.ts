@@ -15,6 +15,7 @@ import { SettingsService } from './settings.ts';
 import { PermissionService } from './permissions.ts';
 import { LdapToolService } from './ldap-tools.ts';
 import { AuditService } from './audit.ts';
+import { AccountService } from './accounts.ts';
 import { signIn, type SignInResult } from './sign-in.ts';
 
 const NO_QUEUE: Pick<TaskQueue, 'cancel' | 'wait' | 'submit'> = {
@@ -36,6 +37,7 @@ export interface AppServices {
   permissions: PermissionService;
   ldapTools: LdapToolService;
   audit: AuditService;
+  accounts: AccountService;
   signIn: SignInDoor;
 }
 
@@ -55,7 +57,7 @@ export function createServices(deps: ServiceDeps, queue: Pick<TaskQueue, 'cancel
     organizations, domains, sync: new SyncService(deps, queue, domains, organizations), sources: new SourceService(deps), users: new UserService(deps, domains), tasks: new TaskService(deps, queue),
     secondFactors: new SecondFactorService({ store: deps.store, ...signIn_ }),
     sessions: new SessionService(deps.store), settings: new SettingsService(deps), permissions: new PermissionService(deps),
-    ldapTools: new LdapToolService(deps, domains), audit: new AuditService(deps),
+    ldapTools: new LdapToolService(deps, domains), audit: new AuditService(deps), accounts: new AccountService(deps),
     signIn: { password: (login, password, address, options) => signIn({ ...deps, throttle: signIn_.throttle }, login, password, address, options) },
   };
 }

@@ -6,7 +6,7 @@
 import type { Caller } from '../auth/permissions.ts';
 import { isFinished, type Task } from '../domain/task.ts';
 import { invalidInput, notFound, notPermitted } from '../domain/errors.ts';
-import { decideTask, NothingToDecide } from '../tasks/approval.ts';
+import { decideRun, decideTask, NothingToDecide, type Decision } from '../tasks/approval.ts';
 import type { TaskQueue } from '../tasks/queue.ts';
 import type { ServiceDeps } from './deps.ts';
 import type { Outcome } from '../domain/outcome.ts';
@@ -74,6 +74,19 @@ export class TaskService {
       return { task: (await this.store.tasks.get(task.id))!, deactivated: d.deactivated, discarded: d.discarded };
     } catch (e) {
       if (e instanceof NothingToDecide) throw invalidInput([e.message], 'Task is not waiting for approval');
+      throw e;
+    }
+  }
+
+  /** Applies or discards what one run held, for a caller who may change its domain. */
+  async decideRun(who: Caller, runId: number, approve: boolean): Promise<Decision> {
+    const run = await this.store.runs.get(runId);
+    const domain = run && (await this.store.domains.get(run.domainId));
+    if (domain ? !who.canWriteDomain(domain) : run && !who.isSystemAdmin) throw notPermitted();
+    try {
+      return await decideRun(this.store, runId, approve, who.username);
+    } catch (e) {
+      if (e instanceof NothingToDecide) throw invalidInput([e.message], 'Run is not waiting for approval');
       throw e;
     }
   }

@@ -21,6 +21,12 @@ export class UserService {
 
   private get store() { return this.deps.store; }
 
+  /** The first `limit` users of a domain the caller may read, in ID order. */
+  async inDomain(who: Caller, domainId: number, limit: number): Promise<User[]> {
+    const domain = await this.domains.visible(who, domainId, false);
+    return (await this.store.users.list({ domainId: domain.id, limit, offset: 0 })).users;
+  }
+
   /** The user, if it belongs to this domain the caller may see (or change, with `write`). */
   async get(who: Caller, domainId: number, userId: number, write = false): Promise<{ domain: Domain; user: User }> {
     const domain = await this.domains.visible(who, domainId, write);
