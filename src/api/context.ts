@@ -6,8 +6,6 @@ import type { Config } from '../config.ts';
 import type { Keys } from '../auth/keys.ts';
 import type { TaskQueue } from '../tasks/queue.ts';
 import type { LoginThrottle } from '../auth/throttle.ts';
-import type { Connect, LdapAdmin } from '../sync/ldap-admin.ts';
-import type { Mailer } from '../auth/mailer.ts';
 import type { AppServices } from '../services/index.ts';
 import type { Logger } from 'pino';
 import type { Metrics } from './metrics.ts';
@@ -16,11 +14,8 @@ export interface ApiContext {
   config: Readonly<Config>;
   queue: TaskQueue;
   keys: Keys;
+  /** The sign-in throttle the services count failures in (tests and operators read it). */
   throttle: LoginThrottle;
-  ldap: LdapAdmin;
-  connect: Connect;
-  /** Sends the email 2FA codes; null when no SMTP server is configured (no email method then). */
-  mailer: Mailer | null;
   /** The application layer: what a route asks instead of reaching into the store. */
   services: AppServices;
 }

@@ -102,6 +102,13 @@ export class SourceService {
     await this.store.audit.record({ actor: who.username, action: 'source.delete', targetType: 'source', targetId: String(orgId), before: stored && publicSourceView(stored), after: null });
   }
 
+  /** Whether a saved config's directory answers now: null when it does, else why not (its raw cause). */
+  async unreachableBecause(config: Json): Promise<string | null> {
+    try { await this.deps.ldap.test(config); return null; } catch (e) {
+      return e instanceof Error ? e.message : String(e);
+    }
+  }
+
   /** Binds and searches with a config (the stored password filled in) without saving it. */
   async test(who: Caller, orgId: number, body: Json, logFailure?: TestFailureLog): Promise<{ ok: boolean; message: string }> {
     const { config } = await this.prepare(who, orgId, body, true);

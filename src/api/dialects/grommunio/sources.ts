@@ -27,10 +27,8 @@ export function sourceRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
   async function reachable(orgId: number, config: Record<string, unknown>) {
     const cached = reach.get(orgId);
     if (cached && Date.now() - cached.at < REACH_CACHE_MS) return cached;
-    let result = { at: Date.now(), reachable: true, error: null as string | null };
-    try { await ctx.ldap.test(config); } catch (e) {
-      result = { at: Date.now(), reachable: false, error: e instanceof Error ? e.message : String(e) };
-    }
+    const error = await ctx.services.sources.unreachableBecause(config);
+    const result = { at: Date.now(), reachable: error === null, error };
     reach.set(orgId, result);
     return result;
   }
