@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { ApiContext } from '../../context.ts';
 import { anyCaller, canSeeUser } from './any-caller.ts';
-import { AVATAR_BLOCK } from './plain-settings.ts';
+import { AVATAR_BLOCK } from './admin.ts';
 
 const COLOURS = ['#1d74f5', '#f5455c', '#2de0a5', '#ffd21f', '#9ea2a8', '#6c727a', '#0a5ed7', '#ec0d2a'];
 
