@@ -18,10 +18,13 @@ import { AuditService } from './audit.ts';
 import { AccountService } from './accounts.ts';
 import { signIn, type SignInResult } from './sign-in.ts';
 
-const NO_QUEUE: Pick<TaskQueue, 'cancel' | 'wait' | 'submit'> = {
+type QueuePort = Pick<TaskQueue, 'cancel' | 'wait' | 'submit' | 'status'>;
+
+const NO_QUEUE: QueuePort = {
   cancel: async () => { throw new Error('no task queue runs in this process'); },
   wait: async () => undefined,
   submit: async () => { throw new Error('no task queue runs in this process'); },
+  status: async () => { throw new Error('no task queue runs in this process'); },
 };
 
 export interface AppServices {
@@ -50,14 +53,14 @@ export interface SignInDoor {
 export interface SignInParts { throttle: LoginThrottle; mailer: Mailer | null }
 
 /** `queue` is the one that runs tasks; the command line, which cancels none, passes none. */
-export function createServices(deps: ServiceDeps, queue: Pick<TaskQueue, 'cancel' | 'wait' | 'submit'> = NO_QUEUE, signIn_: SignInParts = { throttle: new LoginThrottle(), mailer: null }): AppServices {
+export function createServices(deps: ServiceDeps, queue: QueuePort = NO_QUEUE, signInParts: SignInParts = { throttle: new LoginThrottle(), mailer: null }): AppServices {
   const domains = new DomainService(deps);
   const organizations = new OrganizationService(deps);
   return {
     organizations, domains, sync: new SyncService(deps, queue, domains, organizations), sources: new SourceService(deps), users: new UserService(deps, domains), tasks: new TaskService(deps, queue),
-    secondFactors: new SecondFactorService({ store: deps.store, ...signIn_ }),
+    secondFactors: new SecondFactorService({ store: deps.store, ...signInParts }),
     sessions: new SessionService(deps.store), settings: new SettingsService(deps), permissions: new PermissionService(deps),
     ldapTools: new LdapToolService(deps, domains), audit: new AuditService(deps), accounts: new AccountService(deps),
-    signIn: { password: (login, password, address, options) => signIn({ ...deps, throttle: signIn_.throttle }, login, password, address, options) },
+    signIn: { password: (login, password, address, options) => signIn({ ...deps, throttle: signInParts.throttle }, login, password, address, options) },
   };
 }

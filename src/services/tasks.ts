@@ -14,8 +14,8 @@ import { heldByTask, taskOutcomes } from '../tasks/sync-task.ts';
 
 export class TaskService {
   private readonly deps: ServiceDeps;
-  private readonly queue: Pick<TaskQueue, 'cancel' | 'wait'>;
-  constructor(deps: ServiceDeps, queue: Pick<TaskQueue, 'cancel' | 'wait'>) { this.deps = deps; this.queue = queue; }
+  private readonly queue: Pick<TaskQueue, 'cancel' | 'wait' | 'status'>;
+  constructor(deps: ServiceDeps, queue: Pick<TaskQueue, 'cancel' | 'wait' | 'status'>) { this.deps = deps; this.queue = queue; }
 
   private get store() { return this.deps.store; }
 
@@ -36,6 +36,11 @@ export class TaskService {
   /** The deactivations a held sync task waits on approval for. */
   held(task: Task): Promise<Array<{ ID: number; username: string }>> {
     return heldByTask(this.store, task);
+  }
+
+  /** Whether the queue runs, and what it holds (grommunio's /tasq/status). */
+  queueStatus(): ReturnType<TaskQueue['status']> {
+    return this.queue.status();
   }
 
   /** Tasks by state, for readiness checks and metrics. */

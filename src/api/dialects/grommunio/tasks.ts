@@ -16,7 +16,7 @@ export function taskRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.addHook('preHandler', requireCaller(ctx));
 
-    app.get('/tasq/status', async () => ctx.queue.status());
+    app.get('/tasq/status', async () => tasks.queueStatus());
 
     app.get('/tasq/tasks', { schema: { querystring: ListQuery } }, async (request) => {
       const who = caller(request);
