@@ -24,8 +24,11 @@ import { createServices } from './services/index.ts';
 
 export { ROLES, type Role };
 
-/** `close` stops the queue (running tasks are queued again) and says which tasks it interrupted. */
-/** What the composition root opened besides what the routes see, for the tests and the shutdown. */
+/**
+ * What the routes see, and what the composition root opened for the services besides (the store,
+ * the directory tools, the mailer). `close` stops the queue (running tasks are queued again) and
+ * says which tasks it interrupted.
+ */
 export type Services = ServerContext & { store: Store; ldap: LdapAdmin; connect: Connect; mailer: Mailer | null; close(signal?: string): Promise<number[]> };
 
 /**
