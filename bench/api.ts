@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { freePort, type Slapd } from '../test/support/slapd.ts';
 import { sourceConfig } from '../test/support/source.ts';
-import { openStore } from '../src/store/store.ts';
+import { openStore } from '../src/open-store.ts';
 
 export interface ApiFigures {
   users: number;

@@ -1,5 +1,5 @@
 /** Runs one sync in its own process so its peak RSS is its own; prints JSON. */
-import { openStore } from '../src/store/store.ts';
+import { openStore } from '../src/open-store.ts';
 import { runSync } from '../src/sync/engine.ts';
 import { connect } from '../src/directory/client.ts';
 

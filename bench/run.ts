@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { startSlapd, BASE_DN, SYNC_DN, SYNC_PW, type ChangeTracking } from '../test/support/slapd.ts';
 import { sourceConfig } from '../test/support/source.ts';
-import { openStore } from '../src/store/store.ts';
+import { openStore } from '../src/open-store.ts';
 import { apiBench, type ApiFigures } from './api.ts';
 import { drawChart } from './chart.ts';
 import { summariseProfileDir, type ProfileLine } from './profile.ts';

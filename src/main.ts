@@ -1,6 +1,6 @@
 /** The `ldapsync` command line: serve, sync and the admin objects. */
 import { loadConfig } from './config.ts';
-import { openStore } from './store/store.ts';
+import { openStore } from './open-store.ts';
 import { UsageError } from './cli/args.ts';
 import { adminCommand, decideCommand, domainCommand, orgCommand, usersCommand } from './cli/admin-commands.ts';
 import { sourceCommand } from './cli/source-command.ts';
@@ -50,10 +50,10 @@ async function run(command: string, rest: string[]): Promise<number> {
       case 'org': return await orgCommand(store, rest, out, services);
       case 'domain': return await domainCommand(store, rest, out, services);
       case 'source': return await sourceCommand(store, rest, out, (text) => { process.stderr.write(`${text}\n`); }, services);
-      case 'users': return await usersCommand(store, rest, out);
-      case 'admin': return await adminCommand(store, rest, out, (prompt) => readSecret(prompt), process.stdin.isTTY === true);
-      case 'approve': return await decideCommand(store, true, rest, out);
-      case 'reject': return await decideCommand(store, false, rest, out);
+      case 'users': return await usersCommand(store, rest, out, services);
+      case 'admin': return await adminCommand(store, rest, out, (prompt) => readSecret(prompt), process.stdin.isTTY === true, services);
+      case 'approve': return await decideCommand(store, true, rest, out, services);
+      case 'reject': return await decideCommand(store, false, rest, out, services);
       case 'sync': return await syncCommand(store, rest, { out, err: process.stderr });
       default: throw new UsageError(`unknown command '${command}'\n\n${HELP}`);
     }

@@ -1,6 +1,6 @@
 /** `ldapsync serve`: the HTTP API on the configured store, with the embedded task queue. */
 import type { Config } from './config.ts';
-import { openStore, type Store } from './store/store.ts';
+import { openStore, type Store } from './open-store.ts';
 import { loadKeys } from './auth/keys.ts';
 import { LoginThrottle } from './auth/throttle.ts';
 import { bootstrapAdmin } from './auth/admins.ts';
@@ -12,8 +12,8 @@ import { ClusterQueue, type ClusterOptions } from './tasks/cluster-queue.ts';
 import { Metrics } from './api/metrics.ts';
 import { parse, UsageError } from './cli/args.ts';
 import { SYNC_COMMAND, syncTaskHandler } from './tasks/sync-task.ts';
-import { LdapAdmin } from './sync/ldap-admin.ts';
-import { smtpMailer } from './auth/mailer.ts';
+import { LdapAdmin, type Connect } from './sync/ldap-admin.ts';
+import { smtpMailer, type Mailer } from './auth/mailer.ts';
 import { ROLES, type Role, type ServerContext } from './api/context.ts';
 import { createLogger } from './logger.ts';
 import { VERSION } from './version.ts';
@@ -24,8 +24,12 @@ import { createServices } from './services/index.ts';
 
 export { ROLES, type Role };
 
-/** `close` stops the queue (running tasks are queued again) and says which tasks it interrupted. */
-export type Services = ServerContext & { close(signal?: string): Promise<number[]> };
+/**
+ * What the routes see, and what the composition root opened for the services besides (the store,
+ * the directory tools, the mailer). `close` stops the queue (running tasks are queued again) and
+ * says which tasks it interrupted.
+ */
+export type Services = ServerContext & { store: Store; ldap: LdapAdmin; connect: Connect; mailer: Mailer | null; close(signal?: string): Promise<number[]> };
 
 /**
  * Everything a server needs, opened and started; `close` undoes it. Without DATABASE_URL the

@@ -28,7 +28,7 @@ const SECURITY_HEADERS = {
 export async function buildOpsApp(services: ServerContext): Promise<FastifyInstance> {
   const app = Fastify({ loggerInstance: services.log as FastifyBaseLogger });
   httpMetricsHook(app, services.metrics);
-  opsRoutes(app, services);
+  opsRoutes(app, { probe: () => services.services.tasks.countByState(), queue: services.queue, metrics: services.metrics, role: services.role });
   return app;
 }
 
@@ -79,6 +79,6 @@ export async function buildApp(ctx: ApiContext & Partial<Pick<ServerContext, 'me
   sharedPathRoutes(app, ctx, DIALECTS);
   for (const dialect of DIALECTS) await app.register(dialect.plugin(ctx));
   webRoutes(app);
-  if (ctx.metrics) opsRoutes(app, { store: ctx.store, queue: ctx.queue, metrics: ctx.metrics, role: ctx.role ?? 'all' });
+  if (ctx.metrics) opsRoutes(app, { probe: () => ctx.services.tasks.countByState(), queue: ctx.queue, metrics: ctx.metrics, role: ctx.role ?? 'all' });
   return app;
 }

@@ -1,25 +1,21 @@
-/** What the routes may use: the store, the task queue, keys and the directory connector. */
+/**
+ * What the routes may use: the services (the application layer), the task queue's status, the
+ * keys that sign tokens and the sign-in throttle. No store: a route asks a service.
+ */
 import type { Config } from '../config.ts';
 import type { Keys } from '../auth/keys.ts';
-import type { Store } from '../store/store.ts';
 import type { TaskQueue } from '../tasks/queue.ts';
 import type { LoginThrottle } from '../auth/throttle.ts';
-import type { Connect, LdapAdmin } from '../sync/ldap-admin.ts';
-import type { Mailer } from '../auth/mailer.ts';
 import type { AppServices } from '../services/index.ts';
 import type { Logger } from 'pino';
 import type { Metrics } from './metrics.ts';
 
 export interface ApiContext {
   config: Readonly<Config>;
-  store: Store;
   queue: TaskQueue;
   keys: Keys;
+  /** The sign-in throttle the services count failures in (tests and operators read it). */
   throttle: LoginThrottle;
-  ldap: LdapAdmin;
-  connect: Connect;
-  /** Sends the email 2FA codes; null when no SMTP server is configured (no email method then). */
-  mailer: Mailer | null;
   /** The application layer: what a route asks instead of reaching into the store. */
   services: AppServices;
 }

@@ -5,8 +5,8 @@
  * document, health checks) is the plain `{message}`.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, storeUnavailable } from '../domain/errors.ts';
-import { isStoreUnavailable } from '../store/errors.ts';
+import { DomainError } from '../domain/errors.ts';
+import { asDomainError } from '../services/failures.ts';
 
 export type ErrorHandler = (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => FastifyReply;
 
@@ -24,7 +24,7 @@ export function validationMessages(error: FastifyError): string[] {
 
 /** The domain error this error is, if it is one; an unavailable store is logged, as nobody else sees why. */
 export function domainErrorIn(error: unknown, request: FastifyRequest): DomainError | null {
-  const domain = error instanceof DomainError ? error : isStoreUnavailable(error) ? storeUnavailable() : null;
+  const domain = error instanceof DomainError ? error : asDomainError(error);
   if (domain?.kind === 'unavailable') request.log.warn({ err: error }, domain.message);
   return domain;
 }

@@ -6,8 +6,19 @@
  * works before the first error.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Store } from '../store/store.ts';
-import type { SyncReport } from '../sync/engine.ts';
+
+/** What the metrics read at each scrape (the store answers it): tasks by state, each domain's last run. */
+export interface MetricsSource {
+  tasks: { countByState(): Promise<Record<number, number>> };
+  runs: { lastByDomain(): Promise<Array<{ domain: string; lastStatus: string | null; lastSuccessAt: string | null }>> };
+}
+
+/** The facts of a finished run that the metrics count (a sync report carries them). */
+export interface RunObservation {
+  status: string; mode: string; startedAt: string; finishedAt: string;
+  counts: { [outcome: string]: number } | object;
+  error?: { code: number } | null;
+}
 
 const STATES: Record<number, string> = { 0: 'queued', 1: 'loaded', 2: 'running', 3: 'completed', 4: 'error', 5: 'cancelled', 6: 'awaiting_approval' };
 /** Run statuses, for the one-hot last-run gauge. */
@@ -24,7 +35,7 @@ export class Metrics {
   private readonly httpRequests: Counter<'method' | 'route' | 'status_code'>;
   private readonly httpDuration: Histogram<'method' | 'route'>;
 
-  constructor(store: Store, build: BuildInfo = { version: 'unknown', role: 'all', mode: 'embedded' }) {
+  constructor(store: MetricsSource, build: BuildInfo = { version: 'unknown', role: 'all', mode: 'embedded' }) {
     const registry = this.registry;
     collectDefaultMetrics({ register: registry });
     new Gauge({ name: 'ldapsync_build_info', help: 'Always 1: the version, role and mode of this process, and its Node.js', labelNames: ['version', 'role', 'mode', 'node'], registers: [registry] })
@@ -47,7 +58,7 @@ export class Metrics {
       async collect() { this.set((await store.tasks.countByState())[0] ?? 0); },
     });
     // Both per-domain gauges read one query per scrape, shared through this promise.
-    let perDomain: ReturnType<Store['runs']['lastByDomain']> | null = null;
+    let perDomain: ReturnType<MetricsSource['runs']['lastByDomain']> | null = null;
     const lastRuns = () => (perDomain ??= store.runs.lastByDomain().finally(() => { setImmediate(() => { perDomain = null; }); }));
     new Gauge({
       name: 'ldapsync_domain_last_success_timestamp_seconds', help: 'When a run of the domain last completed (Unix time); 0 if never', labelNames: ['domain'], registers: [registry],
@@ -65,10 +76,10 @@ export class Metrics {
     });
   }
 
-  observeRun(report: SyncReport): void {
+  observeRun(report: RunObservation): void {
     this.runs.inc({ status: report.status, mode: report.mode });
     this.duration.observe({ mode: report.mode }, (Date.parse(report.finishedAt) - Date.parse(report.startedAt)) / 1000);
-    for (const [outcome, n] of Object.entries(report.counts)) if (n) this.outcomes.inc({ outcome }, n);
+    for (const [outcome, n] of Object.entries(report.counts) as Array<[string, number]>) if (n) this.outcomes.inc({ outcome }, n);
     if (report.error?.code === 503) this.directoryErrors.inc();
   }
 

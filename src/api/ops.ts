@@ -1,6 +1,5 @@
 /** Liveness, readiness and metrics, for every role (a worker serves only these). */
 import type { FastifyInstance } from 'fastify';
-import type { Store } from '../store/store.ts';
 import type { TaskQueue } from '../tasks/queue.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -11,11 +10,12 @@ export function httpMetricsHook(app: FastifyInstance, metrics: Metrics): void {
   });
 }
 
-export function opsRoutes(app: FastifyInstance, deps: { store: Store; queue: TaskQueue; metrics: Metrics; role: string }): void {
+export function opsRoutes(app: FastifyInstance, deps: { probe: () => Promise<unknown>; queue: TaskQueue; metrics: Metrics; role: string }): void {
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok', role: deps.role }));
   app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
     try {
-      await deps.store.tasks.countByState();
+      // The store answers (a store that cannot is not ready), then the queue runs.
+      await deps.probe();
       const queue = await deps.queue.status();
       if (!queue.running) return reply.status(503).send({ status: 'starting', role: deps.role });
       return { status: 'ready', role: deps.role, queue };

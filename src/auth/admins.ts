@@ -11,7 +11,8 @@ async function roleFor(store: Store, name: string, grants: StoredGrant[]) {
   return (await store.accounts.roleByName(name)) ?? store.accounts.createRole(name, '', grants);
 }
 
-export async function createAdmin(store: Store, username: string, password: string, grants: StoredGrant[] = [{ permission: 'SystemAdmin', param: '' }]): Promise<number> {
+/** `actor`: who the audit entry names (`system` for the account made from the environment). */
+export async function createAdmin(store: Store, username: string, password: string, grants: StoredGrant[] = [{ permission: 'SystemAdmin', param: '' }], actor = 'system'): Promise<number> {
   if (password.length < MIN_PASSWORD_LENGTH) throw new Error(`the password must have at least ${MIN_PASSWORD_LENGTH} characters`);
   if (await store.accounts.credentials(username)) throw new Error(`account ${username} exists already`);
   const account = await store.accounts.create({ username, passwordHash: await hashPassword(password), displayName: username });
@@ -19,7 +20,7 @@ export async function createAdmin(store: Store, username: string, password: stri
   const roleName = grants.map((g) => (g.param ? `${g.permission}(${g.param})` : g.permission)).join('+');
   const role = await roleFor(store, roleName, grants);
   await store.accounts.assignRole(account.id, role.id);
-  await store.audit.record({ actor: 'system', action: 'account.create', targetType: 'account', targetId: String(account.id), before: null, after: { username, role: roleName } });
+  await store.audit.record({ actor, action: 'account.create', targetType: 'account', targetId: String(account.id), before: null, after: { username, role: roleName } });
   return account.id;
 }
 

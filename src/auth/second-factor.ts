@@ -5,7 +5,7 @@
  */
 import { randomInt } from 'node:crypto';
 import type { Store } from '../store/store.ts';
-import type { TwoFactorState } from '../store/repositories/accounts.ts';
+import type { TwoFactorState } from '../domain/account.ts';
 import type { LoginThrottle } from './throttle.ts';
 import type { Mailer } from './mailer.ts';
 import { verifyPassword } from './passwords.ts';

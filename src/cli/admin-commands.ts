@@ -2,8 +2,7 @@
 import { readFileSync } from 'node:fs';
 import type { Store } from '../store/store.ts';
 import { id, parse, requiredId, table, UsageError } from './args.ts';
-import { changePassword, createAdmin } from '../auth/admins.ts';
-import { decideRun, decideTask, NothingToDecide } from '../tasks/approval.ts';
+import { changePassword } from '../auth/admins.ts';
 import type { AppServices } from '../services/index.ts';
 import { asCommand, CLI_CALLER, cliServices } from './cli-services.ts';
 
@@ -46,14 +45,13 @@ export async function domainCommand(store: Store, argv: string[], out: Out, serv
   throw new UsageError('usage: ldapsync domain add NAME [--org ID] | domain list [--json]');
 }
 
-export async function usersCommand(store: Store, argv: string[], out: Out): Promise<number> {
+export async function usersCommand(store: Store, argv: string[], out: Out, services: AppServices = cliServices(store)): Promise<number> {
   const [action, ...rest] = argv;
   const { values } = parse(rest, { domain: { type: 'string' }, json: { type: 'boolean' }, limit: { type: 'string' } });
   if (action !== 'list') throw new UsageError('usage: ldapsync users list --domain ID [--json]');
   const domainId = requiredId(values.domain, '--domain');
-  if (!(await store.domains.get(domainId))) throw new UsageError(`domain ${domainId} does not exist`);
   const limit = typeof values.limit === 'string' ? id(values.limit, '--limit') : 1_000_000;
-  const { users } = await store.users.list({ domainId, limit, offset: 0 });
+  const users = await asCommand(() => services.users.inDomain(CLI_CALLER, domainId, limit), { NOT_FOUND: `domain ${domainId} does not exist` });
   if (values.json) {
     out(JSON.stringify(users.map((u) => ({ ...u, externId: u.externId ? Buffer.from(u.externId).toString('hex') : null })), null, 2));
   } else {
@@ -67,7 +65,7 @@ export async function usersCommand(store: Store, argv: string[], out: Out): Prom
  * a flag. Everything that can be checked without it is checked first (a taken name, a domain or
  * organization that does not exist), and a password typed at a terminal is asked for twice.
  */
-export async function adminCommand(store: Store, argv: string[], out: Out, readPassword: (prompt: string) => Promise<string>, interactive = false): Promise<number> {
+export async function adminCommand(store: Store, argv: string[], out: Out, readPassword: (prompt: string) => Promise<string>, interactive = false, services: AppServices = cliServices(store)): Promise<number> {
   const [action, ...rest] = argv;
   const { values, positionals } = parse(rest, { 'password-file': { type: 'string' }, 'domain-admin': { type: 'string' }, 'org-admin': { type: 'string' }, 'read-only': { type: 'boolean' } });
   const name = positionals[0];
@@ -77,9 +75,10 @@ export async function adminCommand(store: Store, argv: string[], out: Out, readP
     : typeof values['org-admin'] === 'string' ? [{ permission: 'OrgAdmin', param: String(id(values['org-admin'], '--org-admin')) }]
       : values['read-only'] ? [{ permission: 'SystemAdminRO', param: '' }] : [{ permission: 'SystemAdmin', param: '' }];
   const grant = grants[0]!;
-  if (grant.permission === 'DomainAdmin' && !(await store.domains.get(Number(grant.param)))) throw new UsageError(`domain ${grant.param} does not exist (ldapsync domain list shows the IDs)`);
-  if (grant.permission === 'OrgAdmin' && !(await store.organizations.get(Number(grant.param)))) throw new UsageError(`organization ${grant.param} does not exist (ldapsync org list shows the IDs)`);
-  if (await store.accounts.credentials(name)) throw new UsageError(`account ${name} exists already`);
+  await asCommand(() => services.accounts.checkNewAdmin(CLI_CALLER, name, grant), {
+    DOMAIN_MISSING: `domain ${grant.param} does not exist (ldapsync domain list shows the IDs)`,
+    ORGANIZATION_MISSING: `organization ${grant.param} does not exist (ldapsync org list shows the IDs)`,
+  });
   let password: string;
   if (typeof values['password-file'] === 'string') {
     try { password = readFileSync(values['password-file'], 'utf8').trim(); } catch (e) { throw new UsageError(`cannot read ${values['password-file']}: ${(e as Error).message}`); }
@@ -88,7 +87,7 @@ export async function adminCommand(store: Store, argv: string[], out: Out, readP
     if (interactive && (await readPassword('the same password again: ')) !== password) throw new UsageError('the two passwords differ; nothing was created');
   }
   try {
-    out(String(await createAdmin(store, name, password, grants)));
+    out(String(await services.accounts.createAdmin(CLI_CALLER, name, password, grants)));
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
@@ -111,18 +110,15 @@ async function adminPassword(store: Store, name: string, file: unknown, out: Out
 }
 
 /** `ldapsync approve|reject --run ID | --task ID`: decide deactivations a run held for approval. */
-export async function decideCommand(store: Store, approve: boolean, argv: string[], out: Out): Promise<number> {
+export async function decideCommand(store: Store, approve: boolean, argv: string[], out: Out, services: AppServices = cliServices(store)): Promise<number> {
   const { values } = parse(argv, { run: { type: 'string' }, task: { type: 'string' } });
   const verb = approve ? 'approve' : 'reject';
-  try {
-    const d = typeof values.run === 'string' ? await decideRun(store, id(values.run, '--run'), approve, 'cli')
-      : typeof values.task === 'string' ? await decideTask(store, id(values.task, '--task'), approve, 'cli')
-        : null;
-    if (!d) throw new UsageError(`usage: ldapsync ${verb} --run ID | --task ID`);
-    out(approve ? `${d.deactivated} users deactivated` : `${d.discarded} deactivations discarded`);
-    return 0;
-  } catch (e) {
-    if (e instanceof NothingToDecide) throw new UsageError(e.message);
-    throw e;
-  }
+  const runId = typeof values.run === 'string' ? id(values.run, '--run') : null;
+  const taskId = typeof values.task === 'string' ? id(values.task, '--task') : null;
+  const d = runId !== null ? await asCommand(() => services.tasks.decideRun(CLI_CALLER, runId, approve))
+    : taskId !== null ? await asCommand(() => services.tasks.decide(CLI_CALLER, taskId, approve), { NOT_FOUND: `task ${taskId} is not waiting for approval` })
+      : null;
+  if (!d) throw new UsageError(`usage: ldapsync ${verb} --run ID | --task ID`);
+  out(approve ? `${d.deactivated} users deactivated` : `${d.discarded} deactivations discarded`);
+  return 0;
 }

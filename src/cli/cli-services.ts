@@ -37,10 +37,13 @@ export function cliServices(store: Store, config?: Pick<Readonly<Config>, 'datab
   return createServices({ store, schedules: cliSchedules(store, config), ldap: new LdapAdmin(store, open), connect: open });
 }
 
-/** Runs a service call; a domain refusal is the command's usage error, in the service's words. */
-export async function asCommand<T>(call: () => Promise<T>): Promise<T> {
+/**
+ * Runs a service call; a domain refusal is the command's usage error, in the service's words or,
+ * where `wording` has the error's code, in the command's own.
+ */
+export async function asCommand<T>(call: () => Promise<T>, wording: Record<string, string> = {}): Promise<T> {
   try { return await call(); } catch (e) {
-    if (e instanceof DomainError) throw new UsageError(e.details.length ? e.details.join('\n') : e.message);
+    if (e instanceof DomainError) throw new UsageError(wording[e.code] ?? (e.details.length ? e.details.join('\n') : e.message));
     throw e;
   }
 }

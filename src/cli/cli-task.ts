@@ -11,7 +11,7 @@ import { SYNC_COMMAND, type SyncTaskParams, type SyncTaskResult } from '../tasks
 const CANCEL_POLL_MS = 500;
 
 export async function asCliTask(store: Store, domainId: number, params: SyncTaskParams, run: (taskId: number, signal: AbortSignal) => Promise<SyncReport>): Promise<SyncReport> {
-  const { task, existing } = await store.tasks.createUnlessActive({ command: SYNC_COMMAND, params: params as unknown as Record<string, unknown>, domainId, orgId: null, owner: 'cli' });
+  const { task, existing } = await store.tasks.createUnlessActive({ command: SYNC_COMMAND, params, domainId, orgId: null, owner: 'cli' });
   if (existing) throw new SyncError(409, `Another run of this domain is in progress (task ${task.id}); wait for it or cancel it`);
   await store.tasks.transition(task.id, [TaskState.queued], TaskState.running, 'Started from the command line');
   const controller = new AbortController();

@@ -1,7 +1,7 @@
 /** `ldapsync keys rotate`: a new key for secrets at rest, every secret re-encrypted, the old key retired. */
 import type { Config } from '../config.ts';
 import { keyRingPath, loadKeyRing, saveKeyRing } from '../auth/keys.ts';
-import { openStore } from '../store/store.ts';
+import { openStoreWith } from '../store/store.ts';
 import { UsageError } from './args.ts';
 
 export async function keysCommand(config: Readonly<Config>, argv: string[], out: (text: string) => void): Promise<number> {
@@ -10,7 +10,7 @@ export async function keysCommand(config: Readonly<Config>, argv: string[], out:
   const rotated = loadKeyRing(file).rotated();
   // Saved with the old keys still in it first: a crash mid-way leaves every secret readable.
   saveKeyRing(file, rotated);
-  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, cipher: rotated });
+  const store = await openStoreWith({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, cipher: rotated });
   try {
     const changed = await store.sources.reencrypt();
     saveKeyRing(file, rotated.retire());

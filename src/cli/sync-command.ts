@@ -6,7 +6,7 @@ import cliProgress from 'cli-progress';
 import type { Store } from '../store/store.ts';
 import { connect } from '../directory/client.ts';
 import { runSync, SyncError, type SyncReport } from '../sync/engine.ts';
-import type { Outcome } from '../domain/outcome.ts';
+import { withoutMarks, type Outcome } from '../domain/outcome.ts';
 import { parse, requiredId, table } from './args.ts';
 import { skippedLines } from '../sync/wording.ts';
 import { asCliTask } from './cli-task.ts';
@@ -14,7 +14,7 @@ import { asCliTask } from './cli-task.ts';
 export interface Terminal { out: (text: string) => void; err: NodeJS.WritableStream & { isTTY?: boolean } }
 
 async function outcomesOf(store: Store, report: SyncReport): Promise<Outcome[]> {
-  return report.runId === null ? report.outcomes : store.runs.allOutcomes(report.runId);
+  return report.runId === null ? report.outcomes.map(withoutMarks) : store.runs.allOutcomes(report.runId);
 }
 
 export async function syncCommand(store: Store, argv: string[], term: Terminal): Promise<number> {

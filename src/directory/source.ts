@@ -6,7 +6,7 @@
 import { isAbsolute } from 'node:path';
 import { FilterParser } from 'ldapts';
 import { pemProblem } from './ca-file.ts';
-import { scheduleError } from '../domain/recurrence.ts';
+import { scheduleError } from '../tasks/recurrence.ts';
 import { DEFAULT_VENDOR, isVendor, presetFor, TEMPLATE_NAMES, type Vendor, VENDORS } from './presets.ts';
 import { unknownSourceKeys } from './source-keys.ts';
 

@@ -17,7 +17,15 @@ export interface Outcome {
   username: string;
   code: OutcomeCode;
   message: string;
+  /**
+   * Only on a dry run's outcome of an unchanged user with nothing to say: counted, listed nowhere.
+   * Never stored; a door strips it before showing the outcome (see `withoutMarks`).
+   */
+  quiet?: true;
 }
+
+/** The outcome as a door shows it: without the in-process marks. */
+export const withoutMarks = ({ quiet: _quiet, ...shown }: Outcome): Outcome => shown;
 
 export interface SyncCounts {
   created: number;

@@ -75,3 +75,15 @@ export type StoredUser = Pick<User, 'id' | 'domainId' | 'username' | 'externId' 
   propertiesJson: string;
   groupsJson: string;
 };
+
+/** How a list may be ordered: grommunio's sort keys that ldapsync has a column for. */
+export type UserSortKey = 'id' | 'username' | 'displayname' | 'creationtime';
+
+/**
+ * `domainId`: one domain, or several listed as one, in domain then ID order unless `sort` says
+ * otherwise. `statuses`: any of these (an empty list matches nobody). `limit` 0 counts only.
+ */
+export interface UserQuery {
+  domainId: number | number[]; query?: string; status?: UserStatus; statuses?: UserStatus[]; linked?: boolean;
+  sort?: { key: UserSortKey; descending: boolean }; limit: number; offset: number;
+}

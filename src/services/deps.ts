@@ -13,7 +13,8 @@ export interface Schedules {
 export interface ServiceDeps {
   store: Store;
   schedules: Schedules;
-  ldap: Pick<LdapAdmin, 'test'>;
+  /** The directory tools: tests, searches, single-user syncs and imports. */
+  ldap: LdapAdmin;
   /** Opens a directory connection, for the runs a service starts in this process (dry runs). */
   connect: Connect;
 }

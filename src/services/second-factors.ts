@@ -4,7 +4,7 @@
  * headers, its challenge shape); the change and its audit entry are said here once.
  */
 import type { Caller } from '../auth/permissions.ts';
-import { hasOwnSecondFactor, sendEmailCode, sentRecently, type SecondFactorDeps } from '../auth/second-factor.ts';
+import { checkSecondFactor, hasOwnSecondFactor, sendEmailCode, sentRecently, type SecondFactorAsk, type SecondFactorDeps, type SecondFactorResult } from '../auth/second-factor.ts';
 import { newBackupCodes, newTotpSecret, totpFor, totpStep } from '../auth/two-factor.ts';
 import { DomainError, invalidInput } from '../domain/errors.ts';
 
@@ -70,6 +70,11 @@ export class SecondFactorService {
     await prove();
     await this.store.accounts.setEmailTwoFactor(who.accountId, false);
     await this.audit(who, 'account.email2fa.disable');
+  }
+
+  /** Whether the account's own second factor (if it has one) is proven by what the door was sent. */
+  check(accountId: number, ask: SecondFactorAsk): Promise<SecondFactorResult> {
+    return checkSecondFactor(this.deps, accountId, ask);
   }
 
   /** Mails a fresh code where the account has the email method; says nothing about who exists. */

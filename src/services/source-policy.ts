@@ -5,7 +5,7 @@
  */
 import type { Caller } from '../auth/permissions.ts';
 import { DomainError, notPermitted } from '../domain/errors.ts';
-import { occurrencesAfter } from '../domain/recurrence.ts';
+import { occurrencesAfter } from '../tasks/recurrence.ts';
 
 type Json = Record<string, unknown>;
 

@@ -10,8 +10,16 @@ import { DomainError, invalidInput } from '../domain/errors.ts';
 import { checkSourceWrite } from './source-policy.ts';
 import { testFailureFor } from './test-answers.ts';
 import type { ServiceDeps } from './deps.ts';
+import type { Domain } from '../domain/tenancy.ts';
+import { sourceOrgOf } from './domains.ts';
 
 type Json = Record<string, unknown>;
+
+export interface SourceState {
+  orgId: number; config: Json; served: Domain[];
+  lastRun: { id: number; domainId: number; status: string; mode: string; message: string; finishedAt: string | null } | undefined;
+  users: { active: number; deactivated: number };
+}
 
 /** Where a failed connection test's raw cause is written (it may say more than the caller may see). */
 export type TestFailureLog = (orgId: number, cause: string) => void;
@@ -32,6 +40,33 @@ export class SourceService {
 
   get(orgId: number): Promise<Json | undefined> {
     return this.store.sources.get(orgId);
+  }
+
+  /** The config that serves an organization's domains (its own, else the default); the default's for null. */
+  async effective(orgId: number | null): Promise<Json | undefined> {
+    return orgId === null ? this.store.sources.get(0) : (await this.store.sources.effective(orgId))?.config;
+  }
+
+  /**
+   * Each source the caller may see (one serving a readable domain; every source for system
+   * readers), with the readable domains it serves, their latest run and users by status.
+   */
+  async overview(who: Caller, readable: Domain[]): Promise<SourceState[]> {
+    const saved = new Set(await this.store.sources.orgIds());
+    const orgIds = new Set<number>();
+    for (const d of readable) { const s = sourceOrgOf(d.orgId, saved); if (s !== null) orgIds.add(s); }
+    if (who.canReadSystem) for (const id of saved) orgIds.add(id);
+    const out: SourceState[] = [];
+    for (const orgId of [...orgIds].sort((a, b) => a - b)) {
+      const config = (await this.store.sources.get(orgId))!;
+      const served = readable.filter((d) => sourceOrgOf(d.orgId, saved) === orgId);
+      const lastRuns = (await Promise.all(served.map((d) => this.store.runs.lastForDomain(d.id)))).filter((r) => r !== undefined);
+      const lastRun = lastRuns.sort((a, b) => (b.finishedAt ?? '').localeCompare(a.finishedAt ?? ''))[0];
+      const users = { active: 0, deactivated: 0 };
+      for (const d of served) { const c = await this.store.users.countByStatus(d.id); users.active += c.active ?? 0; users.deactivated += c.deactivated ?? 0; }
+      out.push({ orgId, config, served, lastRun, users });
+    }
+    return out;
   }
 
   /** Checks what the caller may put in a source and that it parses; the config to save or test. */
@@ -65,6 +100,13 @@ export class SourceService {
     await this.store.sources.delete(orgId);
     await this.deps.schedules.syncSchedules();
     await this.store.audit.record({ actor: who.username, action: 'source.delete', targetType: 'source', targetId: String(orgId), before: stored && publicSourceView(stored), after: null });
+  }
+
+  /** Whether a saved config's directory answers now: null when it does, else why not (its raw cause). */
+  async unreachableBecause(config: Json): Promise<string | null> {
+    try { await this.deps.ldap.test(config); return null; } catch (e) {
+      return e instanceof Error ? e.message : String(e);
+    }
   }
 
   /** Binds and searches with a config (the stored password filled in) without saving it. */

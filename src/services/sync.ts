@@ -9,6 +9,7 @@ import { runSync, sourceForDomain, SyncError, type SyncReport } from '../sync/en
 import { SYNC_COMMAND, type SyncTaskParams } from '../tasks/sync-task.ts';
 import type { TaskQueue } from '../tasks/queue.ts';
 import { causeFor } from './test-answers.ts';
+import { requirePermission } from './permissions.ts';
 import type { DomainService } from './domains.ts';
 import type { OrganizationService } from './organizations.ts';
 import type { ServiceDeps } from './deps.ts';
@@ -54,8 +55,16 @@ export class SyncService {
       lang: input.lang,
       ...(input.full ? { full: true } : {}),
     };
-    const { task, existing } = await this.queue.submit({ command: SYNC_COMMAND, params: params as unknown as Record<string, unknown>, domainId: scope.domainId, orgId: scope.orgId, owner: who.username });
+    const { task, existing } = await this.queue.submit({ command: SYNC_COMMAND, params, domainId: scope.domainId, orgId: scope.orgId, owner: who.username });
     return { task, existing, done: await this.queue.wait(task.id, waitMs) };
+  }
+
+  /** Queues a run of every domain the default source (org 0) serves, as Rocket.Chat's syncNow does. */
+  async startDefaultSource(who: Caller, waitMs: number): Promise<{ task: Task; done: Task | undefined }> {
+    requirePermission(who, 'sync-auth-services-users');
+    const params: SyncTaskParams = { sourceOrgID: 0, import: true, lang: '' };
+    const { task } = await this.queue.submit({ command: SYNC_COMMAND, params, domainId: null, orgId: 0, owner: who.username });
+    return { task, done: await this.queue.wait(task.id, waitMs) };
   }
 
   /** A dry run of one domain: the plan and the outcomes it would give; nothing is written. */

@@ -6,14 +6,16 @@
 import type { Caller } from '../auth/permissions.ts';
 import { isFinished, type Task } from '../domain/task.ts';
 import { invalidInput, notFound, notPermitted } from '../domain/errors.ts';
-import { decideTask, NothingToDecide } from '../tasks/approval.ts';
+import { decideRun, decideTask, NothingToDecide, type Decision } from '../tasks/approval.ts';
 import type { TaskQueue } from '../tasks/queue.ts';
 import type { ServiceDeps } from './deps.ts';
+import type { Outcome } from '../domain/outcome.ts';
+import { heldByTask, taskOutcomes } from '../tasks/sync-task.ts';
 
 export class TaskService {
   private readonly deps: ServiceDeps;
-  private readonly queue: Pick<TaskQueue, 'cancel' | 'wait'>;
-  constructor(deps: ServiceDeps, queue: Pick<TaskQueue, 'cancel' | 'wait'>) { this.deps = deps; this.queue = queue; }
+  private readonly queue: Pick<TaskQueue, 'cancel' | 'wait' | 'status'>;
+  constructor(deps: ServiceDeps, queue: Pick<TaskQueue, 'cancel' | 'wait' | 'status'>) { this.deps = deps; this.queue = queue; }
 
   private get store() { return this.deps.store; }
 
@@ -24,6 +26,26 @@ export class TaskService {
     }
     if (task.orgId !== null) return who.isOrgAdmin(task.orgId);
     return write ? who.isSystemAdmin : who.canReadSystem;
+  }
+
+  /** A sync task's outcomes, from the runs it made (the caller saw the task already). */
+  outcomes(task: Task): Promise<Outcome[]> {
+    return taskOutcomes(this.store, task);
+  }
+
+  /** The deactivations a held sync task waits on approval for. */
+  held(task: Task): Promise<Array<{ ID: number; username: string }>> {
+    return heldByTask(this.store, task);
+  }
+
+  /** Whether the queue runs, and what it holds (grommunio's /tasq/status). */
+  queueStatus(): ReturnType<TaskQueue['status']> {
+    return this.queue.status();
+  }
+
+  /** Tasks by state, for readiness checks and metrics. */
+  countByState(): Promise<unknown> {
+    return this.store.tasks.countByState();
   }
 
   async visible(who: Caller, id: number, write: boolean): Promise<Task> {
@@ -57,6 +79,19 @@ export class TaskService {
       return { task: (await this.store.tasks.get(task.id))!, deactivated: d.deactivated, discarded: d.discarded };
     } catch (e) {
       if (e instanceof NothingToDecide) throw invalidInput([e.message], 'Task is not waiting for approval');
+      throw e;
+    }
+  }
+
+  /** Applies or discards what one run held, for a caller who may change its domain. */
+  async decideRun(who: Caller, runId: number, approve: boolean): Promise<Decision> {
+    const run = await this.store.runs.get(runId);
+    const domain = run && (await this.store.domains.get(run.domainId));
+    if (domain ? !who.canWriteDomain(domain) : run && !who.isSystemAdmin) throw notPermitted();
+    try {
+      return await decideRun(this.store, runId, approve, who.username);
+    } catch (e) {
+      if (e instanceof NothingToDecide) throw invalidInput([e.message], 'Run is not waiting for approval');
       throw e;
     }
   }

@@ -4,7 +4,7 @@
  */
 import type { Caller } from '../auth/permissions.ts';
 import type { User } from '../domain/user.ts';
-import type { UserQuery } from '../store/repositories/users.ts';
+import type { UserQuery } from '../domain/user.ts';
 import type { Domain } from '../domain/tenancy.ts';
 import { invalidInput, notFound } from '../domain/errors.ts';
 import type { DomainService } from './domains.ts';
@@ -21,6 +21,12 @@ export class UserService {
 
   private get store() { return this.deps.store; }
 
+  /** The first `limit` users of a domain the caller may read, in ID order. */
+  async inDomain(who: Caller, domainId: number, limit: number): Promise<User[]> {
+    const domain = await this.domains.visible(who, domainId, false);
+    return (await this.store.users.list({ domainId: domain.id, limit, offset: 0 })).users;
+  }
+
   /** The user, if it belongs to this domain the caller may see (or change, with `write`). */
   async get(who: Caller, domainId: number, userId: number, write = false): Promise<{ domain: Domain; user: User }> {
     const domain = await this.domains.visible(who, domainId, write);
@@ -31,6 +37,42 @@ export class UserService {
 
   list(query: UserQuery): Promise<{ users: User[]; total: number }> {
     return this.store.users.list(query);
+  }
+
+  /** The user a name or ID names, if the caller may see it (an admin of its domain, or the person). */
+  async seenBy(who: Caller, by: { username: string } | { id: number } | null): Promise<User | undefined> {
+    if (!by) return undefined;
+    const user = 'username' in by ? await this.store.users.byUsername(by.username) : await this.store.users.get(by.id);
+    return user && (await this.domains.canSeeUser(who, user)) ? user : undefined;
+  }
+
+  /** The readable domains' users as one list, in domain then ID order: one query, not one per domain. */
+  async listReadable(who: Caller, page: { query?: string; limit: number; offset: number }): Promise<{ users: User[]; total: number }> {
+    const domainIds = (await this.domains.readable(who)).map((d) => d.id);
+    return this.store.users.list({ domainId: domainIds, ...page });
+  }
+
+  /**
+   * The user an avatar URL names, for anyone: pictures are public unless a setting keeps them for
+   * callers who may see the user, which the door checks with `seenBy`.
+   */
+  forAvatar(username: string): Promise<User | undefined> {
+    return this.store.users.byUsername(username);
+  }
+
+  async avatarImage(user: User): Promise<{ hash: string; contentType: string; data: Uint8Array } | undefined> {
+    return user.avatarHash ? this.store.avatars.get(user.avatarHash) : undefined;
+  }
+
+  /** Users by status in a domain (the caller saw the domain already). */
+  countByStatus(domainId: number): Promise<Record<string, number>> {
+    return this.store.users.countByStatus(domainId);
+  }
+
+  /** The directory groups the sync recorded for a domain the caller may read. */
+  async groups(who: Caller, domainId: number): Promise<Array<{ name: string; members: string[] }>> {
+    const domain = await this.domains.visible(who, domainId, false);
+    return this.store.users.groupsInDomain(domain.id);
   }
 
   /** The first `limit` users over every domain the caller may read, in domain order. */

@@ -3,8 +3,6 @@ import type { Kysely } from 'kysely';
 import type { Database } from './schema.ts';
 import { openDatabase, type Dialect, type StoreLocation } from './database.ts';
 import type { SecretCipher } from '../domain/secret-cipher.ts';
-import { keyRingPath } from '../auth/keys.ts';
-import { KeyRingFile } from '../auth/key-ring-file.ts';
 import { OrganizationRepository } from './repositories/organizations.ts';
 import { DomainRepository } from './repositories/domains.ts';
 import { SourceRepository } from './repositories/sources.ts';
@@ -69,9 +67,11 @@ export class Store {
   }
 }
 
-/** Opens the store; secrets are sealed with the given cipher, else the key ring in the data folder. */
-export async function openStore(location: StoreLocation & { cipher?: SecretCipher; keyFile?: string | null }): Promise<Store> {
-  const cipher = location.cipher ?? new KeyRingFile(keyRingPath(location.dataDir, location.keyFile ?? null));
+/**
+ * Opens the store; its secrets are sealed with `cipher`, which the caller loads (the composition
+ * roots use `openStore` in src/open-store.ts, which reads the data folder's key ring).
+ */
+export async function openStoreWith(location: StoreLocation & { cipher: SecretCipher }): Promise<Store> {
   const { db, dialect, close } = await openDatabase(location);
-  return new Store(db, dialect, close, cipher);
+  return new Store(db, dialect, close, location.cipher);
 }

@@ -35,7 +35,7 @@ export function skippedLines(skipped: Skipped): string[] {
 export function wouldOutcome(item: PlanItem, outcome: Outcome): Outcome {
   switch (item.kind) {
     case 'create': return { ...outcome, message: item.note ? `Would be created (${item.note})` : 'Would be created' };
-    case 'unchanged': return { ...outcome, message: item.note ? `${WOULD_STAY} (${item.note})` : WOULD_STAY };
+    case 'unchanged': return item.note ? { ...outcome, message: `${WOULD_STAY} (${item.note})` } : { ...outcome, message: WOULD_STAY, quiet: true };
     case 'update': {
       const detail = /^Synchronization successful(?: \((.*)\))?$/.exec(outcome.message)?.[1];
       const parts = (detail ?? '').split('; ').filter(Boolean).map((p) => p

@@ -4,7 +4,7 @@
  * per-domain rule of the queue keeps a schedule faster than its runs from piling them up.
  */
 import type { Store } from '../store/store.ts';
-import { nextOccurrence } from '../domain/recurrence.ts';
+import { nextOccurrence } from './recurrence.ts';
 import { activeSchedules } from './schedule.ts';
 
 /** setTimeout's ceiling; a later occurrence is reached by re-arming. */

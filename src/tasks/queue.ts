@@ -1,13 +1,12 @@
 /** The task queue port: the API and the engine use this, never an adapter directly. */
-import type { Task, TaskState } from '../domain/task.ts';
+import type { Task, TaskParams, TaskState } from '../domain/task.ts';
 
-export interface TaskSpec {
-  command: string;
-  params: Record<string, unknown>;
+/** A task to queue: its command with that command's params, and whose it is. */
+export type TaskSpec = TaskParams & {
   domainId: number | null;
   orgId: number | null;
   owner: string;
-}
+};
 
 export interface TaskContext {
   signal: AbortSignal;

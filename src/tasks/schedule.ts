@@ -35,7 +35,7 @@ export async function queueScheduledSyncs(store: Store, queue: TaskQueue, orgId:
   const queued: number[] = [];
   for (const d of domains) {
     const params: SyncTaskParams = { domainID: d.id, import: config.scheduleImport !== false, lang: '' };
-    const { task, existing } = await queue.submit({ command: SYNC_COMMAND, params: params as unknown as Record<string, unknown>, domainId: d.id, orgId: null, owner: 'schedule' });
+    const { task, existing } = await queue.submit({ command: SYNC_COMMAND, params, domainId: d.id, orgId: null, owner: 'schedule' });
     queued.push(task.id);
     // The domain is busy (409 for an admin asking): this occurrence adds no run of its own.
     if (existing) log.warn({ event: 'schedule.skipped', orgId, domainId: d.id, domain: d.name, occurrence, busyTask: task.id }, `scheduled sync of ${d.name} skipped for ${occurrence}: task ${task.id} of this domain is still ${task.state === 0 ? 'queued' : 'running'}`);

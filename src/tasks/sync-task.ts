@@ -3,7 +3,7 @@
  * under a lock, so however a run was asked for, one domain never syncs twice at once.
  */
 import type { Store } from '../store/store.ts';
-import { TaskState, type Task } from '../domain/task.ts';
+import { readSyncTaskParams, SYNC_COMMAND, TaskParamsError, TaskState, type SyncTaskParams, type Task } from '../domain/task.ts';
 import { emptyCounts, summaryMessage, type Outcome, type SyncCounts } from '../domain/outcome.ts';
 import { runSync, SyncError, type SyncDeps, type SyncReport } from '../sync/engine.ts';
 import { isShutdown } from '../domain/shutdown.ts';
@@ -11,10 +11,7 @@ import { silentLog, type Log } from '../logger.ts';
 import { logRunEnd, logRunRefused, logRunStart, triggerOf } from '../sync/run-log.ts';
 import { TaskFailure, type TaskContext, type TaskHandler, type TaskOutcome } from './queue.ts';
 
-export const SYNC_COMMAND = 'ldapSync';
-
-/** domainID: one domain; orgID: an organization's domains; sourceOrgID: every domain that syncs from that source. */
-export interface SyncTaskParams { domainID?: number; orgID?: number; sourceOrgID?: number; import: boolean; lang: string; full?: boolean }
+export { SYNC_COMMAND, type SyncTaskParams };
 
 /** What a sync task keeps as its result: the runs whose outcomes make up `params.result`. */
 export interface SyncTaskResult { runIds: number[]; counts: SyncCounts; code?: number; startedAt?: string; finishedAt?: string }
@@ -55,7 +52,10 @@ const add = (total: SyncCounts, counts: SyncCounts): void => {
 export function syncTaskHandler(deps: SyncDeps, observe: (report: SyncReport) => void = () => undefined, log: Log = silentLog): TaskHandler {
   const locks = new DomainLocks();
   return async (task: Task, ctx: TaskContext): Promise<TaskOutcome> => {
-    const params = task.params as unknown as SyncTaskParams;
+    let params: SyncTaskParams;
+    try { params = readSyncTaskParams(task.params); } catch (e) {
+      throw e instanceof TaskParamsError ? new TaskFailure(400, e.message) : e;
+    }
     const started = Date.now();
     const total = emptyCounts();
     const runIds: number[] = [];

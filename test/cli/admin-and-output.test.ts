@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSlapd, type Slapd } from '../support/slapd.ts';
 import { sourceConfig } from '../support/source.ts';
-import { openStore, type Store } from '../../src/store/store.ts';
+import { openStore, type Store } from '../../src/open-store.ts';
 import { adminCommand } from '../../src/cli/admin-commands.ts';
 import { UsageError } from '../../src/cli/args.ts';
 

@@ -12,7 +12,7 @@ import pg from 'pg';
 import { BASE_DN, freePort, startSlapd, type Slapd } from '../support/slapd.ts';
 import { databaseUrl } from '../support/stores.ts';
 import { sourceConfig } from '../support/source.ts';
-import { openStore, type Store } from '../../src/store/store.ts';
+import { openStore, type Store } from '../../src/open-store.ts';
 import { createAdmin } from '../../src/auth/admins.ts';
 import { TaskState } from '../../src/domain/task.ts';
 

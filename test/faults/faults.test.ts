@@ -19,7 +19,7 @@ import { makeTestCa } from '../support/tls.ts';
 import { bulkPeople, PEOPLE } from '../fixtures/people.ts';
 import { runSync, SyncError, type SyncOptions } from '../../src/sync/engine.ts';
 import { connect } from '../../src/directory/client.ts';
-import { openStore, type Store } from '../../src/store/store.ts';
+import { openStore, type Store } from '../../src/open-store.ts';
 
 const USERS = 120;
 let round = 0;

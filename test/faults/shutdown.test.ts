@@ -15,7 +15,7 @@ import { freePort, startSlapd, type Slapd } from '../support/slapd.ts';
 import { sourceConfig } from '../support/source.ts';
 import { databaseUrl } from '../support/stores.ts';
 import { bulkPeople } from '../fixtures/people.ts';
-import { openStore, type Store } from '../../src/store/store.ts';
+import { openStore, type Store } from '../../src/open-store.ts';
 import { createAdmin } from '../../src/auth/admins.ts';
 import { TaskState, type Task } from '../../src/domain/task.ts';
 

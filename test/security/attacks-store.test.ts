@@ -14,7 +14,7 @@ import { storeVariants, type TestStore } from '../support/stores.ts';
 import { sourceConfig } from '../support/source.ts';
 import { startApi, type Answer, type Session, type TestApi } from '../support/api.ts';
 import { bulkPeople } from '../fixtures/people.ts';
-import { openStore } from '../../src/store/store.ts';
+import { openStore } from '../../src/open-store.ts';
 import { TaskState } from '../../src/domain/task.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { storeVariants, type TestStore } from '../support/stores.ts';
-import { openStore } from '../../src/store/store.ts';
+import { openStore } from '../../src/open-store.ts';
 import { keyRingPath, loadKeyRing, saveKeyRing } from '../../src/auth/keys.ts';
 
 const SECRET = 'hunter2-very-secret-bind-password';

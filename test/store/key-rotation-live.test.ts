@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { freePort, startSlapd, type Slapd } from '../support/slapd.ts';
 import { sourceConfig } from '../support/source.ts';
 import { bulkPeople } from '../fixtures/people.ts';
-import { openStore } from '../../src/store/store.ts';
+import { openStore } from '../../src/open-store.ts';
 import { createAdmin } from '../../src/auth/admins.ts';
 import { keyRingPath, loadKeyRing } from '../../src/auth/keys.ts';
 

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { storeVariants, type TestStore } from '../support/stores.ts';
-import { openStore } from '../../src/store/store.ts';
+import { openStore } from '../../src/open-store.ts';
 import { KeyRing } from '../../src/auth/secret-box.ts';
 import { keyRingPath, loadKeyRing } from '../../src/auth/keys.ts';
 

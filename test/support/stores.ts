@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { openStore, type Store } from '../../src/store/store.ts';
+import { openStore, type Store } from '../../src/open-store.ts';
 
 export interface StoreVariant { name: 'sqlite' | 'postgres'; skip: string | false; open(): Promise<TestStore> }
 export interface TestStore { store: Store; dataDir: string; databaseUrl: string | null; schema: string | null; cleanup(): Promise<void> }

@@ -2,20 +2,13 @@ import type { Kysely, Selectable } from 'kysely';
 import type { AccountsTable, Database } from '../schema.ts';
 import type { SecretCipher } from '../../domain/secret-cipher.ts';
 
-import type { Account, Role, StoredGrant } from '../../domain/account.ts';
-export type { Account, Role, StoredGrant };
+import { ADMIN_ROLE, type Account, type Role, type StoredGrant, type TwoFactorState } from '../../domain/account.ts';
+export type { Account, Role, StoredGrant, TwoFactorState };
+export { ADMIN_ROLE };
 
 const toAccount = (r: Pick<Selectable<AccountsTable>, 'id' | 'username' | 'display_name' | 'email' | 'active' | 'created_at' | 'extern_id'>): Account => ({ id: r.id, username: r.username, displayName: r.display_name, email: r.email, active: r.active === 1, createdAt: r.created_at, externId: r.extern_id });
 
-/** Rocket.Chat's role for administrators; SystemAdmins are in it. */
-export const ADMIN_ROLE = 'admin';
-
 /** Admin accounts, their roles and the permissions those roles hold. */
-export interface TwoFactorState {
-  totpSecret: string | null; totpEnabled: boolean; backupCodes: string[]; digestHash: string | null;
-  emailEnabled: boolean; emailCode: { hash: string; expires: string } | null;
-}
-
 export class AccountRepository {
   private readonly db: Kysely<Database>;
   private readonly cipher: SecretCipher;

@@ -5,7 +5,8 @@ import type { StatusSource, User, UserStatus } from '../../domain/user.ts';
 
 type Row = Selectable<UsersTable>;
 
-import type { StoredUser } from '../../domain/user.ts';
+import type { StoredUser, UserQuery, UserSortKey } from '../../domain/user.ts';
+export type { UserQuery, UserSortKey };
 export type { StoredUser };
 
 /** What tells at a glance whether a directory entry changed: a StoredUser without the fields a diff reads. */
@@ -39,18 +40,8 @@ const STORED_COLUMNS = ['id', 'domain_id', 'username', 'extern_id', 'dn', 'displ
 /** Rows per INSERT, well under both dialects' bound-parameter limits. */
 const INSERT_CHUNK = 500;
 
-/** How a list may be ordered: grommunio's sort keys that ldapsync has a column for. */
-export type UserSortKey = 'id' | 'username' | 'displayname' | 'creationtime';
 const SORT_COLUMNS = { id: 'id', username: 'username', displayname: 'display_name', creationtime: 'created_at' } as const;
 
-/**
- * `domainId`: one domain, or several listed as one, in domain then ID order unless `sort` says
- * otherwise. `statuses`: any of these (an empty list matches nobody). `limit` 0 counts only.
- */
-export interface UserQuery {
-  domainId: number | number[]; query?: string; status?: UserStatus; statuses?: UserStatus[]; linked?: boolean;
-  sort?: { key: UserSortKey; descending: boolean }; limit: number; offset: number;
-}
 
 export class UserRepository {
   private readonly db: Kysely<Database>;

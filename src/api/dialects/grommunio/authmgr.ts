@@ -8,9 +8,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { ApiContext } from '../../context.ts';
-import { setSignInBackend, signInBackend } from '../../../auth/sign-in-backend.ts';
 import { caller, requireCaller } from './session.ts';
-import { badRequest, forbidden } from './errors.ts';
 
 const Body = Type.Object({ authBackendSelection: Type.Union([Type.Literal('always_mysql'), Type.Literal('always_ldap'), Type.Literal('externid')]) }, { additionalProperties: true });
 
@@ -20,19 +18,12 @@ export function authmgrRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
 
     // admin-web reads data.authBackendSelection; grommunio's OpenAPI file has it at the top level.
     app.get('/system/mconf/authmgr', async (request) => {
-      if (!caller(request).canReadSystem) throw forbidden();
-      const selection = await signInBackend(ctx.store);
+      const selection = await ctx.services.settings.readSignInBackend(caller(request));
       return { data: { authBackendSelection: selection }, authBackendSelection: selection };
     });
 
     app.put('/system/mconf/authmgr', { schema: { body: Body } }, async (request) => {
-      const who = caller(request);
-      if (!who.isSystemAdmin) throw forbidden();
-      const next = request.body.authBackendSelection;
-      if (next === 'always_ldap') throw badRequest(["authBackendSelection: ldapsync never signs a local account in through the directory; use 'externid'"], 'Sign-in backend not supported');
-      const before = await signInBackend(ctx.store);
-      await setSignInBackend(ctx.store, next);
-      await ctx.store.audit.record({ actor: who.username, action: 'authmgr.set', targetType: 'setting', targetId: 'authBackendSelection', before: { authBackendSelection: before }, after: { authBackendSelection: next } });
+      await ctx.services.settings.setSignInBackend(caller(request), request.body.authBackendSelection);
       return { message: 'authmgr configuration updated' };
     });
   };

@@ -31,7 +31,7 @@ export const DEFAULT_SYNC_POLICY: Readonly<Record<string, unknown>> = Object.fre
 export function defaultsRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
   /** New users' defaults for a domain (or the system): the quota its directory source gives them. */
   const createParams = async (orgId: number | null) => {
-    const config = orgId === null ? await ctx.store.sources.get(0) : (await ctx.store.sources.effective(orgId))?.config;
+    const config = await ctx.services.sources.effective(orgId);
     const quota = Number(((config?.users ?? {}) as Record<string, unknown>).defaultQuota);
     return { data: { user: Number.isInteger(quota) && quota > 0 ? { storagequotalimit: quota } : {}, domain: {} } };
   };

@@ -19,7 +19,7 @@ const DomainPatch = Type.Object({
 
 export function domainRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
   const domains = ctx.services.domains;
-  const view = async (d: Parameters<typeof domainView>[0]) => domainView(d, await ctx.store.users.countByStatus(d.id));
+  const view = async (d: Parameters<typeof domainView>[0]) => domainView(d, await ctx.services.users.countByStatus(d.id));
   return async (app) => {
     app.addHook('preHandler', requireCaller(ctx));
 

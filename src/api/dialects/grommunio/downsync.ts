@@ -3,15 +3,14 @@
  * /domains/ldap/downsync (everything) and POST /system/orgs/{ID}/ldap/downsync. Each queues an
  * ldapSync task, waits up to `timeout` seconds, and answers with the outcomes or 202.
  */
-import { WOULD_STAY } from '../../../sync/wording.ts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { ApiContext } from '../../context.ts';
 import { isFinished, TaskState } from '../../../domain/task.ts';
-import { taskOutcomes } from '../../../tasks/sync-task.ts';
 import { caller, requireCaller } from './session.ts';
 import { errorOfCode } from '../../../domain/errors.ts';
+import { withoutMarks } from '../../../domain/outcome.ts';
 import type { SyncScope } from '../../../services/sync.ts';
 import { DomainParam, IdParam, planView } from './shapes.ts';
 import { causeFor } from '../../../services/test-answers.ts';
@@ -46,7 +45,7 @@ export function downsyncRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
       const code = (done.result as { code?: number } | null)?.code ?? 500;
       throw errorOfCode(code, causeFor(who, code === 500 ? `Synchronization failed: ${done.message}` : done.message));
     }
-    return reply.status(200).send({ message: done.message, data: await taskOutcomes(ctx.store, done) });
+    return reply.status(200).send({ message: done.message, data: await ctx.services.tasks.outcomes(done) });
   }
 
   /** A dry run: the plan (what would change, and why) and the outcomes; unchanged users only counted. */
@@ -54,7 +53,7 @@ export function downsyncRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
     const report = await sync.preview(who, domainId, inputOf(query));
     return {
       message: report.message, mode: report.mode, counts: report.counts,
-      data: report.outcomes.filter((o) => o.message !== WOULD_STAY),
+      data: report.outcomes.filter((o) => !o.quiet).map(withoutMarks),
       plan: report.plan.map(planView).filter((p) => p !== null),
     };
   }

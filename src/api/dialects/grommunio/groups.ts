@@ -7,7 +7,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { createHash } from 'node:crypto';
 import { Type } from 'typebox';
 import type { ApiContext } from '../../context.ts';
-import { caller, domainFor, requireCaller } from './session.ts';
+import { caller, requireCaller } from './session.ts';
 import { notFound } from './errors.ts';
 import { DomainParam } from './shapes.ts';
 
@@ -31,18 +31,16 @@ export function groupRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
     app.addHook('preHandler', requireCaller(ctx));
 
     app.get('/domains/:domainID/mlists', { schema: { params: DomainParam, querystring: ListQuery } }, async (request) => {
-      const domain = await domainFor(ctx, caller(request), request.params.domainID, false);
       const q = request.query;
       const match = q.match?.toLowerCase();
-      let groups = (await ctx.store.users.groupsInDomain(domain.id)).filter((g) => !match || g.name.toLowerCase().includes(match));
+      let groups = (await ctx.services.users.groups(caller(request), request.params.domainID)).filter((g) => !match || g.name.toLowerCase().includes(match));
       if (q.sort?.endsWith(',desc')) groups = groups.reverse();
       const offset = q.offset ?? 0;
       return { data: groups.slice(offset, offset + (q.limit ?? 50)).map(mlistView), count: groups.length };
     });
 
     app.get('/domains/:domainID/mlists/:ID', { schema: { params: Type.Object({ domainID: DomainParam.properties.domainID, ID: Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 }) }) } }, async (request) => {
-      const domain = await domainFor(ctx, caller(request), request.params.domainID, false);
-      const group = (await ctx.store.users.groupsInDomain(domain.id)).find((g) => groupId(g.name) === request.params.ID);
+      const group = (await ctx.services.users.groups(caller(request), request.params.domainID)).find((g) => groupId(g.name) === request.params.ID);
       if (!group) throw notFound('Group not found');
       return mlistView(group);
     });

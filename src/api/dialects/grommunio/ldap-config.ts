@@ -20,7 +20,7 @@ export function ldapConfigRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
   const sources = ctx.services.sources;
   /** admin-web shows ldapAvailable as "LDAP connectivity check passed/failed": so it is one. */
   const reachable = async (config: Json) => {
-    try { await ctx.ldap.test(config); return true; } catch { return false; }
+    return (await sources.unreachableBecause(config)) === null;
   };
   const read = async (orgId: number) => {
     const config = await sources.get(orgId);

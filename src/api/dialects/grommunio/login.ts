@@ -1,13 +1,11 @@
 /** grommunio's POST /login (form fields user, pass, and code for a second factor), POST /logout and GET /profile. */
-import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { ApiContext } from '../../context.ts';
 import { issueToken, SESSION_SECONDS } from '../../../auth/tokens.ts';
 import type { Caller } from '../../../auth/permissions.ts';
-import { checkSecondFactor, EmailCodeNotSent, type SecondFactorChallenge } from '../../../auth/second-factor.ts';
-import { signIn } from '../../../services/sign-in.ts';
+import { EmailCodeNotSent, type SecondFactorChallenge } from '../../../auth/second-factor.ts';
 import { caller, callerFor, COOKIE, requireCaller } from './session.ts';
 import { badRequest, forbidden, loginFailed, tooManyAttempts, unauthorized } from './errors.ts';
 
@@ -36,7 +34,7 @@ const SECOND_FACTOR_WORDS: Record<SecondFactorChallenge['kind'], string> = {
 
 /** Checks user and pass, then the account's own second factor (TOTP or email), as every door does. */
 async function passwordSignIn(ctx: ApiContext, request: FastifyRequest, user: string, pass: string, code: string | undefined): Promise<Caller> {
-  const result = await signIn(ctx, user, pass, request.ip, { directory: false });
+  const result = await ctx.services.signIn.password(user, pass, request.ip, { directory: false });
   if (!result.ok) {
     if (result.kind === 'locked') throw tooManyAttempts(result.retryAfterSeconds);
     if (result.kind === 'deactivated') throw forbidden('Account deactivated');
@@ -44,7 +42,7 @@ async function passwordSignIn(ctx: ApiContext, request: FastifyRequest, user: st
   }
   let check;
   try {
-    check = await checkSecondFactor(ctx, result.who.accountId, { method: header(request, 'x-2fa-method'), code: code ?? header(request, 'x-2fa-code'), passwordFallback: false });
+    check = await ctx.services.secondFactors.check(result.who.accountId, { method: header(request, 'x-2fa-method'), code: code ?? header(request, 'x-2fa-code'), passwordFallback: false });
   } catch (e) {
     if (e instanceof EmailCodeNotSent) throw loginFailed(e.message);
     throw e;
@@ -65,12 +63,11 @@ export async function grommunioLogin(ctx: ApiContext, request: FastifyRequest, r
     // No form: renew the session of a valid cookie, as grommunio does (admin-web sends no CSRF header here).
     who = await callerFor(ctx, request, { csrf: false });
     sessionId = request.sessionId!;
-    await ctx.store.sessions.extend(sessionId, expires);
+    await ctx.services.sessions.extend(sessionId, expires);
   } else {
     if (!body.user || body.pass === undefined) throw badRequest([!body.user ? "body: 'user' is required" : "body: 'pass' is required"]);
     who = await passwordSignIn(ctx, request, body.user, body.pass, body.code);
-    sessionId = randomUUID();
-    await ctx.store.sessions.open(sessionId, who.accountId, expires);
+    sessionId = await ctx.services.sessions.open(who.accountId, expires);
   }
   const { jwt, csrf } = await issueToken(ctx.keys, who.accountId, who.username, sessionId);
   setSessionCookie(ctx, request, reply, jwt);
@@ -79,7 +76,7 @@ export async function grommunioLogin(ctx: ApiContext, request: FastifyRequest, r
 
 export async function grommunioLogout(ctx: ApiContext, request: FastifyRequest, reply: FastifyReply) {
   await callerFor(ctx, request);
-  await ctx.store.sessions.close(request.sessionId!);
+  await ctx.services.sessions.close(request.sessionId!);
   reply.clearCookie(COOKIE, { path: '/' });
   return { message: 'Signed out' };
 }
@@ -88,7 +85,7 @@ export function profileRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get('/profile', { preHandler: requireCaller(ctx) }, async (request) => {
       const who = caller(request);
-      const account = await ctx.store.accounts.get(who.accountId);
+      const { account } = await ctx.services.sessions.own(who);
       return { user: { username: who.username, realName: account?.displayName ?? '' }, capabilities: who.capabilities() };
     });
   };

@@ -4,7 +4,7 @@
  * store still holds, so signing out ends it at once.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Caller, type DomainRef } from '../../../auth/permissions.ts';
+import type { Caller, DomainRef } from '../../../auth/permissions.ts';
 import { checkToken, csrfMatches } from '../../../auth/tokens.ts';
 import type { ApiContext } from '../../context.ts';
 import { forbidden, unauthorized } from './errors.ts';
@@ -33,12 +33,10 @@ export async function callerFor(ctx: ApiContext, request: FastifyRequest, option
     const header = request.headers['x-csrf-token'];
     if (!csrfMatches(ctx.keys, jwt!, Array.isArray(header) ? header[0] : header)) throw unauthorized('Invalid or missing CSRF token');
   }
-  if (!(await ctx.store.sessions.isOpen(check.sessionId, check.accountId))) throw unauthorized('Session ended; sign in again');
-  const account = await ctx.store.accounts.get(check.accountId);
-  if (!account) throw unauthorized('Invalid user');
-  if (!account.active) throw forbidden('Account deactivated');
+  const session = await ctx.services.sessions.check(check.sessionId, check.accountId);
+  if (!session.ok) throw session.why === 'deactivated' ? forbidden('Account deactivated') : unauthorized(session.why === 'ended' ? 'Session ended; sign in again' : 'Invalid user');
   request.sessionId = check.sessionId;
-  return new Caller(account.id, account.username, await ctx.store.accounts.grants(account.id));
+  return session.who;
 }
 
 /** preHandler for every route that needs a signed-in admin. */

@@ -8,10 +8,9 @@ import type { ApiContext } from '../../context.ts';
 import { caller, requireCaller } from './session.ts';
 import { forbidden } from './errors.ts';
 import { causeFor, testFailureFor } from '../../../services/test-answers.ts';
-import { sourceOrgOf } from '../../../services/domains.ts';
 import { dateTime, IdParam } from './shapes.ts';
 import type { FastifyRequest } from 'fastify';
-import { nextOccurrence } from '../../../domain/recurrence.ts';
+import { nextOccurrence } from '../../../tasks/recurrence.ts';
 import { activeSchedule } from '../../../tasks/schedule.ts';
 
 /** When the source's schedule fires next ('YYYY-MM-DD HH:MM:SS' UTC), or null: only when asked. */
@@ -28,10 +27,8 @@ export function sourceRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
   async function reachable(orgId: number, config: Record<string, unknown>) {
     const cached = reach.get(orgId);
     if (cached && Date.now() - cached.at < REACH_CACHE_MS) return cached;
-    let result = { at: Date.now(), reachable: true, error: null as string | null };
-    try { await ctx.ldap.test(config); } catch (e) {
-      result = { at: Date.now(), reachable: false, error: e instanceof Error ? e.message : String(e) };
-    }
+    const error = await ctx.services.sources.unreachableBecause(config);
+    const result = { at: Date.now(), reachable: error === null, error };
     reach.set(orgId, result);
     return result;
   }
@@ -44,20 +41,10 @@ export function sourceRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
 
     app.get('/ldapsync/sources', { schema: { summary: 'Directory sources the caller may see, with their state (ldapsync)' } }, async (request) => {
       const who = caller(request);
-      const domains = await ctx.services.domains.readable(who);
-      const orgIds = new Set<number>();
-      const saved = new Set(await ctx.store.sources.orgIds());
-      for (const d of domains) { const s = sourceOrgOf(d.orgId, saved); if (s !== null) orgIds.add(s); }
-      if (who.canReadSystem) for (const id of saved) orgIds.add(id);
+      const readable = await ctx.services.domains.readable(who);
       const data = [];
-      for (const orgId of [...orgIds].sort((a, b) => a - b)) {
-        const config = (await ctx.store.sources.get(orgId))!;
+      for (const { orgId, config, served, lastRun: last, users } of await ctx.services.sources.overview(who, readable)) {
         const connection = (config.connection ?? {}) as Record<string, unknown>;
-        const served = domains.filter((d) => sourceOrgOf(d.orgId, saved) === orgId);
-        const lastRuns = (await Promise.all(served.map((d) => ctx.store.runs.lastForDomain(d.id)))).filter((r) => r !== undefined);
-        const last = lastRuns.sort((a, b) => (b.finishedAt ?? '').localeCompare(a.finishedAt ?? ''))[0];
-        const users = { active: 0, deactivated: 0 };
-        for (const d of served) { const c = await ctx.store.users.countByStatus(d.id); users.active += c.active ?? 0; users.deactivated += c.deactivated ?? 0; }
         const state = config.disabled === true ? { reachable: false, error: 'disabled' } : await reachable(orgId, config);
         data.push({
           orgID: orgId, server: String(connection.server ?? ''), baseDn: String(config.baseDn ?? ''), disabled: config.disabled === true,
@@ -71,8 +58,7 @@ export function sourceRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
     });
 
     app.get('/ldapsync/audit', { schema: { querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })), offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 })) }, { additionalProperties: true }), summary: 'Every change: who, what, before and after, when (SystemAdmin; ldapsync)' } }, async (request) => {
-      if (!caller(request).isSystemAdmin) throw forbidden();
-      return { data: await ctx.store.audit.list(request.query.limit ?? 100, request.query.offset ?? 0) };
+      return { data: await ctx.services.audit.list(caller(request), request.query.limit ?? 100, request.query.offset ?? 0) };
     });
 
     app.post('/system/mconf/ldap/test', { schema: { body: Type.Object({}, { additionalProperties: true }), summary: 'Test a configuration without saving it (ldapsync)' } }, async (request) => {

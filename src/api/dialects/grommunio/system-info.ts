@@ -43,7 +43,7 @@ export function systemInfoRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
     app.get('/system/license', async (request) => {
       systemReader(request);
       let currentUsers = 0;
-      for (const d of await ctx.services.domains.readable(caller(request))) currentUsers += (await ctx.store.users.countByStatus(d.id)).active ?? 0;
+      for (const d of await ctx.services.domains.readable(caller(request))) currentUsers += (await ctx.services.users.countByStatus(d.id)).active ?? 0;
       return { product: 'Community', maxUsers: 0, notBefore: null, notAfter: null, currentUsers, certificate: null, note: 'ldapsync needs no licence; it holds no grommunio licence either' };
     });
 

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { ApiContext } from '../../context.ts';
 import { isFinished, TaskState } from '../../../domain/task.ts';
-import { heldByTask, SYNC_COMMAND, taskOutcomes } from '../../../tasks/sync-task.ts';
+import { SYNC_COMMAND } from '../../../tasks/sync-task.ts';
 import { caller, requireCaller } from './session.ts';
 import { IdParam, Paging, taskView } from './shapes.ts';
 import { causeFor } from '../../../services/test-answers.ts';
@@ -16,7 +16,7 @@ export function taskRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.addHook('preHandler', requireCaller(ctx));
 
-    app.get('/tasq/status', async () => ctx.queue.status());
+    app.get('/tasq/status', async () => tasks.queueStatus());
 
     app.get('/tasq/tasks', { schema: { querystring: ListQuery } }, async (request) => {
       const who = caller(request);
@@ -27,10 +27,10 @@ export function taskRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
     app.get('/tasq/tasks/:ID', { schema: { params: IdParam, querystring: Level } }, async (request) => {
       const task = await tasks.visible(caller(request), request.params.ID, false);
       const level = request.query.level ?? 2;
-      const result = level >= 2 && task.command === SYNC_COMMAND ? await taskOutcomes(ctx.store, task) : undefined;
+      const result = level >= 2 && task.command === SYNC_COMMAND ? await tasks.outcomes(task) : undefined;
       const view = taskView({ ...task, message: causeFor(caller(request), task.message) }, level, result);
       if (level >= 2 && task.state === TaskState.awaitingApproval) {
-        (view.params as Record<string, unknown>).pendingDeactivations = await heldByTask(ctx.store, task);
+        (view.params as Record<string, unknown>).pendingDeactivations = await tasks.held(task);
       }
       return view;
     });

@@ -4,7 +4,7 @@
  * (`level`, `properties`, `matchProps`, `addressType`).
  */
 import { Type } from 'typebox';
-import type { UserQuery, UserSortKey } from '../../../store/repositories/users.ts';
+import type { UserQuery, UserSortKey } from '../../../domain/user.ts';
 import type { UserStatus } from '../../../domain/user.ts';
 import { badRequest } from './errors.ts';
 

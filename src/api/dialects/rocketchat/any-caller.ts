@@ -25,8 +25,6 @@ export async function anyCaller(ctx: ApiContext, request: FastifyRequest): Promi
 }
 
 /** A user is visible to an admin of its domain and to the person themselves. */
-export async function canSeeUser(ctx: ApiContext, who: Caller, user: { domainId: number; username: string }): Promise<boolean> {
-  if (who.username.toLowerCase() === user.username.toLowerCase()) return true;
-  const domain = await ctx.store.domains.get(user.domainId);
-  return !!domain && who.canReadDomain(domain);
+export function canSeeUser(ctx: ApiContext, who: Caller, user: { domainId: number; username: string }): Promise<boolean> {
+  return ctx.services.domains.canSeeUser(who, user);
 }

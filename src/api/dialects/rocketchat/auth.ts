@@ -4,21 +4,18 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { ApiContext } from '../../context.ts';
 import type { Caller } from '../../../auth/permissions.ts';
-import { callerOf, signIn } from '../../../services/sign-in.ts';
-import { signInBackend } from '../../../auth/sign-in-backend.ts';
-import { currentToken, hashToken, issueLoginToken, rocketCaller } from './session.ts';
+import { currentToken, issueLoginToken, rocketCaller } from './session.ts';
 import { requireSecondFactor } from './two-factor.ts';
-import { accountUsable } from '../../../services/account-state.ts';
 import QRCode from 'qrcode';
 import { failure, loginChallenge, loginFailed, RocketError, userNotActivated } from './errors.ts';
 
 async function meView(ctx: ApiContext, who: Caller) {
-  const account = (await ctx.store.accounts.get(who.accountId))!;
-  const twoFactor = await ctx.store.accounts.twoFactor(who.accountId);
+  const own = await ctx.services.sessions.own(who);
+  const account = own.account!;
   return {
     _id: String(account.id), username: account.username, name: account.displayName || account.username,
     emails: account.email ? [{ address: account.email, verified: true }] : [], status: 'online', active: account.active,
-    roles: who.isSystemAdmin ? ['admin', 'user'] : ['user'], services: { totp: { enabled: twoFactor.totpEnabled }, email2fa: { enabled: twoFactor.emailEnabled } },
+    roles: who.isSystemAdmin ? ['admin', 'user'] : ['user'], services: { totp: { enabled: own.totpEnabled }, email2fa: { enabled: own.emailEnabled } },
   };
 }
 
@@ -26,15 +23,15 @@ async function meView(ctx: ApiContext, who: Caller) {
 export async function rocketLogin(ctx: ApiContext, request: FastifyRequest, reply: FastifyReply, body: Record<string, unknown>) {
   let who: Caller;
   if (typeof body.resume === 'string') {
-    const account = await ctx.store.accounts.byHashedToken(hashToken(body.resume));
-    if (!account || !(await accountUsable(ctx.store, account))) throw loginFailed();
-    who = await callerOf(ctx.store, account.id, account.username);
+    const resumed = await ctx.services.sessions.byResumeToken(body.resume);
+    if (!resumed) throw loginFailed();
+    who = resumed;
   } else {
     const name = body.user ?? body.username ?? body.email;
     if (typeof name !== 'string' || typeof body.password !== 'string') throw loginFailed();
     // grommunio's authmgr set to always_mysql: directory sign-in is off.
-    const directory = (await signInBackend(ctx.store)) !== 'always_mysql';
-    const result = await signIn(ctx, name, body.password, request.ip, { directory });
+    const directory = (await ctx.services.settings.signInBackend()) !== 'always_mysql';
+    const result = await ctx.services.signIn.password(name, body.password, request.ip, { directory });
     if (!result.ok) {
       if (result.kind === 'locked') throw failure('error-too-many-requests');
       if (result.kind === 'deactivated') throw userNotActivated();
@@ -55,7 +52,7 @@ export async function rocketLogin(ctx: ApiContext, request: FastifyRequest, repl
 
 export async function rocketLogout(ctx: ApiContext, request: FastifyRequest) {
   await rocketCaller(ctx, request);
-  await ctx.store.accounts.removeToken(hashToken(currentToken(request)!));
+  await ctx.services.sessions.revokeToken(currentToken(request)!);
   return { status: 'success', data: { message: "You've been logged out!" } };
 }
 

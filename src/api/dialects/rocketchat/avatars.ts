@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { ApiContext } from '../../context.ts';
 import { anyCaller, canSeeUser } from './any-caller.ts';
-import { readPlainSetting } from './plain-settings.ts';
+import { AVATAR_BLOCK } from './admin.ts';
 
 const COLOURS = ['#1d74f5', '#f5455c', '#2de0a5', '#ffd21f', '#9ea2a8', '#6c727a', '#0a5ed7', '#ec0d2a'];
 
@@ -24,8 +24,8 @@ export function avatarRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const params = Type.Object({ username: Type.String({ minLength: 1, maxLength: 320 }) });
   app.get('/avatar/:username', { schema: { params, hide: true } }, async (request, reply) => {
     const { username } = request.params as { username: string };
-    const user = await ctx.store.users.byUsername(username);
-    if (await readPlainSetting(ctx.store, 'Accounts_AvatarBlockUnauthenticatedAccess') === true) {
+    const user = await ctx.services.users.forAvatar(username);
+    if (await ctx.services.settings.value(AVATAR_BLOCK) === true) {
       const who = await anyCaller(ctx, request);
       if (!user || !(await canSeeUser(ctx, who, user))) return reply.status(404).send({ success: false, error: 'User not found' });
     }
@@ -33,7 +33,7 @@ export function avatarRoutes(app: FastifyInstance, ctx: ApiContext): void {
     reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; sandbox");
     // Open (Rocket.Chat's default): a name nobody has gets its initial too, with the same headers.
     if (!user) return reply.type('image/svg+xml').send(initialSvg(username));
-    const image = user.avatarHash ? await ctx.store.avatars.get(user.avatarHash) : undefined;
+    const image = await ctx.services.users.avatarImage(user);
     if (!image) return reply.type('image/svg+xml').send(initialSvg(user.displayName || user.username));
     const etag = `"${image.hash}"`;
     reply.header('etag', etag);

@@ -5,7 +5,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import type { ApiContext } from '../../context.ts';
-import { checkSecondFactor, EmailCodeNotSent, type SecondFactorChallenge } from '../../../auth/second-factor.ts';
+import { EmailCodeNotSent, type SecondFactorChallenge } from '../../../auth/second-factor.ts';
 import { failure, meteorError, type RocketError } from './errors.ts';
 
 export interface SecondFactorOptions {
@@ -33,7 +33,7 @@ export function challengeError(c: SecondFactorChallenge): RocketError {
 export async function requireSecondFactor(ctx: ApiContext, request: FastifyRequest, accountId: number, options: SecondFactorOptions = {}): Promise<void> {
   let result;
   try {
-    result = await checkSecondFactor(ctx, accountId, {
+    result = await ctx.services.secondFactors.check(accountId, {
       method: header(request, 'x-2fa-method'),
       code: header(request, 'x-2fa-code') || options.code,
       passwordFallback: options.passwordFallback !== false,

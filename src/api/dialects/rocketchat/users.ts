@@ -8,7 +8,6 @@ import { Type } from 'typebox';
 import type { ApiContext } from '../../context.ts';
 import type { User } from '../../../domain/user.ts';
 import { rocketCaller } from './session.ts';
-import { canSeeUser } from './any-caller.ts';
 import { meteorError } from './errors.ts';
 
 export function rocketUserView(u: User): Record<string, unknown> {
@@ -28,8 +27,9 @@ export function rocketUserRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
     app.get('/users.info', { schema: { querystring: infoQuery } }, async (request) => {
       const who = await rocketCaller(ctx, request);
       const { username, userId } = request.query;
-      const user = username ? await ctx.store.users.byUsername(username) : /^\d{1,10}$/.test(userId ?? '') && Number(userId) <= 2 ** 31 - 1 ? await ctx.store.users.get(Number(userId)) : undefined;
-      if (!user || !(await canSeeUser(ctx, who, user))) throw userNotFound();
+      const id = /^\d{1,10}$/.test(userId ?? '') && Number(userId) <= 2 ** 31 - 1 ? Number(userId) : undefined;
+      const user = await ctx.services.users.seenBy(who, username ? { username } : id !== undefined ? { id } : null);
+      if (!user) throw userNotFound();
       return { user: rocketUserView(user), success: true };
     });
 
@@ -41,9 +41,7 @@ export function rocketUserRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
       const who = await rocketCaller(ctx, request);
       const count = request.query.count ?? 50;
       const offset = request.query.offset ?? 0;
-      const domainIds = (await ctx.store.domains.list()).filter((d) => who.canReadDomain(d)).map((d) => d.id);
-      // The visible domains' users as one list, in domain then ID order: one query, not one per domain.
-      const { users, total } = await ctx.store.users.list({ domainId: domainIds, query: request.query.query, limit: count, offset });
+      const { users, total } = await ctx.services.users.listReadable(who, { query: request.query.query, limit: count, offset });
       return { users: users.map(rocketUserView), count: users.length, offset, total, success: true };
     });
   };

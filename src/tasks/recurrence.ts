@@ -2,6 +2,7 @@
  * When a schedule next fires: a cron expression (five fields, or six with seconds) or an RFC 5545
  * rule such as FREQ=HOURLY;INTERVAL=2, in UTC. The arithmetic is pg-boss's own, so a schedule
  * means the same in the embedded mode as in the cluster mode, where pg-boss fires it.
+ * It lives with the queue, not in domain/, because it loads pg-boss (a library that does I/O).
  */
 import { PgBoss } from 'pg-boss';
 
