@@ -20,13 +20,27 @@ function behindReference(run: SyncRun, dn: string | null): boolean {
   return bases.length > 0 && under(dn, bases);
 }
 
-/** Linked, active users of this domain that existed at the start and were not seen. */
-export const unseen = (run: SyncRun): GoneCandidates => () => (async function* () {
+/** IDs looked up at a time when the run saw most users. */
+const AMONG = 1000;
+
+/**
+ * Linked, active users of this domain that existed at the start and were not seen. After a full
+ * answer the IDs not seen are few (the gone, other domains' users, deleted IDs): those are looked
+ * up by ID, instead of reading every user of the domain; when they are many, the domain is read.
+ */
+export const unseen = (run: SyncRun): GoneCandidates => {
   const { seenUsers } = run;
-  for await (const chunk of run.store.users.linkedActiveInDomain(run.domain.id)) {
-    yield chunk.filter((u) => seenUsers.covers(u.id) && !seenUsers.has(u.id) && !behindReference(run, u.dn)).map((u) => ({ id: u.id, username: u.username }));
-  }
-})();
+  let missing: number[] | null = null;
+  return () => (async function* () {
+    missing ??= seenUsers.unseenIds();
+    const gone = (users: Array<{ id: number; username: string; dn: string | null }>) => users.filter((u) => seenUsers.covers(u.id) && !seenUsers.has(u.id) && !behindReference(run, u.dn)).map((u) => ({ id: u.id, username: u.username }));
+    if (missing.length > Math.max(AMONG, run.seen)) {
+      for await (const chunk of run.store.users.linkedActiveInDomain(run.domain.id)) yield gone(chunk);
+      return;
+    }
+    for (let i = 0; i < missing.length; i += AMONG) yield gone(await run.store.users.linkedActiveAmong(run.domain.id, missing.slice(i, i + AMONG)));
+  })();
+};
 
 /** Linked, active users of this domain among these IDs that were not seen. */
 export const unseenAmong = (run: SyncRun, ids: Uint8Array[]): GoneCandidates => () => (async function* () {

@@ -49,7 +49,7 @@ export async function startRun(deps: SyncDeps, options: SyncOptions, domain: Syn
   const mode = await chooseMode(store, source, domain.id, options);
   const sink: RunSink = options.dryRun
     ? new DryRunSink()
-    : await StoreSink.start({ store, domainId: domain.id, lang: options.lang, taskId: options.taskId ?? null, importNew: options.importNew, deferDisabled: !options.only });
+    : await StoreSink.start({ store, domainId: domain.id, lang: options.lang, taskId: options.taskId ?? null, importNew: options.importNew, deferDisabled: !options.only, confirmUnchanged: !options.only });
   options.onStart?.({ runId: sink.runId, domainId: domain.id, domain: domain.name, mode: mode.kind === 'delta' ? `delta:${mode.mechanism.name}` : 'full', modeReason: mode.kind === 'full' ? mode.reason : null });
   const seenUsers = new SeenSet(await store.users.maxId());
   return new SyncRun({ deps, options, domain, source, lock, started, mode, sink, seenUsers });

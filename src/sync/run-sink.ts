@@ -11,6 +11,7 @@ import { deleteAfterGrace, type GoneUser } from './deactivation.ts';
 import { settleDeactivations } from './settle.ts';
 import { wouldOutcome } from './wording.ts';
 import { settle } from '../store/settle.ts';
+import { IdBitmap } from '../domain/id-bitmap.ts';
 
 /** A stream of users gone from the directory, readable more than once (counted, then settled). */
 export type GoneCandidates = () => AsyncIterable<GoneUser[]>;
@@ -48,6 +49,9 @@ export interface RunSink {
   readonly outcomes: Outcome[];
 }
 
+/** Users created before the store's statistics are first refreshed during a run. */
+const STATISTICS_AFTER = 5000;
+
 const goneItems = (chunk: GoneUser[]): PlanItem[] => chunk.map((u) => ({ kind: 'gone', userId: u.id, username: u.username }));
 
 /** Writes nothing: keeps the plan, the would-be outcomes, and the names it would have claimed. */
@@ -81,7 +85,11 @@ export class DryRunSink implements RunSink {
   async finish(): Promise<void> {}
 }
 
-export interface StoreSinkTarget { store: Store; domainId: number; lang: string; taskId: number | null; importNew: boolean; deferDisabled: boolean }
+/**
+ * `deferDisabled`: deactivations by a disabled entry wait for the deletion phase; `confirmUnchanged`:
+ * users found as they were go into one bitmap, not an outcome row and a write each (a full run).
+ */
+export interface StoreSinkTarget { store: Store; domainId: number; lang: string; taskId: number | null; importNew: boolean; deferDisabled: boolean; confirmUnchanged: boolean }
 
 /** Writes the run as it goes, each page in its own transactions, outcomes numbered in order. */
 export class StoreSink implements RunSink {
@@ -91,6 +99,11 @@ export class StoreSink implements RunSink {
   private seq = 0;
   /** Deactivations because an entry became disabled: held back, to count with the absences. */
   private readonly disabledNow: PlanItem[] = [];
+  /** Users found as they were, with nothing to say about them: counted, and kept as one bitmap. */
+  private readonly confirmed = new IdBitmap();
+  /** Users created by this run, and as of which count the store's statistics were last refreshed. */
+  private created = 0;
+  private createdAtStatistics = 0;
 
   private readonly t: StoreSinkTarget;
   readonly runId: number;
@@ -110,12 +123,27 @@ export class StoreSink implements RunSink {
 
   async write(items: PlanItem[]): Promise<void> {
     let reported = items;
+    if (this.t.confirmUnchanged) {
+      reported = reported.filter((i) => {
+        if (i.kind !== 'unchanged' || i.note) return true;
+        this.confirmed.add(i.userId);
+        return false;
+      });
+    }
     if (this.t.deferDisabled) {
       const isDisabling = (i: PlanItem) => i.kind === 'update' && i.status?.to === 'deactivated';
       this.disabledNow.push(...reported.filter(isDisabling));
       reported = reported.filter((i) => !isDisabling(i));
     }
     this.seq = await applyPage(this.t.store, { runId: this.runId, firstSeq: this.seq, domainId: this.t.domainId, lang: this.t.lang }, reported);
+    for (const i of reported) if (i.kind === 'create') this.created++;
+    // An import doubles the table again and again: the lookups of the next pages plan better so.
+    if (this.created >= STATISTICS_AFTER && this.created >= 2 * this.createdAtStatistics) await this.refreshStatistics();
+  }
+
+  private async refreshStatistics(): Promise<void> {
+    this.createdAtStatistics = this.created;
+    await this.t.store.users.refreshStatistics();
   }
 
   hasDeferred(): boolean { return this.disabledNow.length > 0; }
@@ -140,6 +168,9 @@ export class StoreSink implements RunSink {
   async finish(end: RunEnd, next: NextState | null): Promise<void> {
     const { store } = this.t;
     const { mode, ...record } = end;
+    const { confirmed } = this;
+    if (this.created > this.createdAtStatistics) await settle(() => this.refreshStatistics());
+    if (confirmed.size) await settle(() => store.transaction((tx) => tx.runs.confirm(this.runId, this.t.domainId, confirmed)));
     await settle(() => store.runs.setMode(this.runId, mode));
     await settle(() => store.runs.finish(this.runId, record));
     if (!next) return;
