@@ -11,6 +11,9 @@ export const OutcomeCode = {
 } as const;
 export type OutcomeCode = (typeof OutcomeCode)[keyof typeof OutcomeCode];
 
+/** What the outcome of a user the sync found as it was says. */
+export const SYNCED_MESSAGE = 'Synchronization successful';
+
 /** One line per object, in grommunio's `syncStatus` shape. */
 export interface Outcome {
   ID: number;

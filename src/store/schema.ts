@@ -88,6 +88,8 @@ export interface SyncRunsTable {
   started_at: string;
   finished_at: string | null;
   mode: Generated<string>;
+  /** The users the run found unchanged (an IdBitmap); null: none, or they have outcome rows. */
+  confirmed: Generated<Uint8Array | null>;
 }
 
 export interface SyncStateTable {

@@ -4,7 +4,7 @@
  * fails, left as before. The event loop gets a turn between batches, so the API stays responsive.
  */
 import type { Store } from '../store/store.ts';
-import { OutcomeCode, type Outcome } from '../domain/outcome.ts';
+import { OutcomeCode, SYNCED_MESSAGE, type Outcome } from '../domain/outcome.ts';
 import { describeUpdate, syncHash, type PlanItem } from './planner.ts';
 import type { NewUser } from '../store/repositories/users.ts';
 import { isAvatarImage } from '../domain/user.ts';
@@ -18,7 +18,7 @@ export function outcomeOf(item: PlanItem, id: number): Outcome {
   switch (item.kind) {
     case 'create': return { ID: id, username: item.user.username, code: OutcomeCode.created, message: item.note ? `User created (${item.note})` : 'User created' };
     case 'update': return { ID: item.userId, username: item.username, code: OutcomeCode.synced, message: describeUpdate(item) };
-    case 'unchanged': return { ID: item.userId, username: item.username, code: OutcomeCode.synced, message: item.note ? `Synchronization successful (${item.note})` : 'Synchronization successful' };
+    case 'unchanged': return { ID: item.userId, username: item.username, code: OutcomeCode.synced, message: item.note ? `${SYNCED_MESSAGE} (${item.note})` : SYNCED_MESSAGE };
     case 'conflict': return { ID: item.userId, username: item.username, code: OutcomeCode.conflict, message: item.message };
     case 'invalid': return { ID: item.userId, username: item.username, code: OutcomeCode.invalid, message: item.message };
     case 'gone': return goneOutcome({ id: item.userId, username: item.username });

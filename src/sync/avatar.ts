@@ -3,7 +3,7 @@
  * will keep. Only the header is read, never the pixels: a photo whose header declares more
  * pixels than the limit (a decompression bomb) is refused before anyone decodes it. Pure: no I/O.
  */
-import { createHash } from 'node:crypto';
+import { hash as digest } from 'node:crypto';
 import { first, type DirectoryEntry } from '../directory/port.ts';
 import type { AvatarCandidate } from '../domain/user.ts';
 
@@ -79,7 +79,7 @@ export function avatarFrom(entry: DirectoryEntry, attributes: string[], limits: 
     const bytes = typeof value === 'string' ? Buffer.from(value, 'latin1') : value;
     const found = inspectImage(bytes, limits);
     if ('rejected' in found) return { rejected: `${attribute} is ${found.rejected}` };
-    return { ...found, hash: createHash('sha256').update(bytes).digest('hex'), bytes };
+    return { ...found, hash: digest('sha256', bytes, 'hex'), bytes };
   }
   return null;
 }

@@ -2,7 +2,7 @@
  * The planner: compares what the directory says with what the store holds, one entry at a time,
  * matching by stable ID only. Pure: the caller fetches the snapshot and applies the plan.
  */
-import { createHash } from 'node:crypto';
+import { hash as digest } from 'node:crypto';
 import type { StoredSyncState } from '../store/repositories/users.ts';
 import type { StoredUser } from '../domain/user.ts';
 import { domainOf, externIdHex, type AvatarImage, type MappedUser, type UserStatus } from '../domain/user.ts';
@@ -43,9 +43,8 @@ export interface PageSnapshot {
 export function syncHash(u: MappedUser): string {
   let hash = hashes.get(u);
   if (hash === undefined) {
-    hash = createHash('sha1')
-      .update(JSON.stringify([u.username, u.dn, u.displayName, u.aliases, u.properties, u.enabled, u.disabledReason, u.groups, u.roles]))
-      .digest('base64url');
+    // The one-shot digest: the same SHA-1, without a Hash object per entry (half the time, less GC).
+    hash = digest('sha1', JSON.stringify([u.username, u.dn, u.displayName, u.aliases, u.properties, u.enabled, u.disabledReason, u.groups, u.roles]), 'base64url');
     hashes.set(u, hash);
   }
   return hash;

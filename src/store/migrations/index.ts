@@ -14,6 +14,7 @@ import * as emailTwoFactor from './009-email-two-factor.ts';
 import * as sessionsAndIdentity from './010-sessions-and-identity.ts';
 import * as heldReasons from './011-held-reasons.ts';
 import * as settingsAndAdminRole from './012-settings-and-admin-role.ts';
+import * as runConfirmations from './013-run-confirmations.ts';
 
 export interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -32,6 +33,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '010-sessions-and-identity': sessionsAndIdentity,
   '011-held-reasons': heldReasons,
   '012-settings-and-admin-role': settingsAndAdminRole,
+  '013-run-confirmations': runConfirmations,
 };
 
 class InlineProvider implements MigrationProvider {

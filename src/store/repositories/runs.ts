@@ -2,6 +2,8 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../schema.ts';
 import type { Dialect } from '../database.ts';
 import type { Outcome, OutcomeCode, RunStatus, SyncCounts } from '../../domain/outcome.ts';
+import type { IdBitmap } from '../../domain/id-bitmap.ts';
+import { confirmedOutcomes, storeConfirmed } from './run-confirmations.ts';
 
 export interface RunRecord {
   id: number;
@@ -140,16 +142,25 @@ export class RunRepository {
     return domains.map((d) => ({ domainId: d.id, domain: d.name, lastStatus: lastBy.get(d.id)?.status ?? null, lastFinishedAt: lastBy.get(d.id)?.finished_at ?? null, lastSuccessAt: successBy.get(d.id) ?? null }));
   }
 
-  /** Outcomes in the order the run reported them, streamed in chunks. */
+  /** Keeps the users a run found unchanged as one bitmap; their outcomes are generated from it. */
+  async confirm(runId: number, domainId: number, confirmed: IdBitmap): Promise<void> {
+    await storeConfirmed(this.db, runId, domainId, confirmed);
+  }
+
+  /**
+   * Outcomes in the order the run reported them, streamed in chunks; then those of the users it
+   * found unchanged (kept as a bitmap, not as rows), in ID order.
+   */
   async *outcomes(runId: number): AsyncGenerator<Outcome[]> {
     let after = -1;
     for (;;) {
       const rows = await this.db.selectFrom('sync_outcomes').select(['seq', 'user_id', 'username', 'code', 'message'])
         .where('run_id', '=', runId).where('seq', '>', after).orderBy('seq').limit(CHUNK * 5).execute();
-      if (rows.length === 0) return;
+      if (rows.length === 0) break;
       yield rows.map((r) => ({ ID: r.user_id, username: r.username, code: r.code as OutcomeCode, message: r.message }));
       after = rows[rows.length - 1]!.seq;
     }
+    yield* confirmedOutcomes(this.db, runId);
   }
 
   async allOutcomes(runId: number): Promise<Outcome[]> {

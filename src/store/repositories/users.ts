@@ -2,6 +2,7 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Dialect } from '../database.ts';
 import type { Database, UsersTable } from '../schema.ts';
 import type { StatusSource, User, UserStatus } from '../../domain/user.ts';
+import { ConfirmedTimes } from './run-confirmations.ts';
 
 type Row = Selectable<UsersTable>;
 
@@ -50,7 +51,9 @@ export class UserRepository {
    * parameter per value, which the server parses and plans far faster for a page of 1,000.
    */
   private readonly pg: boolean;
-  constructor(db: Kysely<Database>, dialect: Dialect = 'sqlite') { this.db = db; this.pg = dialect === 'postgres'; }
+  /** Users a run found unchanged are not written to; their last-synced time comes from the run. */
+  private readonly confirmedTimes: ConfirmedTimes;
+  constructor(db: Kysely<Database>, dialect: Dialect = 'sqlite') { this.db = db; this.pg = dialect === 'postgres'; this.confirmedTimes = new ConfirmedTimes(db); }
 
   async byExternIds(ids: Uint8Array[]): Promise<StoredUser[]> {
     if (ids.length === 0) return [];
@@ -76,6 +79,7 @@ export class UserRepository {
   }
 
   async insertMany(users: NewUser[], now = new Date().toISOString()): Promise<Array<{ id: number; username: string }>> {
+    if (this.pg) return this.insertManyUnnest(users, now);
     const out: Array<{ id: number; username: string }> = [];
     for (let i = 0; i < users.length; i += INSERT_CHUNK) {
       const values = users.slice(i, i + INSERT_CHUNK).map((u) => ({
@@ -88,6 +92,25 @@ export class UserRepository {
       out.push(...(await this.db.insertInto('users').values(values).returning(['id', 'username']).execute()));
     }
     return out;
+  }
+
+  /**
+   * PostgreSQL: one array per column instead of twenty parameters a row, so a page of new users
+   * is one short statement to parse and bind, whatever its size.
+   */
+  private async insertManyUnnest(users: NewUser[], now: string): Promise<Array<{ id: number; username: string }>> {
+    if (users.length === 0) return [];
+    const column = <T,>(f: (u: NewUser) => T): T[] => users.map(f);
+    const rows = await sql<{ id: number; username: string }>`
+      INSERT INTO users (domain_id, username, extern_id, dn, display_name, email, aliases, lang, status, status_source, status_reason, properties, sync_hash, groups, roles, avatar_hash, status_changed_at, last_synced_at, created_at, updated_at)
+      SELECT *, ${now}::text, ${now}::text FROM unnest(
+        ${column((u) => u.domainId)}::integer[], ${column((u) => u.username)}::text[], ${column((u) => u.externId)}::bytea[], ${column((u) => u.dn)}::text[],
+        ${column((u) => u.displayName)}::text[], ${column((u) => u.email)}::text[], ${column((u) => JSON.stringify(u.aliases))}::text[], ${column((u) => u.lang)}::text[],
+        ${column((u) => u.status)}::text[], ${column((u) => u.statusSource)}::text[], ${column((u) => u.statusReason)}::text[], ${column((u) => JSON.stringify(u.properties))}::text[],
+        ${column((u) => u.syncHash)}::text[], ${column((u) => JSON.stringify(u.groups ?? []))}::text[], ${column((u) => JSON.stringify(u.roles ?? []))}::text[], ${column((u) => u.avatarHash ?? null)}::text[],
+        ${column((u) => (u.status === 'active' ? null : now))}::text[], ${column((u) => (u.externId ? now : null))}::text[])
+      RETURNING id, username`.execute(this.db);
+    return rows.rows;
   }
 
   async updateSynced(id: number, fields: SyncedFields, now = new Date().toISOString()): Promise<void> {
@@ -108,6 +131,15 @@ export class UserRepository {
 
   async setStatus(ids: number[], status: UserStatus, source: StatusSource | null, reason: string | null, now = new Date().toISOString()): Promise<void> {
     if (ids.length) await this.db.updateTable('users').set({ status, status_source: source, status_reason: reason, status_changed_at: now, updated_at: now }).where('id', 'in', ids).execute();
+  }
+
+  /**
+   * PostgreSQL plans from statistics its autovacuum gathers a minute or more after a bulk import;
+   * until then it believes the table empty and answers each page's lookup by ID with a sequential
+   * scan. Gathered now, the next lookups use the index. SQLite uses its indexes without statistics.
+   */
+  async refreshStatistics(): Promise<void> {
+    if (this.pg) await sql`ANALYZE users`.execute(this.db);
   }
 
   async maxId(): Promise<number> {
@@ -142,6 +174,14 @@ export class UserRepository {
       yield rows;
       after = rows[rows.length - 1]!.id;
     }
+  }
+
+  /** The same as linkedActiveInDomain, among these IDs only: what a run did not see is usually few. */
+  async linkedActiveAmong(domainId: number, ids: number[]): Promise<Array<{ id: number; username: string; dn: string | null }>> {
+    if (ids.length === 0) return [];
+    return this.db.selectFrom('users').select(['id', 'username', 'dn'])
+      .where('id', 'in', ids).where('domain_id', '=', domainId).where('extern_id', 'is not', null).where('status', '=', 'active')
+      .orderBy('id').execute();
   }
 
   /** Linked users the sync deactivated as gone before `before` (candidates for deletion). */
@@ -183,12 +223,12 @@ export class UserRepository {
 
   async get(id: number): Promise<User | undefined> {
     const row = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
-    return row && toUser(row);
+    return row && (await this.confirmedTimes.resolve([toUser(row)]))[0];
   }
 
   async byUsername(username: string): Promise<User | undefined> {
     const row = await this.db.selectFrom('users').selectAll().where('username', '=', username.toLowerCase()).executeTakeFirst();
-    return row && toUser(row);
+    return row && (await this.confirmedTimes.resolve([toUser(row)]))[0];
   }
 
   async list(q: UserQuery): Promise<{ users: User[]; total: number }> {
@@ -207,7 +247,7 @@ export class UserRepository {
       q.limit > 0 ? ordered().limit(q.limit).offset(q.offset).execute() : Promise.resolve([]),
       base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
     ]);
-    return { users: rows.map(toUser), total: Number(count.n) };
+    return { users: await this.confirmedTimes.resolve(rows.map(toUser)), total: Number(count.n) };
   }
 
   /**

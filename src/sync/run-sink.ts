@@ -1,0 +1,180 @@
+/**
+ * Where a run's decisions go. The phases decide alike for a real run and a dry run; the sink is
+ * the one place they differ: the store sink writes pages, deactivations, deletions and the run
+ * record; the dry-run sink writes nothing and keeps the plan and the outcomes it would have had.
+ */
+import type { Store } from '../store/store.ts';
+import type { Outcome, RunStatus, SyncCounts, OutcomeCode } from '../domain/outcome.ts';
+import type { PlanItem } from './planner.ts';
+import { applyPage, outcomeOf } from './applier.ts';
+import { deleteAfterGrace, type GoneUser } from './deactivation.ts';
+import { settleDeactivations } from './settle.ts';
+import { wouldOutcome } from './wording.ts';
+import { settle } from '../store/settle.ts';
+import { IdBitmap } from '../domain/id-bitmap.ts';
+
+/** A stream of users gone from the directory, readable more than once (counted, then settled). */
+export type GoneCandidates = () => AsyncIterable<GoneUser[]>;
+
+/** What settling the gone needs of the run. */
+export interface GoneContext {
+  readonly counts: SyncCounts;
+  readonly threshold: { percent: number; count: number };
+  readonly signal: AbortSignal | undefined;
+  record(items: PlanItem[]): Promise<void>;
+  progress(phase: 'gone'): void;
+}
+
+export interface RunEnd { mode: string; status: RunStatus; counts: SyncCounts; entriesSeen: number; errorCode: OutcomeCode | null; message: string }
+
+/** The change-detection state the next run starts from; `lastFullAt` null: the stored one stays. */
+export interface NextState { domainId: number; mechanism: string; cookie: string; lastFullAt: string | null; startedAt: string }
+
+export interface RunSink {
+  readonly runId: number | null;
+  /** Whether the run leaves a cookie for the next one (a dry run leaves the stored state alone). */
+  readonly keepsState: boolean;
+  /** Names already taken by this run, for the planner of the next page. */
+  claims(): Set<string>;
+  /** A page of plan items, counted already. */
+  write(items: PlanItem[]): Promise<void>;
+  /** Entries that became disabled are held back, to be settled with the absences. */
+  hasDeferred(): boolean;
+  settleGone(candidates: GoneCandidates | null, run: GoneContext): Promise<{ held: number; cancelled: boolean }>;
+  /** Deletes users gone longer than the grace period; returns how many. */
+  deleteAfterGrace(days: number): Promise<number>;
+  pruneAvatars(): Promise<void>;
+  finish(end: RunEnd, next: NextState | null): Promise<void>;
+  readonly plan: PlanItem[];
+  readonly outcomes: Outcome[];
+}
+
+/** Users created before the store's statistics are first refreshed during a run. */
+const STATISTICS_AFTER = 5000;
+
+const goneItems = (chunk: GoneUser[]): PlanItem[] => chunk.map((u) => ({ kind: 'gone', userId: u.id, username: u.username }));
+
+/** Writes nothing: keeps the plan, the would-be outcomes, and the names it would have claimed. */
+export class DryRunSink implements RunSink {
+  readonly runId = null;
+  readonly keepsState = false;
+  readonly plan: PlanItem[] = [];
+  readonly outcomes: Outcome[] = [];
+  // Nothing is written between pages, so the names earlier pages would create are kept here.
+  private readonly claimed = new Set<string>();
+
+  claims(): Set<string> { return this.claimed; }
+
+  async write(items: PlanItem[]): Promise<void> {
+    for (const item of items) {
+      if (item.kind === 'skip') continue;
+      this.plan.push(item);
+      this.outcomes.push(wouldOutcome(item, outcomeOf(item, 0)));
+    }
+  }
+
+  hasDeferred(): boolean { return false; }
+
+  async settleGone(candidates: GoneCandidates | null, run: GoneContext): Promise<{ held: number; cancelled: boolean }> {
+    if (candidates) for await (const chunk of candidates()) await run.record(goneItems(chunk));
+    return { held: 0, cancelled: false };
+  }
+
+  async deleteAfterGrace(): Promise<number> { return 0; }
+  async pruneAvatars(): Promise<void> {}
+  async finish(): Promise<void> {}
+}
+
+/**
+ * `deferDisabled`: deactivations by a disabled entry wait for the deletion phase; `confirmUnchanged`:
+ * users found as they were go into one bitmap, not an outcome row and a write each (a full run).
+ */
+export interface StoreSinkTarget { store: Store; domainId: number; lang: string; taskId: number | null; importNew: boolean; deferDisabled: boolean; confirmUnchanged: boolean }
+
+/** Writes the run as it goes, each page in its own transactions, outcomes numbered in order. */
+export class StoreSink implements RunSink {
+  readonly keepsState = true;
+  readonly plan: PlanItem[] = [];
+  readonly outcomes: Outcome[] = [];
+  private seq = 0;
+  /** Deactivations because an entry became disabled: held back, to count with the absences. */
+  private readonly disabledNow: PlanItem[] = [];
+  /** Users found as they were, with nothing to say about them: counted, and kept as one bitmap. */
+  private readonly confirmed = new IdBitmap();
+  /** Users created by this run, and as of which count the store's statistics were last refreshed. */
+  private created = 0;
+  private createdAtStatistics = 0;
+
+  private readonly t: StoreSinkTarget;
+  readonly runId: number;
+
+  private constructor(t: StoreSinkTarget, runId: number) {
+    this.t = t;
+    this.runId = runId;
+  }
+
+  static async start(t: StoreSinkTarget): Promise<StoreSink> {
+    const runId = await t.store.runs.start({ taskId: t.taskId, domainId: t.domainId, dryRun: false, importNew: t.importNew });
+    return new StoreSink(t, runId);
+  }
+
+  // What this run created is in the store by the next page: the planner sees it there.
+  claims(): Set<string> { return new Set(); }
+
+  async write(items: PlanItem[]): Promise<void> {
+    let reported = items;
+    if (this.t.confirmUnchanged) {
+      reported = reported.filter((i) => {
+        if (i.kind !== 'unchanged' || i.note) return true;
+        this.confirmed.add(i.userId);
+        return false;
+      });
+    }
+    if (this.t.deferDisabled) {
+      const isDisabling = (i: PlanItem) => i.kind === 'update' && i.status?.to === 'deactivated';
+      this.disabledNow.push(...reported.filter(isDisabling));
+      reported = reported.filter((i) => !isDisabling(i));
+    }
+    this.seq = await applyPage(this.t.store, { runId: this.runId, firstSeq: this.seq, domainId: this.t.domainId, lang: this.t.lang }, reported);
+    for (const i of reported) if (i.kind === 'create') this.created++;
+    // An import grows the table many times over: the lookups of the next pages plan better so.
+    if (this.created >= STATISTICS_AFTER && this.created >= 4 * this.createdAtStatistics) await this.refreshStatistics();
+  }
+
+  /** Each costs a sample of the table (~80 ms): at 5,000, 20,000, 80,000 users created, and so on. */
+  private async refreshStatistics(): Promise<void> {
+    this.createdAtStatistics = this.created;
+    await this.t.store.users.refreshStatistics();
+  }
+
+  hasDeferred(): boolean { return this.disabledNow.length > 0; }
+
+  async settleGone(candidates: GoneCandidates | null, run: GoneContext): Promise<{ held: number; cancelled: boolean }> {
+    const disabling = this.disabledNow.splice(0);
+    const { store, domainId, lang } = this.t;
+    const target = { store, runId: this.runId, domainId, lang, threshold: run.threshold, counts: run.counts, onProgress: () => run.progress('gone'), ...(run.signal ? { signal: run.signal } : {}) };
+    const settled = await settleDeactivations(target, this.seq, candidates, disabling);
+    this.seq = settled.seq;
+    return { held: settled.held, cancelled: settled.cancelled };
+  }
+
+  async deleteAfterGrace(days: number): Promise<number> {
+    const grace = await deleteAfterGrace(this.t.store, this.runId, this.seq, this.t.domainId, days);
+    this.seq = grace.seq;
+    return grace.deleted;
+  }
+
+  async pruneAvatars(): Promise<void> { await this.t.store.avatars.pruneUnused(); }
+
+  async finish(end: RunEnd, next: NextState | null): Promise<void> {
+    const { store } = this.t;
+    const { mode, ...record } = end;
+    const { confirmed } = this;
+    if (confirmed.size) await settle(() => store.transaction((tx) => tx.runs.confirm(this.runId, this.t.domainId, confirmed)));
+    await settle(() => store.runs.setMode(this.runId, mode));
+    await settle(() => store.runs.finish(this.runId, record));
+    if (!next) return;
+    const state = next.lastFullAt === null ? await store.syncState.get(next.domainId).catch(() => undefined) : undefined;
+    await store.syncState.set({ domainId: next.domainId, mechanism: next.mechanism, cookie: next.cookie, lastFullAt: next.lastFullAt ?? state?.lastFullAt ?? next.startedAt });
+  }
+}
