@@ -7,6 +7,7 @@ import type { Store } from '../store/store.ts';
 import type { DirectoryPort } from '../directory/port.ts';
 import { parseSource, SourceConfigError, type DirectorySource } from '../directory/source.ts';
 import { DirectoryError } from '../directory/errors.ts';
+import { presetFor } from '../directory/presets.ts';
 import { OutcomeCode } from '../domain/outcome.ts';
 import { createMapper, type Mapper } from './mapper.ts';
 import { SeenSet } from './seen-set.ts';
@@ -88,7 +89,7 @@ export async function prepareReading(run: SyncRun, directory: DirectoryPort): Pr
     } catch (e) {
       if ((e instanceof DirectoryError && e.failure !== 'search' && e.failure !== 'config') || forcedMechanism(source)) throw e;
       // The chosen mechanism failed after all: timestamps, which every server has, and say so.
-      run.mechanismReason = `${run.mode.mechanism.name} failed (${(e as Error).message}); modifyTimestamp instead`;
+      run.mechanismReason = `${run.mode.mechanism.name} failed (${(e as Error).message}); ${presetFor(source.vendor).delta.timestampAttribute} instead`;
       const timestamps: DeltaMechanism = new TimestampMechanism(source);
       run.mode = { ...run.mode, mechanism: timestamps };
       run.nextCookie = await timestamps.position(directory);
