@@ -54,7 +54,7 @@ async function run(command: string, rest: string[]): Promise<number> {
       case 'admin': return await adminCommand(store, rest, out, (prompt) => readSecret(prompt), process.stdin.isTTY === true, services);
       case 'approve': return await decideCommand(store, true, rest, out, services);
       case 'reject': return await decideCommand(store, false, rest, out, services);
-      case 'sync': return await syncCommand(store, rest, { out, err: process.stderr });
+      case 'sync': return await syncCommand(services, rest, { out, err: process.stderr });
       default: throw new UsageError(`unknown command '${command}'\n\n${HELP}`);
     }
   } finally {

@@ -2,7 +2,6 @@
 import { readFileSync } from 'node:fs';
 import type { Store } from '../store/store.ts';
 import { id, parse, requiredId, table, UsageError } from './args.ts';
-import { changePassword } from '../auth/admins.ts';
 import type { AppServices } from '../services/index.ts';
 import { asCommand, CLI_CALLER, cliServices } from './cli-services.ts';
 
@@ -19,7 +18,7 @@ export async function orgCommand(store: Store, argv: string[], out: Out, service
     return 0;
   }
   if (action === 'list') {
-    const orgs = await store.organizations.list();
+    const orgs = (await services.organizations.list(CLI_CALLER)).map((o) => o.org);
     out(values.json ? JSON.stringify(orgs, null, 2) : table(['ID', 'NAME', 'DESCRIPTION'], orgs.map((o) => [o.id, o.name, o.description])));
     return 0;
   }
@@ -38,7 +37,7 @@ export async function domainCommand(store: Store, argv: string[], out: Out, serv
     return 0;
   }
   if (action === 'list') {
-    const domains = await store.domains.list();
+    const domains = await services.domains.readable(CLI_CALLER);
     out(values.json ? JSON.stringify(domains, null, 2) : table(['ID', 'NAME', 'ORG'], domains.map((d) => [d.id, d.name, d.orgId])));
     return 0;
   }
@@ -69,7 +68,7 @@ export async function adminCommand(store: Store, argv: string[], out: Out, readP
   const [action, ...rest] = argv;
   const { values, positionals } = parse(rest, { 'password-file': { type: 'string' }, 'domain-admin': { type: 'string' }, 'org-admin': { type: 'string' }, 'read-only': { type: 'boolean' } });
   const name = positionals[0];
-  if (action === 'password' && name) return adminPassword(store, name, values['password-file'], out, readPassword, interactive);
+  if (action === 'password' && name) return adminPassword(services, name, values['password-file'], out, readPassword, interactive);
   if (action !== 'create' || !name) throw new UsageError(action === 'create' || action === 'password' ? 'NAME is required' : `unknown action '${action ?? ''}'`);
   const grants = typeof values['domain-admin'] === 'string' ? [{ permission: 'DomainAdmin', param: String(id(values['domain-admin'], '--domain-admin')) }]
     : typeof values['org-admin'] === 'string' ? [{ permission: 'OrgAdmin', param: String(id(values['org-admin'], '--org-admin')) }]
@@ -95,8 +94,8 @@ export async function adminCommand(store: Store, argv: string[], out: Out, readP
 }
 
 /** `ldapsync admin password NAME`: a new password; the account's sessions and tokens end. */
-async function adminPassword(store: Store, name: string, file: unknown, out: Out, readPassword: (prompt: string) => Promise<string>, interactive: boolean): Promise<number> {
-  if (!(await store.accounts.credentials(name))?.passwordHash) throw new UsageError(`no local account ${name} (ldapsync users list shows directory users; they change their password in the directory)`);
+async function adminPassword(services: AppServices, name: string, file: unknown, out: Out, readPassword: (prompt: string) => Promise<string>, interactive: boolean): Promise<number> {
+  await asCommand(() => services.accounts.checkPasswordChange(CLI_CALLER, name), { NO_LOCAL_ACCOUNT: `no local account ${name} (ldapsync users list shows directory users; they change their password in the directory)` });
   let password: string;
   if (typeof file === 'string') {
     try { password = readFileSync(file, 'utf8').trim(); } catch (e) { throw new UsageError(`cannot read ${file}: ${(e as Error).message}`); }
@@ -104,7 +103,7 @@ async function adminPassword(store: Store, name: string, file: unknown, out: Out
     password = await readPassword(`new password for ${name}: `);
     if (interactive && (await readPassword('the same password again: ')) !== password) throw new UsageError('the two passwords differ; nothing was changed');
   }
-  try { await changePassword(store, name, password, 'cli'); } catch (e) { throw new UsageError((e as Error).message); }
+  try { await services.accounts.changePassword(CLI_CALLER, name, password); } catch (e) { throw new UsageError((e as Error).message); }
   out(`password of ${name} changed; its sessions and tokens ended`);
   return 0;
 }

@@ -3,21 +3,16 @@
  * Exit codes are a contract: 0 every outcome below 400, 1 some are not, 2 the run failed.
  */
 import cliProgress from 'cli-progress';
-import type { Store } from '../store/store.ts';
-import { connect } from '../directory/client.ts';
-import { runSync, SyncError, type SyncReport } from '../sync/engine.ts';
-import { withoutMarks, type Outcome } from '../domain/outcome.ts';
+import { SyncError, type SyncReport } from '../sync/engine.ts';
+import type { Outcome } from '../domain/outcome.ts';
+import type { AppServices } from '../services/index.ts';
 import { parse, requiredId, table } from './args.ts';
 import { skippedLines } from '../sync/wording.ts';
-import { asCliTask } from './cli-task.ts';
+import { CLI_CALLER } from './cli-services.ts';
 
 export interface Terminal { out: (text: string) => void; err: NodeJS.WritableStream & { isTTY?: boolean } }
 
-async function outcomesOf(store: Store, report: SyncReport): Promise<Outcome[]> {
-  return report.runId === null ? report.outcomes.map(withoutMarks) : store.runs.allOutcomes(report.runId);
-}
-
-export async function syncCommand(store: Store, argv: string[], term: Terminal): Promise<number> {
+export async function syncCommand(services: AppServices, argv: string[], term: Terminal): Promise<number> {
   const { values } = parse(argv, { domain: { type: 'string' }, import: { type: 'boolean' }, lang: { type: 'string' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, full: { type: 'boolean' } });
   const domainId = requiredId(values.domain, '--domain');
   const bar = term.err.isTTY && !values.json
@@ -25,20 +20,18 @@ export async function syncCommand(store: Store, argv: string[], term: Terminal):
     : null;
   bar?.start(0, 0, { created: 0, changed: 0, failed: 0 });
   let report: SyncReport;
+  let outcomes: Outcome[];
   let cliTask: number | null = null;
   try {
-    const importNew = values.import === true;
-    const lang = typeof values.lang === 'string' ? values.lang : '';
-    const sync = (taskId: number | null, signal?: AbortSignal) => runSync({ store, connect: (source) => connect(source) }, {
-      domainId, importNew, lang, dryRun: values['dry-run'] === true, full: values.full === true, taskId, ...(signal ? { signal } : {}),
+    const input = { importNew: values.import === true, lang: typeof values.lang === 'string' ? values.lang : '', full: values.full === true };
+    ({ report, outcomes } = await services.sync.runHere(CLI_CALLER, domainId, input, {
+      dryRun: values['dry-run'] === true,
+      onTask: (taskId) => { cliTask = taskId; },
       onProgress: (p) => {
         bar?.setTotal(p.seen);
         bar?.update(p.seen, { created: p.counts.created, changed: p.counts.updated + p.counts.moved, failed: p.counts.failed + p.counts.conflicts + p.counts.invalid });
       },
-    });
-    // A dry run writes nothing, so it is no task; a real run is one, visible and actionable elsewhere.
-    report = values['dry-run'] === true ? await sync(null)
-      : await asCliTask(store, domainId, { domainID: domainId, import: importNew, lang, ...(values.full === true ? { full: true } : {}) }, (taskId, signal) => { cliTask = taskId; return sync(taskId, signal); });
+    }));
   } catch (e) {
     bar?.stop();
     if (!(e instanceof SyncError)) throw e;
@@ -47,7 +40,6 @@ export async function syncCommand(store: Store, argv: string[], term: Terminal):
     return 2;
   }
   bar?.stop();
-  const outcomes = await outcomesOf(store, report);
   if (values.json) {
     const { plan, outcomes: _, ...summary } = report;
     term.out(JSON.stringify({ ...summary, ...(report.dryRun ? { plan } : {}), outcomes }, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v), 2));

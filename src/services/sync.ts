@@ -5,7 +5,9 @@
 import type { Caller } from '../auth/permissions.ts';
 import type { Task } from '../domain/task.ts';
 import { errorOfCode, notPermitted } from '../domain/errors.ts';
-import { runSync, sourceForDomain, SyncError, type SyncReport } from '../sync/engine.ts';
+import { runSync, sourceForDomain, SyncError, type SyncProgress, type SyncReport } from '../sync/engine.ts';
+import { withoutMarks, type Outcome } from '../domain/outcome.ts';
+import { asInProcessTask } from '../tasks/in-process-task.ts';
 import { SYNC_COMMAND, type SyncTaskParams } from '../tasks/sync-task.ts';
 import type { TaskQueue } from '../tasks/queue.ts';
 import { causeFor } from './test-answers.ts';
@@ -16,6 +18,7 @@ import type { ServiceDeps } from './deps.ts';
 
 export type SyncScope = { domainId: number; orgId: null } | { domainId: null; orgId: number } | { domainId: null; orgId: null };
 export interface SyncInput { importNew: boolean; lang: string; full: boolean }
+export interface InProcessRun { dryRun: boolean; onProgress?: (progress: SyncProgress) => void; onTask?: (taskId: number) => void }
 
 export class SyncService {
   private readonly deps: ServiceDeps;
@@ -79,5 +82,25 @@ export class SyncService {
     }
     if (report.error) throw errorOfCode(report.error.code, causeFor(who, report.error.message));
     return report;
+  }
+
+  /**
+   * One domain synced in this process (the command line), not queued: a real run is still a task
+   * (owner `cli`) others can see, approve and cancel. Refusals stay `SyncError`s, whose codes are
+   * the command's exit status. Every user's outcome comes back, the unchanged ones included.
+   */
+  async runHere(who: Caller, domainId: number, input: SyncInput, run: InProcessRun): Promise<{ report: SyncReport; outcomes: Outcome[] }> {
+    if (!who.isSystemAdmin) throw notPermitted();
+    const { store, connect } = this.deps;
+    const sync = (taskId: number | null, signal?: AbortSignal) => runSync({ store, connect }, {
+      domainId, importNew: input.importNew, lang: input.lang, dryRun: run.dryRun, full: input.full, taskId,
+      ...(signal ? { signal } : {}), ...(run.onProgress ? { onProgress: run.onProgress } : {}),
+    });
+    // A dry run writes nothing, so it is no task.
+    const params: SyncTaskParams = { domainID: domainId, import: input.importNew, lang: input.lang, ...(input.full ? { full: true } : {}) };
+    const report = run.dryRun ? await sync(null)
+      : await asInProcessTask(store, domainId, params, (taskId, signal) => { run.onTask?.(taskId); return sync(taskId, signal); });
+    const outcomes = report.runId === null ? report.outcomes.map(withoutMarks) : await store.runs.allOutcomes(report.runId);
+    return { report, outcomes };
   }
 }

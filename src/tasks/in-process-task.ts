@@ -1,16 +1,16 @@
 /**
- * A sync started from the command line is a task like any other: it shows under Tasks in the
+ * A sync run in the caller's own process (the command line) is a task like any other: it shows under Tasks in the
  * console and the API (owner `cli`), a run it holds for approval can be approved there, and a
  * cancel asked for there stops it at its next page. The run itself happens in this process.
  */
 import type { Store } from '../store/store.ts';
 import { TaskState } from '../domain/task.ts';
 import { SyncError, type SyncReport } from '../sync/engine.ts';
-import { SYNC_COMMAND, type SyncTaskParams, type SyncTaskResult } from '../tasks/sync-task.ts';
+import { SYNC_COMMAND, type SyncTaskParams, type SyncTaskResult } from './sync-task.ts';
 
 const CANCEL_POLL_MS = 500;
 
-export async function asCliTask(store: Store, domainId: number, params: SyncTaskParams, run: (taskId: number, signal: AbortSignal) => Promise<SyncReport>): Promise<SyncReport> {
+export async function asInProcessTask(store: Store, domainId: number, params: SyncTaskParams, run: (taskId: number, signal: AbortSignal) => Promise<SyncReport>): Promise<SyncReport> {
   const { task, existing } = await store.tasks.createUnlessActive({ command: SYNC_COMMAND, params, domainId, orgId: null, owner: 'cli' });
   if (existing) throw new SyncError(409, `Another run of this domain is in progress (task ${task.id}); wait for it or cancel it`);
   await store.tasks.transition(task.id, [TaskState.queued], TaskState.running, 'Started from the command line');
