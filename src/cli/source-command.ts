@@ -42,7 +42,7 @@ export async function sourceCommand(store: Store, argv: string[], out: Out, err:
   const [action, ...rest] = argv;
   const { values } = parse(rest, { org: { type: 'string' }, file: { type: 'string' }, 'no-test': { type: 'boolean' } });
   const orgId = typeof values.org === 'string' ? id(values.org, '--org') : 0;
-  if (orgId && !(await store.organizations.get(orgId))) throw new UsageError(`organization ${orgId} does not exist`);
+  if (orgId) await asCommand(() => services.organizations.visible(CLI_CALLER, orgId, 'admin'), { NOT_FOUND: `organization ${orgId} does not exist` });
   if (action === 'set') {
     if (typeof values.file !== 'string') throw new UsageError('--file FILE is required');
     const config = readConfig(values.file);
@@ -62,13 +62,13 @@ export async function sourceCommand(store: Store, argv: string[], out: Out, err:
     return 0;
   }
   if (action === 'show') {
-    const config = await store.sources.get(orgId);
+    const config = await services.sources.get(orgId);
     if (!config) throw new UsageError(`no ${sourceName(orgId)} is set (ldapsync source set --file FILE)`);
     out(JSON.stringify(publicSourceView(config), null, 2));
     return 0;
   }
   if (action === 'test') {
-    const config = typeof values.file === 'string' ? readConfig(values.file) : await store.sources.get(orgId);
+    const config = typeof values.file === 'string' ? readConfig(values.file) : await services.sources.get(orgId);
     if (!config) throw new UsageError(`no ${sourceName(orgId)} is set: give one with --file FILE`);
     try {
       out(await tryConnection(store, config));
