@@ -38,9 +38,15 @@ export class Store {
   private readonly closeFn: () => Promise<void>;
 
   private readonly cipher: SecretCipher;
+  /**
+   * Where this store was opened from, so that another thread can open the same one with the same
+   * key ring; null when that cannot be done (a transaction, or a cipher handed in by the caller).
+   */
+  readonly location: StoreReopen | null;
 
-  constructor(db: Kysely<Database>, dialect: Dialect, close: () => Promise<void>, cipher: SecretCipher) {
+  constructor(db: Kysely<Database>, dialect: Dialect, close: () => Promise<void>, cipher: SecretCipher, location: StoreReopen | null = null) {
     this.cipher = cipher;
+    this.location = location;
     this.db = db;
     this.dialect = dialect;
     this.closeFn = close;
@@ -69,9 +75,13 @@ export class Store {
   }
 }
 
+/** What `openStore` needs to open a store again elsewhere (plain data: it crosses to a worker thread). */
+export type StoreReopen = StoreLocation & { keyFile: string | null };
+
 /** Opens the store; secrets are sealed with the given cipher, else the key ring in the data folder. */
 export async function openStore(location: StoreLocation & { cipher?: SecretCipher; keyFile?: string | null }): Promise<Store> {
   const cipher = location.cipher ?? new KeyRingFile(keyRingPath(location.dataDir, location.keyFile ?? null));
   const { db, dialect, close } = await openDatabase(location);
-  return new Store(db, dialect, close, cipher);
+  const reopen = location.cipher ? null : { databaseUrl: location.databaseUrl ?? null, dataDir: location.dataDir, keyFile: location.keyFile ?? null, ...(location.schema ? { schema: location.schema } : {}) };
+  return new Store(db, dialect, close, cipher, reopen);
 }
