@@ -4,6 +4,8 @@
  * embedded queue hands it, start to end, progress and cancel watch included: the API's event
  * loop never waits for a page, a mapping or the collection of a run's garbage.
  */
+import { readlinkSync } from 'node:fs';
+import { constants, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { LogFn } from 'pino';
 import { openStore } from '../store/store.ts';
@@ -37,6 +39,16 @@ function forwardingLog(): Log {
   return { info: at('info'), warn: at('warn'), error: at('error'), debug: at('debug') } as Log;
 }
 
+/**
+ * Below the API's thread in the scheduler's eyes (Linux, where a thread has its own priority):
+ * when the CPUs are busy a request goes first and the run waits, not the other way round. An idle
+ * machine gives the run every cycle all the same.
+ */
+function yieldCpuToApi(): void {
+  try { setPriority(Number(readlinkSync('/proc/thread-self').split('/').pop()), constants.priority.PRIORITY_BELOW_NORMAL); } catch { /* not Linux, or not allowed: same priority */ }
+}
+
+yieldCpuToApi();
 const { location } = workerData as SyncThreadData;
 const store = await openStore(location);
 const handlers = new Map([[SYNC_COMMAND, syncTaskHandler({ store, connect: (source) => connect(source) }, (report) => post({ type: 'report', report }), forwardingLog())]]);
