@@ -72,6 +72,7 @@ export class SyncThread {
       worker.postMessage({ type: 'abort', taskId, shutdown: isShutdown(reason), signal: isShutdown(reason) ? reason.signal : '' } satisfies ToSyncThread);
     };
     controller.signal.addEventListener('abort', abort, { once: true });
+    this.holdOpen(worker);
     worker.postMessage({ type: 'run', taskId } satisfies ToSyncThread);
     if (controller.signal.aborted) abort();
     try {
@@ -80,8 +81,14 @@ export class SyncThread {
     } finally {
       controller.signal.removeEventListener('abort', abort);
       this.inFlight.delete(taskId);
+      this.holdOpen(worker);
     }
   };
+
+  private holdOpen(worker: Worker): void {
+    if ([...this.inFlight.values()].some((f) => f.threadId === worker.threadId)) worker.ref();
+    else worker.unref();
+  }
 
   /** Ends the thread at once, as a crash would: its runs and tasks end with the reason. */
   async terminate(): Promise<void> {
@@ -105,13 +112,12 @@ export class SyncThread {
   private spawn(): Promise<Worker> {
     if (this.starting) return this.starting;
     const worker = new Worker(ENTRY, { workerData: { location: this.location } satisfies SyncThreadData });
-    // A task waiting in the thread must not keep a process alive that is otherwise done.
-    worker.unref();
     this.worker = worker;
     let why = '';
     this.starting = new Promise<Worker>((resolve, reject) => {
       worker.on('message', (message: FromSyncThread) => {
-        if (message.type === 'ready') resolve(worker);
+        // An idle thread must not keep a process alive that is otherwise done; a starting or busy one does.
+        if (message.type === 'ready') { this.holdOpen(worker); resolve(worker); }
         else this.receive(message, worker.threadId);
       });
       worker.on('error', (e) => { why = `${e.name}: ${e.message}`; });
