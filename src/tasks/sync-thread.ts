@@ -113,6 +113,8 @@ export class SyncThread {
     if (this.starting) return this.starting;
     const worker = new Worker(ENTRY, { workerData: { location: this.location } satisfies SyncThreadData });
     this.worker = worker;
+    // Read now: an ended worker's threadId is -1.
+    const { threadId } = worker;
     let why = '';
     this.starting = new Promise<Worker>((resolve, reject) => {
       worker.on('message', (message: FromSyncThread) => {
@@ -124,7 +126,7 @@ export class SyncThread {
       worker.once('exit', (code) => {
         const reason = why || (this.closing ? 'closed' : `exit code ${code}`);
         reject(new Error(reason));
-        this.ending = this.ended(worker, reason);
+        this.ending = this.ended(worker, threadId, reason);
       });
     });
     this.starting.catch(() => undefined);
@@ -141,13 +143,13 @@ export class SyncThread {
   }
 
   /** A thread ended: what it was running ends with the reason, its locks are freed, the next task starts a new one. */
-  private async ended(worker: Worker, reason: string): Promise<void> {
+  private async ended(worker: Worker, threadId: number, reason: string): Promise<void> {
     if (this.worker === worker) { this.worker = null; this.starting = null; }
-    const orphans = [...this.inFlight].filter(([, f]) => f.threadId === worker.threadId);
+    const orphans = [...this.inFlight].filter(([, f]) => f.threadId === threadId);
     if (!orphans.length) return;
-    this.log.error({ event: 'sync.thread-ended', threadId: worker.threadId, taskIds: orphans.map(([id]) => id), cause: reason }, `the sync thread stopped during a run (${reason}); tasks ${orphans.map(([id]) => id).join(', ')} end with that reason`);
+    this.log.error({ event: 'sync.thread-ended', threadId, taskIds: orphans.map(([id]) => id), cause: reason }, `the sync thread stopped during a run (${reason}); tasks ${orphans.map(([id]) => id).join(', ')} end with that reason`);
     for (const [taskId] of orphans) await this.endTask(taskId, `the sync thread stopped during the run (${reason})`);
-    await releaseThreadLocks(this.store, worker.threadId).catch(() => undefined);
+    await releaseThreadLocks(this.store, threadId).catch(() => undefined);
     for (const [, f] of orphans) f.done();
   }
 
