@@ -18,5 +18,7 @@ export function keyRingOf(dataDir: string, keyFile: string | null = null): Secre
 
 /** Opens the store; secrets are sealed with the given cipher, else the key ring in the data folder. */
 export function openStore(location: StoreLocation & { cipher?: SecretCipher; keyFile?: string | null }): Promise<Store> {
-  return openStoreWith({ ...location, cipher: location.cipher ?? keyRingOf(location.dataDir, location.keyFile ?? null) });
+  // A store on a cipher of the caller's own cannot be reopened from its location alone.
+  const reopen = location.cipher ? null : { databaseUrl: location.databaseUrl ?? null, dataDir: location.dataDir, keyFile: location.keyFile ?? null, ...(location.schema ? { schema: location.schema } : {}) };
+  return openStoreWith({ ...location, cipher: location.cipher ?? keyRingOf(location.dataDir, location.keyFile ?? null), reopen });
 }

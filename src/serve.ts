@@ -9,6 +9,7 @@ import { EmbeddedQueue } from './tasks/embedded-queue.ts';
 import type { TaskQueue } from './tasks/queue.ts';
 import { queueScheduledSyncs } from './tasks/schedule.ts';
 import { ClusterQueue, type ClusterOptions } from './tasks/cluster-queue.ts';
+import { SyncThread } from './tasks/sync-thread.ts';
 import { Metrics } from './api/metrics.ts';
 import { parse, UsageError } from './cli/args.ts';
 import { SYNC_COMMAND, syncTaskHandler } from './tasks/sync-task.ts';
@@ -33,18 +34,22 @@ export type Services = ServerContext & { store: Store; ldap: LdapAdmin; connect:
 
 /**
  * Everything a server needs, opened and started; `close` undoes it. Without DATABASE_URL the
- * embedded queue runs tasks in this process; with it, pg-boss spreads them over worker processes.
+ * embedded queue runs tasks in this process, on a thread of their own when the store can be
+ * opened there too; with it, pg-boss spreads them over worker processes.
  */
 export async function startServices(config: Readonly<Config>, store?: Store, role: Role = 'all', cluster: Partial<ClusterOptions> = {}, log: Logger = createLogger(config.logLevel)): Promise<Services> {
   const opened = store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, keyFile: config.secretKeyFile }));
   if (role !== 'worker') await bootstrapAdmin(opened, config.adminUser, config.adminPassword);
   const deps = { store: opened, connect: (source: Parameters<typeof connect>[0]) => connect(source) };
   const metrics = new Metrics(opened, { version: VERSION, role, mode: config.databaseUrl ? 'cluster' : 'embedded' });
-  const handlers = { [SYNC_COMMAND]: syncTaskHandler(deps, (report) => metrics.observeRun(report), log) };
+  const observeRun = (report: Parameters<Metrics['observeRun']>[0]) => metrics.observeRun(report);
+  const handlers = { [SYNC_COMMAND]: syncTaskHandler(deps, observeRun, log) };
   const onSchedule = (orgId: number, occurrence: string) => queueScheduledSyncs(opened, queue, orgId, occurrence, log);
+  const thread = !config.databaseUrl && opened.location ? new SyncThread(opened, opened.location, log, observeRun) : null;
+  await thread?.start();
   const queue: TaskQueue = config.databaseUrl
     ? new ClusterQueue(opened, handlers, { databaseUrl: config.databaseUrl, worker: role !== 'api', concurrency: config.workerConcurrency, bossSchema: config.queueSchema, superviseSeconds: config.queueSuperviseSeconds, onSchedule, ...cluster })
-    : new EmbeddedQueue(opened, handlers, 2, onSchedule);
+    : new EmbeddedQueue(opened, handlers, 2, onSchedule, thread?.run);
   await queue.start();
   const ldap = new LdapAdmin(opened, deps.connect);
   const throttle = new LoginThrottle({}, Date.now, signInFailureLog(log));
@@ -53,7 +58,12 @@ export async function startServices(config: Readonly<Config>, store?: Store, rol
     config, store: opened, queue, keys: loadKeys(config.dataDir), throttle, log, ldap, connect: deps.connect, mailer,
     services: createServices({ store: opened, schedules: queue, ldap, connect: deps.connect }, queue, { throttle, mailer }),
     metrics, role,
-    close: async (signal?: string) => { const interrupted = await queue.stop(signal); if (!store) await opened.close(); return interrupted; },
+    close: async (signal?: string) => {
+      const interrupted = await queue.stop(signal);
+      await thread?.close();
+      if (!store) await opened.close();
+      return interrupted;
+    },
   };
 }
 

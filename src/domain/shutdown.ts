@@ -3,9 +3,11 @@
  * nobody asked for the run to end: it stops after the page in hand and starts again later.
  */
 export class ShutdownRequested extends Error {
+  readonly signal: string;
   constructor(signal = 'shutdown') {
     super(`the service is stopping (${signal})`);
     this.name = 'ShutdownRequested';
+    this.signal = signal;
   }
 }
 

@@ -49,8 +49,9 @@ export class SyncService {
     }
   }
 
-  /** Queues the run (or finds the one already queued) and waits up to `waitMs` for it. */
+  /** Queues the run (or finds the one already queued) and waits up to `waitMs`, queueing included, for it. */
   async start(who: Caller, scope: SyncScope, input: SyncInput, waitMs: number): Promise<{ task: Task; existing: boolean; done: Task | undefined }> {
+    const until = Date.now() + waitMs;
     const params: SyncTaskParams = {
       ...(scope.domainId !== null ? { domainID: scope.domainId } : {}),
       ...(scope.orgId !== null ? { orgID: scope.orgId } : {}),
@@ -59,7 +60,7 @@ export class SyncService {
       ...(input.full ? { full: true } : {}),
     };
     const { task, existing } = await this.queue.submit({ command: SYNC_COMMAND, params, domainId: scope.domainId, orgId: scope.orgId, owner: who.username });
-    return { task, existing, done: await this.queue.wait(task.id, waitMs) };
+    return { task, existing, done: await this.queue.wait(task.id, until - Date.now()) };
   }
 
   /** Queues a run of every domain the default source (org 0) serves, as Rocket.Chat's syncNow does. */

@@ -36,9 +36,15 @@ export class Store {
   private readonly closeFn: () => Promise<void>;
 
   private readonly cipher: SecretCipher;
+  /**
+   * Where this store was opened from, so that another thread can open the same one with the same
+   * key ring; null when that cannot be done (a transaction, or a cipher handed in by the caller).
+   */
+  readonly location: StoreReopen | null;
 
-  constructor(db: Kysely<Database>, dialect: Dialect, close: () => Promise<void>, cipher: SecretCipher) {
+  constructor(db: Kysely<Database>, dialect: Dialect, close: () => Promise<void>, cipher: SecretCipher, location: StoreReopen | null = null) {
     this.cipher = cipher;
+    this.location = location;
     this.db = db;
     this.dialect = dialect;
     this.closeFn = close;
@@ -67,11 +73,15 @@ export class Store {
   }
 }
 
+/** What `openStore` needs to open a store again elsewhere (plain data: it crosses to a worker thread). */
+export type StoreReopen = StoreLocation & { keyFile: string | null };
+
 /**
  * Opens the store; its secrets are sealed with `cipher`, which the caller loads (the composition
- * roots use `openStore` in src/open-store.ts, which reads the data folder's key ring).
+ * roots use `openStore` in src/open-store.ts, which reads the data folder's key ring). `reopen`,
+ * when given, tells another thread how to open the same store itself.
  */
-export async function openStoreWith(location: StoreLocation & { cipher: SecretCipher }): Promise<Store> {
+export async function openStoreWith(location: StoreLocation & { cipher: SecretCipher; reopen?: StoreReopen | null }): Promise<Store> {
   const { db, dialect, close } = await openDatabase(location);
-  return new Store(db, dialect, close, location.cipher);
+  return new Store(db, dialect, close, location.cipher, location.reopen ?? null);
 }

@@ -1,7 +1,7 @@
 /**
  * The embedded queue: tasks live in the store, run in this process, a few at a time. One task
  * per command and scope at once; after a restart, running tasks are ended with a reason and
- * queued ones run.
+ * queued ones run. Where a task runs is the runner's: this thread by default, or the sync thread.
  */
 import type { Store } from '../store/store.ts';
 import { isFinished, TaskState, type Task } from '../domain/task.ts';
@@ -9,6 +9,9 @@ import type { QueueStatus, TaskHandler, TaskQueue, TaskSpec } from './queue.ts';
 import { executeTask } from './run-task.ts';
 import { ShutdownRequested } from '../domain/shutdown.ts';
 import { EmbeddedScheduler, type OnSchedule } from './embedded-schedule.ts';
+
+/** Runs one task to its end (as `executeTask` does); aborting `controller` cancels or interrupts it. */
+export type TaskRunner = (taskId: number, controller: AbortController) => Promise<unknown>;
 
 export const INTERRUPTED = 'Interrupted: the service stopped during the run; users already written are fully updated, the rest are as before';
 
@@ -23,13 +26,18 @@ export class EmbeddedQueue implements TaskQueue {
   private started = false;
   private active = 0;
   private readonly scheduler: EmbeddedScheduler | null;
+  private readonly runner: TaskRunner;
 
-  /** `onSchedule`: what a source's schedule does when it fires; without it, schedules are not run. */
-  constructor(store: Store, handlers: Record<string, TaskHandler>, workers = 2, onSchedule?: OnSchedule) {
+  /**
+   * `onSchedule`: what a source's schedule does when it fires; without it, schedules are not run.
+   * `runner`: where tasks run; without it, here, with `handlers`.
+   */
+  constructor(store: Store, handlers: Record<string, TaskHandler>, workers = 2, onSchedule?: OnSchedule, runner?: TaskRunner) {
     this.store = store;
     this.handlers = new Map(Object.entries(handlers));
     this.workers = workers;
     this.scheduler = onSchedule ? new EmbeddedScheduler(store, onSchedule) : null;
+    this.runner = runner ?? ((taskId, controller) => executeTask(this.store, this.handlers, taskId, controller));
   }
 
   async start(): Promise<void> {
@@ -111,7 +119,7 @@ export class EmbeddedQueue implements TaskQueue {
   private async execute(taskId: number): Promise<void> {
     const controller = new AbortController();
     this.running.set(taskId, controller);
-    try { await executeTask(this.store, this.handlers, taskId, controller); } finally { this.running.delete(taskId); }
+    try { await this.runner(taskId, controller); } finally { this.running.delete(taskId); }
   }
 
 }

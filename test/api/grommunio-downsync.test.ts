@@ -179,6 +179,8 @@ for (const variant of storeVariants()) {
       for (let i = 3; i <= 600; i += 3) changes += `dn: uid=more${String(i).padStart(3, '0')},${PEOPLE}\nchangetype: modify\nreplace: cn\ncn: Changed ${i}\n\n`;
       slapd.modify(changes);
       const queued = await api.call('POST', `/domains/${domain1}/ldap/downsync?timeout=0`, { session: admin });
+      // Cancelled once taken by the runner: a cancel while still queued would end it before any run.
+      for (let i = 0; i < 2000 && (await t.store.tasks.get(queued.body.taskID))!.state === TaskState.queued; i++) await sleep(2);
       const cancel = await api.call('POST', `/tasq/tasks/${queued.body.taskID}/cancel`, { session: admin });
       assert.equal(cancel.status, 200);
       const task = await pollTask(queued.body.taskID, admin);

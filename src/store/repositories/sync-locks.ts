@@ -23,6 +23,12 @@ export class SyncLockRepository {
     return r && { holder: r.holder, acquiredAt: r.acquired_at, heartbeatAt: r.heartbeat_at };
   }
 
+  /** Every lock held now (one row per domain being synced). */
+  async all(): Promise<Array<LockHolder & { domainId: number }>> {
+    const rows = await this.db.selectFrom('sync_locks').selectAll().execute();
+    return rows.map((r) => ({ domainId: r.domain_id, holder: r.holder, acquiredAt: r.acquired_at, heartbeatAt: r.heartbeat_at }));
+  }
+
   async heartbeat(domainId: number, holder: string): Promise<void> {
     await this.db.updateTable('sync_locks').set({ heartbeat_at: new Date().toISOString() }).where('domain_id', '=', domainId).where('holder', '=', holder).execute();
   }

@@ -33,7 +33,8 @@ export function downsyncRoutes(ctx: ApiContext): FastifyPluginAsyncTypebox {
 
   async function run(request: FastifyRequest, reply: FastifyReply, scope: SyncScope, query: DownsyncQuery) {
     const who = caller(request);
-    const { task, existing, done } = await sync.start(who, scope, inputOf(query), (query.timeout ?? 1) * 1000);
+    // `timeout` counts from the request's arrival: the checks before this point are part of it.
+    const { task, existing, done } = await sync.start(who, scope, inputOf(query), (query.timeout ?? 1) * 1000 - reply.elapsedTime);
     if (done?.state === TaskState.awaitingApproval) {
       return reply.status(202).send({ message: `${done.message} (background task #${task.id}; approve or reject it)`, taskID: task.id });
     }
