@@ -5,7 +5,7 @@
 import type { Client, Control, Entry, Filter } from 'ldapts';
 import { avatarAttributes, type DirectorySource } from './source.ts';
 import type { ControlledResult, DirectoryEntry, DirectoryPort, GroupEntry } from './port.ts';
-import type { RequestControl } from './ldap-messages.ts';
+import type { RequestControl } from './ldap-requests.ts';
 import { GreaterThanEqualsFilter } from 'ldapts';
 import { allOf, anyOf, configured, contains, equals } from './escape.ts';
 import { classify, DirectoryError, isRefusal } from './errors.ts';
