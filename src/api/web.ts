@@ -8,6 +8,8 @@ const FILES: Record<string, string> = {
   'i18n.js': 'text/javascript; charset=utf-8',
   'dom.js': 'text/javascript; charset=utf-8',
   'source-form.js': 'text/javascript; charset=utf-8',
+  'task-pages.js': 'text/javascript; charset=utf-8',
+  'domain-pages.js': 'text/javascript; charset=utf-8',
   'app.css': 'text/css; charset=utf-8',
 };
 

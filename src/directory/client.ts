@@ -1,17 +1,15 @@
 /**
- * The LDAP directory over ldapts: failover across the source's servers, verified TLS, one bind,
- * paged searches streamed a page at a time.
+ * The LDAP directory over ldapts: failover across the source's servers, one bound connection
+ * (`ldap-bind.ts`), paged searches streamed a page at a time.
  */
-import { isIP } from 'node:net';
-import type { ConnectionOptions } from 'node:tls';
-import { Client, type Control, type Entry, type Filter } from 'ldapts';
+import type { Client, Control, Entry, Filter } from 'ldapts';
 import { avatarAttributes, type DirectorySource } from './source.ts';
 import type { ControlledResult, DirectoryEntry, DirectoryPort, GroupEntry } from './port.ts';
-import type { RequestControl } from './ldap-messages.ts';
+import type { RequestControl } from './ldap-requests.ts';
 import { GreaterThanEqualsFilter } from 'ldapts';
 import { allOf, anyOf, configured, contains, equals } from './escape.ts';
 import { classify, DirectoryError, isRefusal } from './errors.ts';
-import { readCaFile } from './ca-file.ts';
+import { openBoundClient, tlsOptionsFor } from './ldap-bind.ts';
 import { attributeMap, presetFor } from './presets.ts';
 import { LdapSession } from './ldap-session.ts';
 import { RefreshCollector, syncRequestControl, type RefreshResult } from './content-sync.ts';
@@ -21,46 +19,12 @@ export interface ConnectOptions {
   onFailover?: (server: string, error: DirectoryError) => void;
 }
 
-export async function tlsOptionsFor(source: DirectorySource, host: string): Promise<ConnectionOptions> {
-  const options: ConnectionOptions = { rejectUnauthorized: source.connection.tlsVerify, minVersion: 'TLSv1.2' };
-  const ca = [...(source.connection.caFile ? [await readCaFile(source.connection.caFile)] : []), ...(source.connection.caPem ? [source.connection.caPem] : [])];
-  if (ca.length) options.ca = ca;
-  if (!isIP(host)) options.servername = host;
-  return options;
-}
-
-async function openOne(source: DirectorySource, server: string): Promise<Client> {
-  const url = new URL(server);
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  const secure = url.protocol === 'ldaps:';
-  const client = new Client({
-    url: server,
-    connectTimeout: source.connection.connectTimeoutMs,
-    timeout: source.connection.timeoutMs,
-    ...(secure ? { tlsOptions: await tlsOptionsFor(source, host) } : {}),
-  });
-  try {
-    if (source.connection.starttls) await client.startTLS(await tlsOptionsFor(source, host));
-  } catch (e) {
-    await client.unbind().catch(() => undefined);
-    throw classify(e, server, 'connect', { starttls: source.connection.starttls });
-  }
-  try {
-    if (source.connection.bindUser) await client.bind(source.connection.bindUser, source.connection.bindPass);
-    else await client.bind('', '');
-  } catch (e) {
-    await client.unbind().catch(() => undefined);
-    throw classify(e, server, 'bind', { dn: source.connection.bindUser });
-  }
-  return client;
-}
-
 /** Connects to the first server of the list that answers and accepts the bind. */
 export async function connect(source: DirectorySource, options: ConnectOptions = {}): Promise<LdapDirectory> {
   const failures: DirectoryError[] = [];
   for (const server of source.connection.servers) {
     try {
-      return new LdapDirectory(source, await openOne(source, server), server);
+      return new LdapDirectory(source, await openBoundClient(source, server), server);
     } catch (e) {
       const error = e instanceof DirectoryError ? e : classify(e, server, 'connect');
       failures.push(error);
@@ -326,29 +290,4 @@ export class LdapDirectory implements DirectoryPort {
   async close(): Promise<void> {
     await this.client.unbind().catch(() => undefined);
   }
-}
-
-/**
- * Checks a person's directory password by binding as their entry (on the first server that
- * answers). An empty password is refused here: LDAP treats it as an anonymous bind that succeeds.
- */
-export async function verifyDirectoryPassword(source: DirectorySource, dn: string, password: string): Promise<boolean> {
-  if (!password) return false;
-  const failures: DirectoryError[] = [];
-  for (const server of source.connection.servers) {
-    const url = new URL(server);
-    const host = url.hostname.replace(/^\[|\]$/g, '');
-    const client = new Client({ url: server, connectTimeout: source.connection.connectTimeoutMs, timeout: source.connection.timeoutMs, ...(url.protocol === 'ldaps:' ? { tlsOptions: await tlsOptionsFor(source, host) } : {}) });
-    try {
-      if (source.connection.starttls) await client.startTLS(await tlsOptionsFor(source, host));
-      await client.bind(dn, password);
-      return true;
-    } catch (e) {
-      if ((e as Error).name === 'InvalidCredentialsError') return false;
-      failures.push(classify(e, server, 'bind'));
-    } finally {
-      await client.unbind().catch(() => undefined);
-    }
-  }
-  throw new DirectoryError('unreachable', failures.map((f) => f.message).join('; ') || 'no LDAP server configured');
 }

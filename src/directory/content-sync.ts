@@ -6,7 +6,8 @@
  * e-syncRefreshRequired (4096) means the cookie is too old: only a full run can resume.
  */
 import { BerWriter } from 'ldapts';
-import { BerCursor, type LdapMessage, type RequestControl, type ResponseControl } from './ldap-messages.ts';
+import type { RequestControl } from './ldap-requests.ts';
+import { BerCursor, type LdapMessage, type ResponseControl } from './ldap-responses.ts';
 
 export const SYNC_REQUEST = '1.3.6.1.4.1.4203.1.9.1.1';
 const SYNC_STATE = '1.3.6.1.4.1.4203.1.9.1.2';

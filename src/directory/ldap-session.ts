@@ -8,7 +8,8 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import type { DirectorySource } from './source.ts';
 import { DirectoryError, type DirectoryFailure } from './errors.ts';
-import { bindRequest, extendedRequest, MessageReader, searchRequest, unbindRequest, abandonRequest, type LdapMessage, type LdapResult, type ResponseControl, type SearchRequest } from './ldap-messages.ts';
+import { bindRequest, extendedRequest, searchRequest, unbindRequest, abandonRequest, type SearchRequest } from './ldap-requests.ts';
+import { MessageReader, type LdapMessage, type LdapResult, type ResponseControl } from './ldap-responses.ts';
 import { pagedCookie, pagedResultsControl, resultError } from './paged-results.ts';
 import type { DirectoryEntry } from './port.ts';
 

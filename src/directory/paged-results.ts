@@ -4,7 +4,8 @@
  * can use our own message reader instead of ldapts.
  */
 import { BerWriter, StatusCodeParser } from 'ldapts';
-import { BerCursor, type LdapResult, type RequestControl, type ResponseControl } from './ldap-messages.ts';
+import type { RequestControl } from './ldap-requests.ts';
+import { BerCursor, type LdapResult, type ResponseControl } from './ldap-responses.ts';
 
 export const PAGED_RESULTS = '1.2.840.113556.1.4.319';
 

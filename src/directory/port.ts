@@ -1,6 +1,7 @@
 /** What the engine needs from a directory; the LDAP client implements it, nothing else does. */
 import type { RefreshResult } from './content-sync.ts';
-import type { RequestControl, ResponseControl } from './ldap-messages.ts';
+import type { RequestControl } from './ldap-requests.ts';
+import type { ResponseControl } from './ldap-responses.ts';
 
 /** How a search with controls of its own ended: the result and the controls that came with it. */
 export interface ControlledResult { code: number; message: string; controls: ResponseControl[]; references: string[] }

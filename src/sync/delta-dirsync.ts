@@ -11,7 +11,8 @@ import type { DirectoryPort } from '../directory/port.ts';
 import { first } from '../directory/port.ts';
 import type { DirectorySource } from '../directory/source.ts';
 import { DirectoryError, isRefusal } from '../directory/errors.ts';
-import { BerCursor, type RequestControl } from '../directory/ldap-messages.ts';
+import type { RequestControl } from '../directory/ldap-requests.ts';
+import { BerCursor } from '../directory/ldap-responses.ts';
 import { externIdHex } from '../domain/user.ts';
 import { FullRunRequired, type ChangeSet, type DeltaMechanism } from './delta.ts';
 

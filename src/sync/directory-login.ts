@@ -9,7 +9,7 @@
  */
 import type { Store } from '../store/store.ts';
 import { parseSource } from '../directory/source.ts';
-import { verifyDirectoryPassword } from '../directory/client.ts';
+import { verifyDirectoryPassword } from '../directory/ldap-bind.ts';
 import { domainOf, externIdHex } from '../domain/user.ts';
 import { createMapper } from './mapper.ts';
 import { runSync, type SyncDeps } from './engine.ts';

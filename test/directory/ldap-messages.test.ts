@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BerWriter } from 'ldapts';
-import { MessageReader, searchRequest, BerCursor, type LdapMessage } from '../../src/directory/ldap-messages.ts';
+import { searchRequest } from '../../src/directory/ldap-requests.ts';
+import { MessageReader, BerCursor, type LdapMessage } from '../../src/directory/ldap-responses.ts';
 import { RefreshCollector, parseSyncInfo, syncRequestControl } from '../../src/directory/content-sync.ts';
 
 const UUID_A = Buffer.from('0f1e2d3c4b5a69788796a5b4c3d2e1f0', 'hex');

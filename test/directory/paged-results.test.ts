@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BerCursor } from '../../src/directory/ldap-messages.ts';
+import { BerCursor } from '../../src/directory/ldap-responses.ts';
 import { PAGED_RESULTS, pagedCookie, pagedResultsControl, resultError } from '../../src/directory/paged-results.ts';
 import { classify } from '../../src/directory/errors.ts';
 

@@ -1,13 +1,12 @@
 /**
- * LDAP messages on the wire (RFC 4511), both ways: requests written with ldapts' BerWriter,
- * responses read by a small decoder of our own. ldapts drops what change detection needs (the
- * IntermediateResponse, 0x79, makes it throw; controls on entries are thrown away), so this
- * reader keeps every message whole: entries with their controls, references, intermediate
- * messages, and the result with its controls. It decodes an entry straight into the engine's
- * DirectoryEntry shape, so a full search can later use the same reader.
+ * LDAP responses on the wire (RFC 4511), read by a small decoder of our own. ldapts drops what
+ * change detection needs (the IntermediateResponse, 0x79, makes it throw; controls on entries are
+ * thrown away), so this reader keeps every message whole: entries with their controls,
+ * references, intermediate messages, and the result with its controls. It decodes an entry
+ * straight into the engine's DirectoryEntry shape, so a full search uses the same reader.
+ * Writing the requests is `ldap-requests.ts`.
  */
 import { isUtf8 } from 'node:buffer';
-import { BerWriter, FilterParser, type Filter } from 'ldapts';
 import type { DirectoryEntry } from './entry.ts';
 
 export interface ResponseControl { oid: string; critical: boolean; value: Buffer | null }
@@ -20,92 +19,7 @@ export type LdapMessage =
   | { id: number; op: 'done' | 'bind' | 'extended'; result: LdapResult; name: string | null; value: Buffer | null; controls: ResponseControl[] }
   | { id: number; op: 'other'; tag: number; controls: ResponseControl[] };
 
-export interface RequestControl { oid: string; critical: boolean; value: Buffer | null }
-
 export class ProtocolError extends Error {}
-
-// ---- writing requests ----
-
-function envelope(id: number, write: (w: BerWriter) => void, controls: RequestControl[] = []): Buffer {
-  const w = new BerWriter();
-  w.startSequence();
-  w.writeInt(id);
-  write(w);
-  if (controls.length) {
-    w.startSequence(0xa0);
-    for (const c of controls) {
-      w.startSequence();
-      w.writeString(c.oid);
-      if (c.critical) w.writeBoolean(true);
-      if (c.value) w.writeBuffer(c.value, 0x04);
-      w.endSequence();
-    }
-    w.endSequence();
-  }
-  w.endSequence();
-  return w.buffer;
-}
-
-export function bindRequest(id: number, dn: string, password: string): Buffer {
-  return envelope(id, (w) => {
-    w.startSequence(0x60);
-    w.writeInt(3);
-    w.writeString(dn);
-    w.writeBuffer(Buffer.from(password, 'utf8'), 0x80);
-    w.endSequence();
-  });
-}
-
-export function extendedRequest(id: number, oid: string, value?: Buffer): Buffer {
-  return envelope(id, (w) => {
-    w.startSequence(0x77);
-    w.writeBuffer(Buffer.from(oid, 'ascii'), 0x80);
-    if (value) w.writeBuffer(value, 0x81);
-    w.endSequence();
-  });
-}
-
-export function unbindRequest(id: number): Buffer {
-  // [APPLICATION 2] NULL: tag 0x42, length 0.
-  return envelope(id, (w) => { w.writeByte(0x42); w.writeByte(0x00); });
-}
-
-export function abandonRequest(id: number, target: number): Buffer {
-  return envelope(id, (w) => w.writeInt(target, 0x50));
-}
-
-export interface SearchRequest {
-  base: string;
-  scope: 'base' | 'one' | 'sub';
-  /** A filter string, or one already built (with its values escaped). */
-  filter: string | Filter;
-  attributes: string[];
-  sizeLimit?: number;
-  timeLimitSeconds?: number;
-  controls?: RequestControl[];
-}
-
-const SCOPES = { base: 0, one: 1, sub: 2 } as const;
-
-export function searchRequest(id: number, r: SearchRequest): Buffer {
-  const filter = typeof r.filter === 'string' ? FilterParser.parseString(r.filter) : r.filter;
-  return envelope(id, (w) => {
-    w.startSequence(0x63);
-    w.writeString(r.base);
-    w.writeEnumeration(SCOPES[r.scope]);
-    w.writeEnumeration(0); // never dereference aliases
-    w.writeInt(r.sizeLimit ?? 0);
-    w.writeInt(r.timeLimitSeconds ?? 0);
-    w.writeBoolean(false);
-    filter.write(w);
-    w.startSequence();
-    for (const a of r.attributes) w.writeString(a);
-    w.endSequence();
-    w.endSequence();
-  }, r.controls);
-}
-
-// ---- reading responses ----
 
 /** A cursor over one BER element's contents: tag, length, value, without copying. */
 export class BerCursor {
