@@ -1,7 +1,8 @@
 /**
  * The API under load: a real `ldapsync serve` in its own process, task status asked at a fixed
- * rate from this process (autocannon), and the downsync's answer time with `timeout=T` measured
- * while that load runs.
+ * rate from this process (autocannon). Three windows: no sync at all (what the load driver and the
+ * machine give by themselves), full resyncs run back to back for the whole window (the goal's
+ * figure), and the downsync's answer time with `timeout=T` while the load runs.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,7 +17,15 @@ export interface ApiFigures {
   users: number;
   statusRate: number;
   statusP50Ms: number;
+  /** During full resyncs that run to completion, one after another, for the whole window. */
   statusP99Ms: number;
+  /** The same load with no sync running: the floor of this machine and load driver. */
+  statusP99IdleMs: number;
+  /** Full resyncs that ran to completion inside the window, and the share of it they covered. */
+  fullSyncsCompleted: number;
+  syncCoverage: number;
+  /** Status p99 while the timeout=T downsyncs are started and cancelled. */
+  statusP99TimeoutWindowMs: number;
   statusErrors: number;
   timeoutSeconds: number;
   downsyncAnswerMs: number[];
@@ -24,6 +33,15 @@ export interface ApiFigures {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls a task until it has ended (completed, error or cancelled; states 3 to 5). */
+async function waitForTask(base: string, headers: Record<string, string>, taskId: number): Promise<void> {
+  for (;;) {
+    const task = (await (await fetch(`${base}/tasq/tasks/${taskId}?level=1`, { headers })).json()) as { state: number };
+    if (task.state >= 3 && task.state <= 5) return;
+    await sleep(50);
+  }
+}
 
 export async function apiBench(slapd: Slapd, users: number, rate = 500, timeoutSeconds = 0.5): Promise<ApiFigures> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ldapsync-apibench-'));
@@ -48,11 +66,29 @@ export async function apiBench(slapd: Slapd, users: number, rate = 500, timeoutS
     const first = (await (await post(`/domains/${domain.id}/ldap/downsync?import=true&timeout=300`)).json()) as { data: unknown[] };
     if (first.data.length !== users) throw new Error(`import gave ${first.data.length} outcomes, not ${users}`);
     const { taskID } = (await (await post(`/domains/${domain.id}/ldap/downsync?timeout=0`)).json()) as { taskID: number };
-    await sleep(200);
+    await waitForTask(base, headers, taskID);
+    const statusLoad = (seconds: number) => autocannon({ url: `${base}/tasq/tasks/${taskID}?level=1`, headers, connections: 20, overallRate: rate, duration: seconds });
 
-    // Load: task status at a fixed rate for the whole measurement.
-    const load = autocannon({ url: `${base}/tasq/tasks/${taskID}?level=1`, headers, connections: 20, overallRate: rate, duration: 12 });
-    await sleep(1000);
+    await statusLoad(2); // warm-up: the server's first requests compile its routes
+    const idle = await statusLoad(6);
+
+    // Full resyncs back to back while the load runs: every moment of the window has a sync in it.
+    const busySeconds = 12;
+    const busy = statusLoad(busySeconds);
+    const windowStart = performance.now();
+    let syncing = 0;
+    let fullSyncsCompleted = 0;
+    while (performance.now() - windowStart < busySeconds * 1000 - 500) {
+      const started = performance.now();
+      const r = (await (await post(`/domains/${domain.id}/ldap/downsync?full=true&timeout=0`)).json()) as { taskID: number };
+      await waitForTask(base, headers, r.taskID);
+      syncing += Math.min(performance.now(), windowStart + busySeconds * 1000) - started;
+      fullSyncsCompleted++;
+    }
+    const during = await busy;
+
+    const timed = statusLoad(8);
+    await sleep(500);
     const answers: number[] = [];
     for (let i = 0; i < 5; i++) {
       const started = performance.now();
@@ -61,13 +97,16 @@ export async function apiBench(slapd: Slapd, users: number, rate = 500, timeoutS
       answers.push(performance.now() - started);
       if (r.status === 202 && body.taskID) {
         await post(`/tasq/tasks/${body.taskID}/cancel`);
+        await waitForTask(base, headers, body.taskID);
       }
       await sleep(300);
     }
-    const result = await load;
+    const timeoutWindow = await timed;
     return {
-      users, statusRate: result.requests.average, statusP50Ms: result.latency.p50, statusP99Ms: result.latency.p99,
-      statusErrors: result.errors + result.non2xx, timeoutSeconds, downsyncAnswerMs: answers.map((a) => Math.round(a)),
+      users, statusRate: during.requests.average, statusP50Ms: during.latency.p50, statusP99Ms: during.latency.p99,
+      statusP99IdleMs: idle.latency.p99, fullSyncsCompleted, syncCoverage: Math.round((syncing / (busySeconds * 1000)) * 100) / 100,
+      statusP99TimeoutWindowMs: timeoutWindow.latency.p99,
+      statusErrors: during.errors + during.non2xx + idle.errors + idle.non2xx, timeoutSeconds, downsyncAnswerMs: answers.map((a) => Math.round(a)),
       downsyncOverTimeoutMaxMs: Math.round(Math.max(...answers) - timeoutSeconds * 1000),
     };
   } finally {
