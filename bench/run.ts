@@ -17,6 +17,7 @@ import { openStore } from '../src/open-store.ts';
 import { apiBench, type ApiFigures } from './api.ts';
 import { drawChart } from './chart.ts';
 import { summariseProfileDir, type ProfileLine } from './profile.ts';
+import { SYNC_SEMI_SPACE_MB } from '../src/tasks/sync-heap.ts';
 
 const { values } = parseArgs({ options: { 'api-size': { type: 'string', default: '100000' }, million: { type: 'boolean', default: false }, sizes: { type: 'string', default: '10000,100000' }, stores: { type: 'string', default: 'sqlite' + (process.env.DATABASE_URL ? ',postgres' : '') }, 'page-size': { type: 'string', default: '1000' }, tracking: { type: 'string', default: 'accesslog' }, delta: { type: 'boolean', default: false } } });
 const tracking = values.tracking as ChangeTracking;
@@ -92,7 +93,8 @@ for (const size of sizes) {
       ['100 changes, delta run', '0', 'auto', () => change(100)],
     ];
     const runChild = (importNew: string, mode: string, nodeFlags: string[] = []) => {
-      const child = spawnSync(process.execPath, [...nodeFlags, new URL('./import-child.ts', import.meta.url).pathname, dataDir, url, schema, String(domain.id), importNew, mode], { encoding: 'utf8', maxBuffer: 1 << 26 });
+      // The young generation the embedded mode's sync thread runs with, so the peak RSS is the one it has.
+      const child = spawnSync(process.execPath, [`--max-semi-space-size=${SYNC_SEMI_SPACE_MB}`, ...nodeFlags, new URL('./import-child.ts', import.meta.url).pathname, dataDir, url, schema, String(domain.id), importNew, mode], { encoding: 'utf8', maxBuffer: 1 << 26 });
       if (child.status !== 0) throw new Error(`bench child failed: ${child.stderr}`);
       const r = JSON.parse(child.stdout) as { seconds: number; peakRssMb: number; status: string; mode: string; entriesSeen: number; entriesRead: number; mechanism: string | null };
       if (r.status !== 'completed') throw new Error(`sync did not complete: ${child.stdout}`);

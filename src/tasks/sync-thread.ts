@@ -13,6 +13,7 @@ import { TaskState } from '../domain/task.ts';
 import { isShutdown } from '../domain/shutdown.ts';
 import type { Log } from '../logger.ts';
 import type { TaskRunner } from './embedded-queue.ts';
+import { SYNC_YOUNG_GENERATION_MB } from './sync-heap.ts';
 
 export type LogLevel = 'info' | 'warn' | 'error' | 'debug';
 
@@ -111,7 +112,7 @@ export class SyncThread {
 
   private spawn(): Promise<Worker> {
     if (this.starting) return this.starting;
-    const worker = new Worker(ENTRY, { workerData: { location: this.location } satisfies SyncThreadData });
+    const worker = new Worker(ENTRY, { workerData: { location: this.location } satisfies SyncThreadData, resourceLimits: { maxYoungGenerationSizeMb: SYNC_YOUNG_GENERATION_MB } });
     this.worker = worker;
     // Read now: an ended worker's threadId is -1.
     const { threadId } = worker;

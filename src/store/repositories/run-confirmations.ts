@@ -21,11 +21,10 @@ export async function storeConfirmed(db: Kysely<Database>, runId: number, domain
     .where('confirmed', 'is not', null).where('id', '<', runId).orderBy('id', 'desc').limit(1).executeTakeFirst();
   if (prev?.confirmed) {
     const at = prev.started_at;
-    const dropped = [...new IdBitmap(prev.confirmed).ids()].filter((id) => !confirmed.has(id));
-    for (let i = 0; i < dropped.length; i += CHUNK) {
-      await db.updateTable('users').set({ last_synced_at: at }).where('id', 'in', dropped.slice(i, i + CHUNK)).where('domain_id', '=', domainId)
-        .where((eb) => eb.or([eb('last_synced_at', 'is', null), eb('last_synced_at', '<', at)])).execute();
-    }
+    const write = (ids: number[]) => db.updateTable('users').set({ last_synced_at: at }).where('id', 'in', ids).where('domain_id', '=', domainId)
+      .where((eb) => eb.or([eb('last_synced_at', 'is', null), eb('last_synced_at', '<', at)])).execute();
+    // Walked bit by bit: the previous run confirmed most of the directory, and few are dropped.
+    for (const dropped of inChunks(new IdBitmap(prev.confirmed).ids(), (id) => !confirmed.has(id))) await write(dropped);
   }
   await db.updateTable('sync_runs').set({ confirmed: confirmed.bytes() }).where('id', '=', runId).execute();
 }
@@ -34,11 +33,21 @@ export async function storeConfirmed(db: Kysely<Database>, runId: number, domain
 export async function* confirmedOutcomes(db: Kysely<Database>, runId: number): AsyncGenerator<Outcome[]> {
   const run = await db.selectFrom('sync_runs').select('confirmed').where('id', '=', runId).executeTakeFirst();
   if (!run?.confirmed) return;
-  const ids = [...new IdBitmap(run.confirmed).ids()];
-  for (let i = 0; i < ids.length; i += CHUNK) {
-    const rows = await db.selectFrom('users').select(['id', 'username']).where('id', 'in', ids.slice(i, i + CHUNK)).orderBy('id').execute();
+  for (const ids of inChunks(new IdBitmap(run.confirmed).ids(), () => true)) {
+    const rows = await db.selectFrom('users').select(['id', 'username']).where('id', 'in', ids).orderBy('id').execute();
     if (rows.length) yield rows.map((r) => ({ ID: r.id, username: r.username, code: OutcomeCode.synced, message: SYNCED_MESSAGE }));
   }
+}
+
+/** The IDs that pass, CHUNK at a time, without an array of every ID the bitmap holds. */
+function* inChunks(ids: Iterable<number>, keep: (id: number) => boolean): Generator<number[]> {
+  let chunk: number[] = [];
+  for (const id of ids) {
+    if (!keep(id)) continue;
+    chunk.push(id);
+    if (chunk.length === CHUNK) { yield chunk; chunk = []; }
+  }
+  if (chunk.length) yield chunk;
 }
 
 /** Fills in last-synced times from the newest confirmation of each user's domain. */
