@@ -87,7 +87,8 @@ export class TaskService {
   async decideRun(who: Caller, runId: number, approve: boolean): Promise<Decision> {
     const run = await this.store.runs.get(runId);
     const domain = run && (await this.store.domains.get(run.domainId));
-    if (domain ? !who.canWriteDomain(domain) : run && !who.isSystemAdmin) throw notPermitted();
+    // A run the caller may not change is refused alike whether it exists or not.
+    if (!who.isSystemAdmin && !(domain && who.canWriteDomain(domain))) throw notPermitted();
     try {
       return await decideRun(this.store, runId, approve, who.username);
     } catch (e) {

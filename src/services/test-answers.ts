@@ -18,5 +18,7 @@ export function testFailureFor(who: Caller, cause: string): string {
  */
 export function causeFor(who: Caller, message: string): string {
   if (who.isSystemAdmin) return message;
-  return message.replace(/Directory unavailable: .*$/s, `Directory unavailable: ${TENANT_TEST_FAILURE}`);
+  return message
+    .replace(/Directory unavailable: .*$/s, `Directory unavailable: ${TENANT_TEST_FAILURE}`)
+    .replace(/the sync thread (could not start|stopped during the run)\b.*$/s, 'the sync thread $1; a system admin finds the cause in the service log');
 }

@@ -33,6 +33,16 @@ class DomainLocks {
   }
 }
 
+/**
+ * The task's own scope (what its visibility and approval are decided by) and the params' must
+ * agree: a row whose params name more than its scope would run domains its viewers may not see.
+ */
+function scopeMismatch(task: Task, params: SyncTaskParams): string | null {
+  if (task.domainId !== null && params.domainID !== task.domainId) return `task ${task.id} is scoped to domain ${task.domainId} but its params are not`;
+  if (task.orgId !== null && params.orgID !== task.orgId && params.sourceOrgID !== task.orgId) return `task ${task.id} is scoped to organization ${task.orgId} but its params are not`;
+  return null;
+}
+
 async function domainsFor(store: Store, params: SyncTaskParams): Promise<number[]> {
   if (params.domainID !== undefined) return [params.domainID];
   if (params.orgID !== undefined) return (await store.domains.list({ orgId: params.orgID })).map((d) => d.id);
@@ -56,6 +66,8 @@ export function syncTaskHandler(deps: SyncDeps, observe: (report: SyncReport) =>
     try { params = readSyncTaskParams(task.params); } catch (e) {
       throw e instanceof TaskParamsError ? new TaskFailure(400, e.message) : e;
     }
+    const mismatch = scopeMismatch(task, params);
+    if (mismatch) throw new TaskFailure(400, mismatch);
     const started = Date.now();
     const total = emptyCounts();
     const runIds: number[] = [];

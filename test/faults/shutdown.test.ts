@@ -18,6 +18,7 @@ import { bulkPeople } from '../fixtures/people.ts';
 import { openStore, type Store } from '../../src/open-store.ts';
 import { createAdmin } from '../../src/auth/admins.ts';
 import { TaskState, type Task } from '../../src/domain/task.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 const COUNT = 1200;
 const MAIN = new URL('../../src/main.ts', import.meta.url).pathname;
@@ -71,16 +72,6 @@ async function queueSync(port: number): Promise<number> {
   const r = await fetch(`http://127.0.0.1:${port}/api/v1/domains/1/ldap/downsync?timeout=0&import=true`, { method: 'POST', headers: await signIn(port) });
   assert.equal(r.status, 202);
   return ((await r.json()) as { taskID: number }).taskID;
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, ms = 120_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
 }
 
 /** Every user either not there yet or whole: imported in one piece with its name and ID. */

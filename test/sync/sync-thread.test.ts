@@ -21,22 +21,12 @@ import { SyncThread } from '../../src/tasks/sync-thread.ts';
 import { SYNC_COMMAND } from '../../src/tasks/sync-task.ts';
 import { lockDomain } from '../../src/sync/run-lock.ts';
 import { silentLog } from '../../src/logger.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 type Line = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const USERS = 1500;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const cpuMs = (u: { user: number; system: number }) => (u.user + u.system) / 1000;
-
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, ms = 120_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
 
 describe('syncs of the embedded mode run off the API\'s thread', () => {
   let slapd: Slapd;
@@ -80,7 +70,7 @@ describe('syncs of the embedded mode run off the API\'s thread', () => {
   test('while the sync thread runs a domain, a run on the API\'s thread is refused, not let in', async () => {
     const queued = await api.call('POST', `/domains/${domainId}/ldap/downsync?timeout=0&full=true`, { session: admin });
     assert.equal(queued.status, 202);
-    await waitFor('the sync thread to hold the domain', () => t.store.syncLocks.holder(domainId));
+    await waitFor('the sync thread to hold the domain', () => t.store.syncLocks.holder(domainId), 120_000, 5);
     const lock = await lockDomain(t.store, domainId);
     if (!('busy' in lock)) {
       // Taken after the run ended: only then may it be free.
@@ -90,7 +80,7 @@ describe('syncs of the embedded mode run off the API\'s thread', () => {
     } else {
       assert.match(lock.busy, new RegExp(`pid ${process.pid}`));
     }
-    await waitFor('the run to end', async () => ((await t.store.tasks.get(queued.body.taskID))!.state >= TaskState.completed));
+    await waitFor('the run to end', async () => ((await t.store.tasks.get(queued.body.taskID))!.state >= TaskState.completed), 120_000, 5);
   });
 });
 
@@ -117,7 +107,7 @@ describe('a sync thread that dies mid-run', () => {
     try {
       const spec: TaskSpec = { command: SYNC_COMMAND, params: { domainID: domainId, import: true, lang: '' }, domainId, orgId: null, owner: 'admin' };
       const { task } = await queue.submit(spec);
-      await waitFor('the run to write users', async () => (await t.store.users.list({ domainId, limit: 1, offset: 0 })).total > 0);
+      await waitFor('the run to write users', async () => (await t.store.users.list({ domainId, limit: 1, offset: 0 })).total > 0, 120_000, 5);
       await thread.terminate();
 
       const ended = (await queue.wait(task.id, 10_000))!;

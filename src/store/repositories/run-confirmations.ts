@@ -31,10 +31,11 @@ export async function storeConfirmed(db: Kysely<Database>, runId: number, domain
 
 /** The outcome lines of the users a run confirmed, in ID order; users deleted since are left out. */
 export async function* confirmedOutcomes(db: Kysely<Database>, runId: number): AsyncGenerator<Outcome[]> {
-  const run = await db.selectFrom('sync_runs').select('confirmed').where('id', '=', runId).executeTakeFirst();
+  const run = await db.selectFrom('sync_runs').select(['confirmed', 'domain_id']).where('id', '=', runId).executeTakeFirst();
   if (!run?.confirmed) return;
   for (const ids of inChunks(new IdBitmap(run.confirmed).ids(), () => true)) {
-    const rows = await db.selectFrom('users').select(['id', 'username']).where('id', 'in', ids).orderBy('id').execute();
+    // A run confirms only users of its own domain; the filter says so again where they are read.
+    const rows = await db.selectFrom('users').select(['id', 'username']).where('id', 'in', ids).where('domain_id', '=', run.domain_id).orderBy('id').execute();
     if (rows.length) yield rows.map((r) => ({ ID: r.id, username: r.username, code: OutcomeCode.synced, message: SYNCED_MESSAGE }));
   }
 }
