@@ -6,17 +6,16 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { startSlapd, SYNC_DN, SYNC_PW, BASE_DN, type Slapd } from '../support/slapd.ts';
 import { storeVariants, type TestStore } from '../support/stores.ts';
 import { startApi, type Answer, type Session, type TestApi } from '../support/api.ts';
-import { assertGrommunioShape } from '../support/grommunio-openapi.ts';
+import { assertGrommunioShape, grommunioSpecMissing } from '../support/grommunio-openapi.ts';
 import { bulkPeople, groupEntries, namedPeople, TEST_FILTER } from '../fixtures/people.ts';
 import { createAdmin } from '../../src/auth/admins.ts';
 
 const ADMIN_PW = 'correct-horse-battery';
-/** grommunio's OpenAPI file, where test/support/grommunio-openapi.ts reads it; without it the requests still run, unchecked for shape. */
-const SPEC_PRESENT = existsSync(new URL('../../../shared/reference/grommunio-openapi.yaml', import.meta.url));
+/** grommunio's OpenAPI file, where test/support/grommunio-openapi.ts finds it (GROMMUNIO_OPENAPI included); without it the requests still run, unchecked for shape. */
+const SPEC_PRESENT = grommunioSpecMissing === false;
 /** admin-web's users page: buildQuery({ sort, filterProp, status, match }, then matchProps, properties, addressType). */
 const USER_LIST_TAIL = 'matchProps=displayname&properties=displayname,storagequotalimit,receivequotalimit,messagesizeextended,displaytypeex,creationtime&addressType=0';
 
@@ -53,7 +52,7 @@ describe('grommunio admin-web against ldapsync', () => {
   });
 
   before(async () => {
-    if (!SPEC_PRESENT) console.log('grommunio\'s OpenAPI file (shared/reference/grommunio-openapi.yaml) is not beside this checkout: statuses are checked, shapes are not');
+    if (!SPEC_PRESENT) console.log(`${grommunioSpecMissing}: statuses are checked, shapes are not`);
     slapd = await startSlapd({ entries: [...namedPeople, ...bulkPeople(12), ...groupEntries] });
     t = await storeVariants()[0]!.open();
     api = await startApi(t);
