@@ -17,12 +17,11 @@ import { createMapper } from '../sync/mapper.ts';
 import { deleteOrphans } from './orphans.ts';
 import type { DomainService } from './domains.ts';
 import type { ServiceDeps } from './deps.ts';
+import type { UserSnapshot } from './users.ts';
 
 /** Which domains a request acts on: one by ID, an organization's, or every one the caller may. */
 export interface ToolScope { domain?: number; organization?: number }
 export interface SourceGroup { source: DirectorySource; domains: Domain[] }
-/** How the audit log shows a user: the door's view of it. */
-export type UserSnapshot = (u: User) => unknown;
 
 const notInDirectory = () => notFound('LDAP object not found');
 const names = (domains: Domain[]) => new Set(domains.map((d) => d.name));
