@@ -40,12 +40,6 @@ export class DomainService {
     return (await this.store.domains.list()).filter((d) => who.canReadSystem || who.isOrgAdmin(d.orgId));
   }
 
-  /** The domains (of `among`) whose effective source is the one saved for `sourceOrgId`, in one pass. */
-  async servedBy(sourceOrgId: number, among: Domain[]): Promise<Domain[]> {
-    const saved = new Set(await this.store.sources.orgIds());
-    return among.filter((d) => sourceOrgOf(d.orgId, saved) === sourceOrgId);
-  }
-
   async create(who: Caller, input: DomainInput): Promise<Domain> {
     const orgId = input.orgId ?? 0;
     // A domain name decides whose directory entries its admins may search, import and dump:

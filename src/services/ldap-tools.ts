@@ -48,7 +48,7 @@ export class LdapToolService {
     for (const d of domains) {
       const saved = await this.store.sources.effective(d.orgId);
       if (!saved) continue;
-      const group = groups.get(saved.orgId) ?? { source: (await this.deps.ldap.sourceOf(d.orgId))!, domains: [] };
+      const group = groups.get(saved.orgId) ?? { source: parseSource(saved.config), domains: [] };
       group.domains.push(d);
       groups.set(saved.orgId, group);
     }

@@ -77,12 +77,7 @@ export class UserService {
 
   /** The first `limit` users over every domain the caller may read, in domain order. */
   async firstVisible(who: Caller, limit: number): Promise<User[]> {
-    const out: User[] = [];
-    for (const d of await this.domains.readable(who)) {
-      if (out.length >= limit) break;
-      out.push(...(await this.store.users.list({ domainId: d.id, limit: limit - out.length, offset: 0 })).users);
-    }
-    return out;
+    return (await this.listReadable(who, { limit, offset: 0 })).users;
   }
 
   async update(who: Caller, domainId: number, userId: number, patch: UserPatch, snapshot: UserSnapshot): Promise<User> {

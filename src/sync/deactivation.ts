@@ -38,9 +38,8 @@ export async function approveRun(store: Store, runId: number, actor: string): Pr
   for (let i = 0; i < held.length; i += BATCH) {
     const batch = held.slice(i, i + BATCH);
     const reasons = new Map(batch.map((u) => [u.id, u.reason]));
-    const still = (await Promise.all(batch.map((u) => store.users.get(u.id))))
-      .filter((u) => u && u.domainId === run.domainId && u.externId && u.status === 'active')
-      .map((u) => ({ id: u!.id, username: u!.username }));
+    // Those still linked and active in the run's domain: the others changed hands or state since.
+    const still = (await store.users.linkedActiveAmong(run.domainId, batch.map((u) => u.id))).map((u) => ({ id: u.id, username: u.username }));
     const gone = still.filter((u) => !reasons.get(u.id));
     seq = await deactivateBatch(store, runId, seq, gone);
     // Accounts that became disabled keep their own reason: they are not gone, and never deleted as gone.

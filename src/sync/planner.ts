@@ -106,7 +106,7 @@ function planLinked(stored: StoredUser, next: MappedUser, page: PageSnapshot): P
   const status = statusChange(stored, next);
   const { avatar, note } = avatarChange(stored.avatarHash, next);
   const unchanged: PlanItem = { kind: 'unchanged', userId: stored.id, username: stored.username, ...(note ? { note } : {}) };
-  if (unchangedAtAGlance(stored, next)) return unchanged;
+  if (status === null && avatar === undefined && stored.syncHash === syncHash(next)) return unchanged;
   const changes = diff(stored, next);
   if (status) changes.push({ field: 'status', from: stored.status, to: status.to });
   if (avatar !== undefined) changes.push({ field: 'avatar', from: stored.avatarHash ?? '', to: avatar?.hash ?? '' });

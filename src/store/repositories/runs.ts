@@ -37,7 +37,8 @@ export class RunRepository {
   }
 
   async addOutcomes(runId: number, firstSeq: number, outcomes: Outcome[]): Promise<void> {
-    if (this.dialect === 'postgres' && outcomes.length) {
+    if (!outcomes.length) return;
+    if (this.dialect === 'postgres') {
       // Six arrays instead of six parameters a row: PostgreSQL parses and binds one short statement.
       const seqs = outcomes.map((_, i) => firstSeq + i);
       await this.db.insertInto('sync_outcomes').columns(['run_id', 'seq', 'user_id', 'username', 'code', 'message'])
@@ -45,19 +46,12 @@ export class RunRepository {
         .execute();
       return;
     }
-    if (outcomes.length) {
-      // One JSON parameter instead of six a row: the statement's text never changes, so it is
-      // prepared once per run and not rebuilt for every batch.
-      const rows = JSON.stringify(outcomes.map((o) => [o.ID, o.username, o.code, o.message]));
-      await this.db.insertInto('sync_outcomes').columns(['run_id', 'seq', 'user_id', 'username', 'code', 'message'])
-        .expression(sql`SELECT ${runId}, ${firstSeq} + key, value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(${rows})`)
-        .execute();
-      return;
-    }
-    for (let i = 0; i < outcomes.length; i += CHUNK) {
-      const values = outcomes.slice(i, i + CHUNK).map((o, j) => ({ run_id: runId, seq: firstSeq + i + j, user_id: o.ID, username: o.username, code: o.code, message: o.message }));
-      await this.db.insertInto('sync_outcomes').values(values).execute();
-    }
+    // One JSON parameter instead of six a row: the statement's text never changes, so it is
+    // prepared once per run and not rebuilt for every batch.
+    const rows = JSON.stringify(outcomes.map((o) => [o.ID, o.username, o.code, o.message]));
+    await this.db.insertInto('sync_outcomes').columns(['run_id', 'seq', 'user_id', 'username', 'code', 'message'])
+      .expression(sql`SELECT ${runId}, ${firstSeq} + key, value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(${rows})`)
+      .execute();
   }
 
   async finish(runId: number, r: { status: RunStatus; counts: SyncCounts; entriesSeen: number; errorCode: OutcomeCode | null; message: string }): Promise<void> {
