@@ -15,6 +15,7 @@ import { sourceConfig } from '../support/source.ts';
 import { openStore, type Store } from '../../src/open-store.ts';
 import { createAdmin } from '../../src/auth/admins.ts';
 import { TaskState } from '../../src/domain/task.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 const TENANTS = 50;
 const USERS_PER_TENANT = 10;
@@ -47,6 +48,8 @@ describe('cluster: 2 API processes, 3 workers, 50 domains (each its own slapd se
   const url = `${databaseUrl}${databaseUrl!.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
   const procs: Proc[] = [];
   const session = new Map<number, Record<string, string>>();
+  /** Until the task's run has its record: its worker is then in the run, not before it. */
+  const runStarted = (taskId: number) => waitFor(`a run of task ${taskId}`, async () => (await store.runs.idsForTask(taskId)).length > 0, 10_000, 5);
 
   async function startProc(role: 'api' | 'worker'): Promise<Proc> {
     const port = await freePort();
@@ -169,9 +172,10 @@ describe('cluster: 2 API processes, 3 workers, 50 domains (each its own slapd se
   test('a worker killed with SIGKILL mid-run: its task is taken over elsewhere, every user whole', async () => {
     const [a] = procs.filter((p) => p.role === 'api');
     const queued = await api(a!, 'POST', `/domains/${TENANTS + 1}/ldap/downsync?timeout=0&import=true`);
-    let holder;
-    for (let i = 0; i < 400 && !holder; i++) { holder = await store.syncLocks.holder(TENANTS + 1); if (!holder) await sleep(10); }
-    assert.ok(holder, 'the run started');
+    // Mid-run means its run record is written: the lock is taken a moment before it.
+    await runStarted(queued.body.taskID);
+    const holder = (await store.syncLocks.holder(TENANTS + 1))!;
+    assert.ok(holder, 'the run holds the lock');
     const victim = procs.find((p) => p.child.pid === Number(holder.holder.split('|')[1]))!;
     assert.equal(victim.role, 'worker');
     victim.child.kill('SIGKILL');
@@ -199,7 +203,7 @@ describe('cluster: 2 API processes, 3 workers, 50 domains (each its own slapd se
     // A long run: the big tenant (imported by the test before) one entry per page.
     await store.sources.set(TENANTS + 1, sourceConfig(slapd, { baseDn: `ou=big,ou=people,${BASE_DN}`, pageSize: 1 }));
     const queued = await api(a!, 'POST', `/domains/${TENANTS + 1}/ldap/downsync?timeout=0&full=true`);
-    for (let i = 0; i < 400 && !(await store.syncLocks.holder(TENANTS + 1)); i++) await sleep(10);
+    await runStarted(queued.body.taskID);
     const cancel = await api(b!, 'POST', `/tasq/tasks/${queued.body.taskID}/cancel`);
     assert.equal(cancel.status, 200);
     for (let i = 0; i < 200 && (await store.tasks.get(queued.body.taskID))!.state < TaskState.completed; i++) await sleep(100);
