@@ -45,6 +45,11 @@ function bulkLdif(n: number): string {
   return file;
 }
 
+async function dropSchema(url: string, schema: string): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect(); await c.query(`DROP SCHEMA "${schema}" CASCADE`); await c.end();
+}
+
 const time = (fn: () => void): number => { const t = performance.now(); fn(); return (performance.now() - t) / 1000; };
 
 interface Row { size: number; store: string; step: string; seconds: number; ratio: number; peakRssMb: number | null; entriesRead?: number; mechanism?: string | null }
@@ -92,9 +97,9 @@ for (const size of sizes) {
       ['100 changes, full run', '0', 'full', () => change(100)],
       ['100 changes, delta run', '0', 'auto', () => change(100)],
     ];
-    const runChild = (importNew: string, mode: string, nodeFlags: string[] = []) => {
+    const runChild = (importNew: string, mode: string, nodeFlags: string[] = [], target = { dataDir, schema, domainId: domain.id }) => {
       // The young generation the embedded mode's sync thread runs with, so the peak RSS is the one it has.
-      const child = spawnSync(process.execPath, [`--max-semi-space-size=${SYNC_SEMI_SPACE_MB}`, ...nodeFlags, new URL('./import-child.ts', import.meta.url).pathname, dataDir, url, schema, String(domain.id), importNew, mode], { encoding: 'utf8', maxBuffer: 1 << 26 });
+      const child = spawnSync(process.execPath, [`--max-semi-space-size=${SYNC_SEMI_SPACE_MB}`, ...nodeFlags, new URL('./import-child.ts', import.meta.url).pathname, target.dataDir, url, target.schema, String(target.domainId), importNew, mode], { encoding: 'utf8', maxBuffer: 1 << 26 });
       if (child.status !== 0) throw new Error(`bench child failed: ${child.stderr}`);
       const r = JSON.parse(child.stdout) as { seconds: number; peakRssMb: number; status: string; mode: string; entriesSeen: number; entriesRead: number; mechanism: string | null };
       if (r.status !== 'completed') throw new Error(`sync did not complete: ${child.stdout}`);
@@ -110,11 +115,19 @@ for (const size of sizes) {
       const profileDir = mkdtempSync(join(tmpdir(), 'ldapsync-bench-prof-'));
       runChild('0', 'full', ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
       profiles[`${size} ${kind} no-op resync (full)`] = summariseProfileDir(profileDir);
+      // The import, into a store of its own (the timed one holds the users already).
+      const scratch = { dataDir: mkdtempSync(join(tmpdir(), 'ldapsync-bench-')), schema: kind === 'postgres' ? `${schema}_profile` : '' };
+      const scratchStore = await openStore({ dataDir: scratch.dataDir, databaseUrl: url || null, schema: scratch.schema || undefined });
+      const scratchDomain = await scratchStore.domains.create({ name: 'example.org' });
+      await scratchStore.sources.set(0, sourceConfig(slapd, { pageSize, users: { filter: '(objectClass=inetOrgPerson)' } }));
+      await scratchStore.close();
+      const importProfileDir = mkdtempSync(join(tmpdir(), 'ldapsync-bench-prof-'));
+      runChild('1', 'full', ['--cpu-prof', `--cpu-prof-dir=${importProfileDir}`], { ...scratch, domainId: scratchDomain.id });
+      profiles[`${size} ${kind} initial import`] = summariseProfileDir(importProfileDir);
+      if (kind === 'postgres') await dropSchema(url, scratch.schema);
+      rmSync(scratch.dataDir, { recursive: true, force: true });
     }
-    if (kind === 'postgres') {
-      const c = new pg.Client({ connectionString: url });
-      await c.connect(); await c.query(`DROP SCHEMA "${schema}" CASCADE`); await c.end();
-    }
+    if (kind === 'postgres') await dropSchema(url, schema);
     rmSync(dataDir, { recursive: true, force: true });
   }
   if (size === apiSize && !deltaOnly) api = await apiBench(slapd, size);

@@ -6,8 +6,11 @@
  * straight into the engine's DirectoryEntry shape, so a full search uses the same reader.
  * Writing the requests is `ldap-requests.ts`.
  */
-import { isUtf8 } from 'node:buffer';
 import type { DirectoryEntry } from './entry.ts';
+import { BerCursor, ProtocolError } from './ber-cursor.ts';
+import { WireEntry } from './wire-entry.ts';
+
+export { BerCursor, ProtocolError };
 
 export interface ResponseControl { oid: string; critical: boolean; value: Buffer | null }
 export interface LdapResult { code: number; matchedDn: string; message: string; referrals: string[] }
@@ -18,59 +21,6 @@ export type LdapMessage =
   | { id: number; op: 'intermediate'; name: string | null; value: Buffer | null; controls: ResponseControl[] }
   | { id: number; op: 'done' | 'bind' | 'extended'; result: LdapResult; name: string | null; value: Buffer | null; controls: ResponseControl[] }
   | { id: number; op: 'other'; tag: number; controls: ResponseControl[] };
-
-export class ProtocolError extends Error {}
-
-/** A cursor over one BER element's contents: tag, length, value, without copying. */
-export class BerCursor {
-  readonly buf: Buffer;
-  pos: number;
-  readonly end: number;
-  constructor(buf: Buffer, start = 0, end = buf.length) { this.buf = buf; this.pos = start; this.end = end; }
-
-  get more(): boolean { return this.pos < this.end; }
-  peekTag(): number { return this.buf[this.pos]!; }
-
-  /** Reads a tag and length; returns the tag and the bounds of the value, and moves past it. */
-  next(): { tag: number; start: number; end: number } {
-    if (this.pos + 2 > this.end) throw new ProtocolError('truncated BER element');
-    const tag = this.buf[this.pos++]!;
-    let length = this.buf[this.pos++]!;
-    if (length & 0x80) {
-      const bytes = length & 0x7f;
-      if (bytes === 0 || bytes > 4) throw new ProtocolError('unsupported BER length');
-      length = 0;
-      for (let i = 0; i < bytes; i++) length = length * 256 + this.buf[this.pos++]!;
-    }
-    const start = this.pos;
-    const end = start + length;
-    if (end > this.end) throw new ProtocolError('BER element runs past its container');
-    this.pos = end;
-    return { tag, start, end };
-  }
-
-  enter(expected?: number): BerCursor {
-    const e = this.next();
-    if (expected !== undefined && e.tag !== expected) throw new ProtocolError(`expected tag 0x${expected.toString(16)}, got 0x${e.tag.toString(16)}`);
-    return new BerCursor(this.buf, e.start, e.end);
-  }
-
-  string(): string { const e = this.next(); return this.buf.toString('utf8', e.start, e.end); }
-  bytes(): Buffer { const e = this.next(); return Buffer.from(this.buf.subarray(e.start, e.end)); }
-  /** A value as text when it is valid UTF-8, else its bytes (as ldapts does): never a lossy decode. */
-  textOrBytes(): string | Buffer {
-    const e = this.next();
-    const view = this.buf.subarray(e.start, e.end);
-    return isUtf8(view) ? this.buf.toString('utf8', e.start, e.end) : Buffer.from(view);
-  }
-  int(): number {
-    const e = this.next();
-    let v = e.end > e.start && (this.buf[e.start]! & 0x80) ? -1 : 0;
-    for (let i = e.start; i < e.end; i++) v = v * 256 + this.buf[i]!;
-    return v;
-  }
-  bool(): boolean { const e = this.next(); return e.end > e.start && this.buf[e.start] !== 0; }
-}
 
 function readControls(c: BerCursor): ResponseControl[] {
   const out: ResponseControl[] = [];
@@ -97,31 +47,6 @@ function readResult(op: BerCursor): LdapResult {
   return { code, matchedDn, message, referrals };
 }
 
-/** Attribute names repeat on every entry: lower-case each once. */
-const lowered = new Map<string, string>();
-const lower = (name: string): string => {
-  let l = lowered.get(name);
-  if (l === undefined) { l = name.toLowerCase(); if (lowered.size < 10_000) lowered.set(name, l); }
-  return l;
-};
-
-function readEntry(op: BerCursor, binary: ReadonlySet<string>): DirectoryEntry {
-  const dn = op.string();
-  const attributes = new Map<string, Array<string | Buffer>>();
-  const list = op.enter(0x30);
-  while (list.more) {
-    const attr = list.enter(0x30);
-    const name = lower(attr.string());
-    const values = attr.enter(0x31);
-    // `;binary` (RFC 4522) asks for the bytes themselves, whatever the attribute.
-    const asBytes = binary.has(name) || name.endsWith(';binary');
-    const out: Array<string | Buffer> = [];
-    while (values.more) out.push(asBytes ? values.bytes() : values.textOrBytes());
-    if (out.length) attributes.set(name, out);
-  }
-  return { dn, attributes };
-}
-
 /** Decodes one complete LDAPMessage. `binary`: lower-case names of attributes read as bytes. */
 export function decodeMessage(buf: Buffer, start: number, end: number, binary: ReadonlySet<string>): LdapMessage {
   const msg = new BerCursor(buf, start, end).enter(0x30);
@@ -130,7 +55,7 @@ export function decodeMessage(buf: Buffer, start: number, end: number, binary: R
   const op = new BerCursor(buf, e.start, e.end);
   const controls = (): ResponseControl[] => readControls(msg);
   switch (e.tag) {
-    case 0x64: { const entry = readEntry(op, binary); return { id, op: 'entry', entry, controls: controls() }; }
+    case 0x64: { const entry = new WireEntry(buf, e.start, e.end, binary); return { id, op: 'entry', entry, controls: controls() }; }
     case 0x73: { const uris: string[] = []; while (op.more) uris.push(op.string()); return { id, op: 'reference', uris, controls: controls() }; }
     case 0x79: {
       let name: string | null = null;

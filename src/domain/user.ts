@@ -48,6 +48,8 @@ export interface MappedUser {
   disabledReason: string | null;
   /** The directory photo; undefined when the source does not sync avatars. */
   avatar?: AvatarCandidate;
+  /** The key of the entry this was mapped from, when it is to be stored with the user (sync/entry-key.ts). */
+  entryKey?: string;
 }
 
 export interface AvatarImage { hash: string; contentType: string; width: number; height: number; bytes: Uint8Array }
@@ -60,7 +62,7 @@ export const isAvatarImage = (photo: AvatarCandidate | undefined): photo is Avat
 export const isLinked = (user: Pick<User, 'externId'>): boolean => user.externId !== null;
 
 export function externIdHex(id: Uint8Array): string {
-  return Buffer.from(id).toString('hex');
+  return Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString('hex');
 }
 
 /** The domain part of an address, lower-cased; '' when there is none. */

@@ -39,6 +39,7 @@ export interface UsersTable {
   status_reason: string | null;
   properties: string;
   sync_hash: string | null;
+  entry_key: string | null;
   last_synced_at: string | null;
   created_at: string;
   updated_at: string;

@@ -55,7 +55,7 @@ async function applyBatch(store: Store, target: PageTarget, reported: PlanItem[]
     await tx.avatars.putMany(creates.flatMap(({ user }) => (isAvatarImage(user.avatar) ? [user.avatar] : [])), now);
     const newUsers: NewUser[] = creates.map(({ user }) => ({
       domainId: target.domainId, username: user.username, externId: user.externId, dn: user.dn, displayName: user.displayName,
-      email: user.email, aliases: user.aliases, lang: target.lang, properties: user.properties, groups: user.groups, roles: user.roles, syncHash: syncHash(user),
+      email: user.email, aliases: user.aliases, lang: target.lang, properties: user.properties, groups: user.groups, roles: user.roles, syncHash: syncHash(user), entryKey: user.entryKey ?? null,
       status: user.enabled ? 'active' : 'deactivated', statusSource: user.enabled ? null : 'sync', statusReason: user.disabledReason,
       avatarHash: isAvatarImage(user.avatar) ? user.avatar.hash : null,
     }));
@@ -70,7 +70,7 @@ async function applyBatch(store: Store, target: PageTarget, reported: PlanItem[]
         if (item.avatar) await tx.avatars.put(item.avatar, now);
         await tx.users.updateSynced(item.userId, {
           username: u.username, dn: u.dn, displayName: u.displayName, email: u.email, aliases: u.aliases, properties: u.properties, groups: u.groups, roles: u.roles,
-          syncHash: syncHash(u), ...(item.link ? { externId: u.externId } : {}), ...(item.avatar !== undefined ? { avatarHash: item.avatar?.hash ?? null } : {}), ...(item.status ? { status: item.status.to, statusSource: item.status.to === 'active' ? null : 'sync', statusReason: item.status.reason } : {}),
+          syncHash: syncHash(u), entryKey: u.entryKey ?? null, ...(item.link ? { externId: u.externId } : {}), ...(item.avatar !== undefined ? { avatarHash: item.avatar?.hash ?? null } : {}), ...(item.status ? { status: item.status.to, statusSource: item.status.to === 'active' ? null : 'sync', statusReason: item.status.reason } : {}),
         }, now);
       }
     }

@@ -49,6 +49,6 @@ export async function finishRun(run: SyncRun): Promise<SyncReport> {
     runId: run.sink.runId, domainId: run.domain.id, dryRun: options.dryRun, status, counts, entriesSeen: run.seen, error,
     startedAt: new Date(run.started).toISOString(), finishedAt: new Date().toISOString(), message, plan: run.sink.plan, outcomes: run.sink.outcomes,
     mode: run.modeName, modeReason: mode.kind === 'full' ? mode.reason : null, held, skipped: run.skipped,
-    mechanism: mode.mechanism?.name ?? null, mechanismReason: run.mechanismReason, entriesRead: run.seen + run.changesRead, references: referenceList,
+    mechanism: mode.mechanism?.name ?? null, mechanismReason: run.mechanismReason, entriesRead: run.seen + run.changesRead, entriesMapped: run.mapped, references: referenceList,
   };
 }

@@ -1,20 +1,29 @@
 /**
- * One page of directory entries through a run: mapped, matched with the stored users they link
- * to, planned, and recorded. Most entries of a full run are unchanged, and cost the least here.
+ * One page of directory entries through a run: matched with the stored users they link to,
+ * mapped, planned, and recorded. Most entries of a full run are unchanged, and cost the least
+ * here: an entry whose key (sync/entry-key.ts) its user has stored is not even mapped.
  */
 import type { DirectoryEntry } from '../directory/port.ts';
 import { externIdHex, type MappedUser } from '../domain/user.ts';
 import type { Mapper, MapResult } from './mapper.ts';
-import { planEntry, unchangedAtAGlance, type PageSnapshot } from './planner.ts';
-import type { StoredUser } from '../store/repositories/users.ts';
+import { planEntry, unchangedAtAGlance, type PageSnapshot, type PlanItem } from './planner.ts';
+import type { StoredSyncState, StoredUser } from '../store/repositories/users.ts';
 import { WRITE_BATCH, yieldToLoop } from './applier.ts';
+import { keepsKey, type KeyedEntry, type PageMapper } from './entry-key.ts';
 import type { SyncRun } from './run.ts';
+
+/** A stored user the entry's key vouches for: the same key, synced by us, nothing to undo. */
+function vouchedFor(run: SyncRun, state: StoredSyncState | undefined, keyed: KeyedEntry): state is StoredSyncState {
+  return state !== undefined && state.domainId === run.domain.id && state.entryKey === keyed.key && state.syncHash !== null
+    // The sync reactivates a user it deactivated as gone: that is a change, and mapping tells it.
+    && !(state.status === 'deactivated' && state.statusSource === 'sync');
+}
 
 /**
  * The stored users these entries link to. Most entries of a full run are unchanged: their sync
  * state alone says so, and only the others are read whole, for the field-by-field diff.
  */
-async function linkedUsers(run: SyncRun, mapped: MapResult[], ids: Uint8Array[]): Promise<StoredUser[]> {
+async function linkedUsers(run: SyncRun, mapped: MapResult[], states: StoredSyncState[]): Promise<StoredUser[]> {
   const next = new Map<string, MappedUser | null>();
   for (const m of mapped) {
     if (!m.ok) continue;
@@ -22,7 +31,6 @@ async function linkedUsers(run: SyncRun, mapped: MapResult[], ids: Uint8Array[])
     // Two entries with one ID are planned from the whole stored user, as before.
     next.set(hex, next.has(hex) ? null : m.user);
   }
-  const states = await run.store.users.syncStatesByExternIds(ids);
   const atAGlance: StoredUser[] = [];
   const rest: Uint8Array[] = [];
   for (const s of states) {
@@ -34,18 +42,45 @@ async function linkedUsers(run: SyncRun, mapped: MapResult[], ids: Uint8Array[])
   return [...atAGlance, ...(await run.store.users.byExternIds(rest))];
 }
 
-export async function processPage(run: SyncRun, mapper: Mapper, entries: DirectoryEntry[]): Promise<void> {
-  const { store } = run;
-  // Mapping a page is the longest stretch of CPU in a run: done in slices, with the API's
-  // requests let in between.
+/** Maps a page's entries in slices, with the API's requests let in between (a sync thread's own loop, or the API's). */
+async function mapAll(mapper: Mapper, entries: DirectoryEntry[]): Promise<MapResult[]> {
   const mapped: MapResult[] = [];
   for (let i = 0; i < entries.length; i += WRITE_BATCH) {
     await yieldToLoop();
     for (const entry of entries.slice(i, i + WRITE_BATCH)) mapped.push(mapper.map(entry));
   }
+  return mapped;
+}
+
+export async function processPage(run: SyncRun, mapper: PageMapper, entries: DirectoryEntry[]): Promise<void> {
+  const { store } = run;
+  const keyed = entries.map((e) => mapper.keyOf(e));
+  const keyedIds = keyed.flatMap((k) => (k ? [k.id] : []));
+  const states = new Map<string, StoredSyncState>();
+  const repeated = new Set<string>();
+  for (const s of await store.users.syncStatesByExternIds(keyedIds)) if (s.externId) states.set(externIdHex(s.externId), s);
+  const seenHex = new Set<string>();
+  for (const k of keyed) if (k) { if (seenHex.has(k.hex)) repeated.add(k.hex); seenHex.add(k.hex); }
+
+  // Entries their users' keys vouch for are unchanged; the rest are mapped and planned.
+  const items: Array<PlanItem | null> = entries.map(() => null);
+  const toMap: number[] = [];
+  keyed.forEach((k, i) => {
+    const state = k && !repeated.has(k.hex) ? states.get(k.hex) : undefined;
+    if (k && vouchedFor(run, state, k)) {
+      items[i] = { kind: 'unchanged', userId: state.id, username: state.username };
+      run.seenUsers.add(state.id);
+    } else toMap.push(i);
+  });
+
+  const mapped = await mapAll(mapper, toMap.map((i) => entries[i]!));
   await yieldToLoop();
   const ids = mapped.flatMap((m) => (m.ok ? [m.user.externId] : m.externId ? [m.externId] : []));
-  const linked = await linkedUsers(run, mapped, ids);
+  // An entry without a key was not looked up by it: its ID comes from the mapping.
+  const unkeyed = ids.filter((id) => !states.has(externIdHex(id)) && !seenHex.has(externIdHex(id)));
+  for (const s of await store.users.syncStatesByExternIds(unkeyed)) if (s.externId) states.set(externIdHex(s.externId), s);
+  const mappedHex = new Set(ids.map(externIdHex));
+  const linked = await linkedUsers(run, mapped, [...states.values()].filter((s) => s.externId && mappedHex.has(externIdHex(s.externId))));
   const byExternId = new Map(linked.filter((u) => u.externId).map((u) => [externIdHex(u.externId!), u]));
   // Names are looked up only where they can collide: new entries and renames.
   const names = mapped.flatMap((m) => (m.ok && byExternId.get(externIdHex(m.user.externId))?.username !== m.user.username ? [m.user.username] : []));
@@ -59,10 +94,22 @@ export async function processPage(run: SyncRun, mapper: Mapper, entries: Directo
     adoptLocal: run.options.adoptLocal === true || run.source.mergeExistingUsers,
   };
   for (const u of linked) if (u.domainId === run.domain.id) run.seenUsers.add(u.id);
-  const planned = mapped.map((m) => planEntry(m, snapshot));
+
+  const keysFound: Array<{ id: number; key: string }> = [];
+  mapped.forEach((m, j) => {
+    const i = toMap[j]!;
+    const k = keyed[i];
+    // The key goes with the user only where the user will be exactly what the entry maps to.
+    if (k && m.ok && keepsKey(m.user)) m.user.entryKey = k.key;
+    const item = planEntry(m, snapshot);
+    items[i] = item;
+    if (item.kind === 'unchanged' && !item.note && k && m.ok && m.user.entryKey && states.get(k.hex)?.entryKey !== k.key) keysFound.push({ id: item.userId, key: k.key });
+  });
   await yieldToLoop();
-  await run.record(planned);
+  await run.record(items as PlanItem[]);
+  await run.sink.keepKeys(keysFound);
   run.seen += entries.length;
+  run.mapped += mapped.length;
   await run.lock?.heartbeat();
   run.progress('directory');
 }

@@ -9,7 +9,8 @@ import { parseSource, SourceConfigError, type DirectorySource } from '../directo
 import { DirectoryError } from '../directory/errors.ts';
 import { presetFor } from '../directory/presets.ts';
 import { OutcomeCode } from '../domain/outcome.ts';
-import { createMapper, type Mapper } from './mapper.ts';
+import { createMapper } from './mapper.ts';
+import { entryKeys, type PageMapper } from './entry-key.ts';
 import { SeenSet } from './seen-set.ts';
 import { loadGroups, type GroupIndex } from './groups.ts';
 import { FullRunRequired, TimestampMechanism, type ChangeSet, type DeltaMechanism } from './delta.ts';
@@ -56,14 +57,14 @@ export async function startRun(deps: SyncDeps, options: SyncOptions, domain: Syn
   return new SyncRun({ deps, options, domain, source, lock, started, mode, sink, seenUsers });
 }
 
-export interface Reading { mapper: Mapper; groups: GroupIndex | null; changes: ChangeSet | null }
+export interface Reading { mapper: PageMapper; groups: GroupIndex | null; changes: ChangeSet | null }
 
 /** What the directory says before its users are read; settles the mode and the mechanism. */
 export async function prepareReading(run: SyncRun, directory: DirectoryPort): Promise<Reading> {
   const { source } = run;
   const disabled = source.users.disabledFilter ? await directory.idsMatching(source.users.disabledFilter) : new Set<string>();
   const groups: GroupIndex | null = source.groups.enabled ? await loadGroups(directory, source.groups) : null;
-  const mapper = createMapper(source, disabled, groups);
+  const mapper: PageMapper = { ...createMapper(source, disabled, groups), ...entryKeys(source, run.domain.name, disabled, groups) };
 
   let changes: ChangeSet | null = null;
   const mode = run.mode;

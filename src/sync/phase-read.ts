@@ -4,12 +4,12 @@
  * short, a single-entry run, or a source that deactivates nobody settles none.
  */
 import type { DirectoryEntry, DirectoryPort } from '../directory/port.ts';
-import type { Mapper } from './mapper.ts';
 import type { ChangeSet } from './delta.ts';
 import type { GroupIndex } from './groups.ts';
 import type { GoneCandidates } from './run-sink.ts';
 import type { SyncRun } from './run.ts';
 import { processPage } from './phase-page.ts';
+import type { PageMapper } from './entry-key.ts';
 import { unseen, unseenAmong } from './phase-gone.ts';
 
 async function* onePage(entries: Promise<DirectoryEntry[]>): AsyncGenerator<DirectoryEntry[]> {
@@ -26,7 +26,7 @@ async function* inPages(ids: Uint8Array[], size = 1000): AsyncGenerator<Uint8Arr
   for (let i = 0; i < ids.length; i += size) yield ids.slice(i, i + size);
 }
 
-async function readPages(run: SyncRun, mapper: Mapper, pages: AsyncIterable<DirectoryEntry[]>): Promise<void> {
+async function readPages(run: SyncRun, mapper: PageMapper, pages: AsyncIterable<DirectoryEntry[]>): Promise<void> {
   for await (const page of pages) {
     if (run.options.signal?.aborted) { run.cancelled = true; break; }
     await processPage(run, mapper, page);
@@ -34,7 +34,7 @@ async function readPages(run: SyncRun, mapper: Mapper, pages: AsyncIterable<Dire
 }
 
 /** Every user in the filter, or only the entries asked for (those not found are reported missing). */
-export async function readFull(run: SyncRun, directory: DirectoryPort, mapper: Mapper): Promise<GoneCandidates | null> {
+export async function readFull(run: SyncRun, directory: DirectoryPort, mapper: PageMapper): Promise<GoneCandidates | null> {
   const { only } = run.options;
   await readPages(run, mapper, only ? onePage(directory.usersById(only)) : directory.users());
   if (only) {
@@ -49,7 +49,7 @@ export async function readFull(run: SyncRun, directory: DirectoryPort, mapper: M
 }
 
 /** The entries that changed, and the users in groups whose membership changed. */
-export async function readDelta(run: SyncRun, directory: DirectoryPort, mapper: Mapper, groups: GroupIndex | null, changes: ChangeSet): Promise<GoneCandidates | null> {
+export async function readDelta(run: SyncRun, directory: DirectoryPort, mapper: PageMapper, groups: GroupIndex | null, changes: ChangeSet): Promise<GoneCandidates | null> {
   const { store, domain } = run;
   run.nextCookie = changes.cookie;
   run.changesRead = changes.read ?? 0;

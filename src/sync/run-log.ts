@@ -16,7 +16,7 @@ export function logRunStart(log: Log, taskId: number | null, trigger: string, st
 
 export function logRunEnd(log: Log, taskId: number | null, domain: string, report: SyncReport): void {
   const ms = Date.parse(report.finishedAt) - Date.parse(report.startedAt);
-  const fields = { event: 'sync.end', taskId, runId: report.runId, domainId: report.domainId, domain, status: report.status, mode: report.mode, counts: report.counts, entriesSeen: report.entriesSeen, held: report.held, ms };
+  const fields = { event: 'sync.end', taskId, runId: report.runId, domainId: report.domainId, domain, status: report.status, mode: report.mode, counts: report.counts, entriesSeen: report.entriesSeen, entriesMapped: report.entriesMapped, held: report.held, ms };
   const line = `sync of ${domain} ${report.status} in ${(ms / 1000).toFixed(1)} s (run ${report.runId ?? '-'}): ${report.message}`;
   if (report.status === 'failed') log.error({ ...fields, errorCode: report.error?.code, cause: report.error?.message }, line);
   else if (report.status === 'interrupted' || report.status === 'cancelled' || report.held) log.warn(fields, line);

@@ -38,6 +38,8 @@ export interface RunSink {
   claims(): Set<string>;
   /** A page of plan items, counted already. */
   write(items: PlanItem[]): Promise<void>;
+  /** Entry keys of users found unchanged, stored so the next run need not map their entries. */
+  keepKeys(keys: Array<{ id: number; key: string }>): Promise<void>;
   /** Entries that became disabled are held back, to be settled with the absences. */
   hasDeferred(): boolean;
   settleGone(candidates: GoneCandidates | null, run: GoneContext): Promise<{ held: number; cancelled: boolean }>;
@@ -73,6 +75,7 @@ export class DryRunSink implements RunSink {
     }
   }
 
+  async keepKeys(): Promise<void> {}
   hasDeferred(): boolean { return false; }
 
   async settleGone(candidates: GoneCandidates | null, run: GoneContext): Promise<{ held: number; cancelled: boolean }> {
@@ -145,6 +148,10 @@ export class StoreSink implements RunSink {
   private async refreshStatistics(): Promise<void> {
     this.createdAtStatistics = this.created;
     await this.t.store.users.refreshStatistics();
+  }
+
+  async keepKeys(keys: Array<{ id: number; key: string }>): Promise<void> {
+    if (keys.length) await this.t.store.users.setEntryKeys(keys);
   }
 
   hasDeferred(): boolean { return this.disabledNow.length > 0; }

@@ -54,6 +54,8 @@ export interface SyncReport extends SyncSummary {
   mechanismReason: string | null;
   /** Entries the directory sent: the users read plus what change detection read. */
   entriesRead: number;
+  /** Entries mapped and planned field by field; the others' stored keys showed them unchanged. */
+  entriesMapped: number;
   /** Referrals and continuation references the directory answered with; not followed. */
   references: string[];
   /** Deactivations held for approval (0 unless status is awaiting-approval). */

@@ -58,6 +58,8 @@ export class SyncRun implements GoneContext {
   /** Referrals and continuation references the directory answered with. */
   readonly references = new Set<string>();
   seen = 0;
+  /** Entries mapped (the rest were vouched for by their users' keys). */
+  mapped = 0;
   held = 0;
   cancelled = false;
   error: { code: OutcomeCode; message: string } | null = null;

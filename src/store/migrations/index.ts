@@ -15,6 +15,7 @@ import * as sessionsAndIdentity from './010-sessions-and-identity.ts';
 import * as heldReasons from './011-held-reasons.ts';
 import * as settingsAndAdminRole from './012-settings-and-admin-role.ts';
 import * as runConfirmations from './013-run-confirmations.ts';
+import * as entryKeys from './014-entry-keys.ts';
 
 export interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -34,6 +35,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '011-held-reasons': heldReasons,
   '012-settings-and-admin-role': settingsAndAdminRole,
   '013-run-confirmations': runConfirmations,
+  '014-entry-keys': entryKeys,
 };
 
 class InlineProvider implements MigrationProvider {

@@ -11,12 +11,13 @@ export type { UserQuery, UserSortKey };
 export type { StoredUser };
 
 /** What tells at a glance whether a directory entry changed: a StoredUser without the fields a diff reads. */
-export type StoredSyncState = Omit<StoredUser, 'displayName' | 'aliasesJson' | 'propertiesJson' | 'groupsJson'>;
+/** `entryKey`: the key of the directory entry the stored fields were mapped from (sync/entry-key.ts). */
+export type StoredSyncState = Omit<StoredUser, 'displayName' | 'aliasesJson' | 'propertiesJson' | 'groupsJson'> & { entryKey: string | null };
 
 /** A user as the sync or an admin creates it: everything but what the store assigns. */
-export type NewUser = Omit<User, 'id' | 'lastSyncedAt' | 'createdAt' | 'updatedAt' | 'statusChangedAt' | 'groups' | 'roles' | 'avatarHash'> & Partial<Pick<User, 'groups' | 'roles' | 'avatarHash'>>;
+export type NewUser = Omit<User, 'id' | 'lastSyncedAt' | 'createdAt' | 'updatedAt' | 'statusChangedAt' | 'groups' | 'roles' | 'avatarHash'> & Partial<Pick<User, 'groups' | 'roles' | 'avatarHash'>> & { entryKey?: string | null };
 
-export type SyncedFields = Pick<NewUser, 'username' | 'dn' | 'displayName' | 'email' | 'aliases' | 'properties' | 'syncHash' | 'groups' | 'roles'> &
+export type SyncedFields = Pick<NewUser, 'username' | 'dn' | 'displayName' | 'email' | 'aliases' | 'properties' | 'syncHash' | 'groups' | 'roles' | 'entryKey'> &
   Partial<Pick<NewUser, 'status' | 'statusSource' | 'statusReason' | 'externId' | 'avatarHash'>>;
 
 const bytes = (v: Uint8Array | null): Uint8Array | null => (v === null ? null : new Uint8Array(v));
@@ -64,11 +65,11 @@ export class UserRepository {
   /** Like byExternIds without the text a diff needs: most entries of a full run are unchanged. */
   async syncStatesByExternIds(ids: Uint8Array[]): Promise<StoredSyncState[]> {
     if (ids.length === 0) return [];
-    const rows = await this.db.selectFrom('users').select(['id', 'domain_id', 'username', 'extern_id', 'dn', 'status', 'status_source', 'sync_hash', 'avatar_hash'])
+    const rows = await this.db.selectFrom('users').select(['id', 'domain_id', 'username', 'extern_id', 'dn', 'status', 'status_source', 'sync_hash', 'avatar_hash', 'entry_key'])
       .where((eb) => (this.pg ? eb('extern_id', '=', sql<Uint8Array>`any(${ids})`) : eb('extern_id', 'in', ids))).execute();
     return rows.map((r) => ({
       id: r.id, domainId: r.domain_id, username: r.username, externId: bytes(r.extern_id), dn: r.dn, status: r.status as UserStatus,
-      statusSource: r.status_source as StatusSource | null, syncHash: r.sync_hash, avatarHash: r.avatar_hash,
+      statusSource: r.status_source as StatusSource | null, syncHash: r.sync_hash, avatarHash: r.avatar_hash, entryKey: r.entry_key,
     }));
   }
 
@@ -85,7 +86,7 @@ export class UserRepository {
       const values = users.slice(i, i + INSERT_CHUNK).map((u) => ({
         domain_id: u.domainId, username: u.username, extern_id: u.externId, dn: u.dn, display_name: u.displayName,
         email: u.email, aliases: JSON.stringify(u.aliases), lang: u.lang, status: u.status, status_source: u.statusSource,
-        status_reason: u.statusReason, properties: JSON.stringify(u.properties), sync_hash: u.syncHash,
+        status_reason: u.statusReason, properties: JSON.stringify(u.properties), sync_hash: u.syncHash, entry_key: u.entryKey ?? null,
         groups: JSON.stringify(u.groups ?? []), roles: JSON.stringify(u.roles ?? []), avatar_hash: u.avatarHash ?? null, status_changed_at: u.status === 'active' ? null : now,
         last_synced_at: u.externId ? now : null, created_at: now, updated_at: now,
       }));
@@ -102,12 +103,12 @@ export class UserRepository {
     if (users.length === 0) return [];
     const column = <T,>(f: (u: NewUser) => T): T[] => users.map(f);
     const rows = await sql<{ id: number; username: string }>`
-      INSERT INTO users (domain_id, username, extern_id, dn, display_name, email, aliases, lang, status, status_source, status_reason, properties, sync_hash, groups, roles, avatar_hash, status_changed_at, last_synced_at, created_at, updated_at)
+      INSERT INTO users (domain_id, username, extern_id, dn, display_name, email, aliases, lang, status, status_source, status_reason, properties, sync_hash, entry_key, groups, roles, avatar_hash, status_changed_at, last_synced_at, created_at, updated_at)
       SELECT *, ${now}::text, ${now}::text FROM unnest(
         ${column((u) => u.domainId)}::integer[], ${column((u) => u.username)}::text[], ${column((u) => u.externId)}::bytea[], ${column((u) => u.dn)}::text[],
         ${column((u) => u.displayName)}::text[], ${column((u) => u.email)}::text[], ${column((u) => JSON.stringify(u.aliases))}::text[], ${column((u) => u.lang)}::text[],
         ${column((u) => u.status)}::text[], ${column((u) => u.statusSource)}::text[], ${column((u) => u.statusReason)}::text[], ${column((u) => JSON.stringify(u.properties))}::text[],
-        ${column((u) => u.syncHash)}::text[], ${column((u) => JSON.stringify(u.groups ?? []))}::text[], ${column((u) => JSON.stringify(u.roles ?? []))}::text[], ${column((u) => u.avatarHash ?? null)}::text[],
+        ${column((u) => u.syncHash)}::text[], ${column((u) => u.entryKey ?? null)}::text[], ${column((u) => JSON.stringify(u.groups ?? []))}::text[], ${column((u) => JSON.stringify(u.roles ?? []))}::text[], ${column((u) => u.avatarHash ?? null)}::text[],
         ${column((u) => (u.status === 'active' ? null : now))}::text[], ${column((u) => (u.externId ? now : null))}::text[])
       RETURNING id, username`.execute(this.db);
     return rows.rows;
@@ -116,7 +117,7 @@ export class UserRepository {
   async updateSynced(id: number, fields: SyncedFields, now = new Date().toISOString()): Promise<void> {
     await this.db.updateTable('users').set({
       username: fields.username, dn: fields.dn, display_name: fields.displayName, email: fields.email,
-      aliases: JSON.stringify(fields.aliases), properties: JSON.stringify(fields.properties), sync_hash: fields.syncHash,
+      aliases: JSON.stringify(fields.aliases), properties: JSON.stringify(fields.properties), sync_hash: fields.syncHash, entry_key: fields.entryKey ?? null,
       groups: JSON.stringify(fields.groups ?? []), roles: JSON.stringify(fields.roles ?? []),
       ...(fields.externId ? { extern_id: fields.externId } : {}),
       ...(fields.avatarHash !== undefined ? { avatar_hash: fields.avatarHash } : {}),
@@ -127,6 +128,16 @@ export class UserRepository {
 
   async touchSynced(ids: number[], now = new Date().toISOString()): Promise<void> {
     if (ids.length) await this.db.updateTable('users').set({ last_synced_at: now }).where((eb) => (this.pg ? eb('id', '=', sql<number>`any(${ids}::integer[])`) : eb('id', 'in', sql<number>`(SELECT value FROM json_each(${JSON.stringify(ids)}))`))).execute();
+  }
+
+  /** Keys of the entries unchanged users were found as (a page at a time, one statement). */
+  async setEntryKeys(keys: Array<{ id: number; key: string }>): Promise<void> {
+    if (keys.length === 0) return;
+    if (this.pg) {
+      await sql`UPDATE users SET entry_key = k.key FROM unnest(${keys.map((k) => k.id)}::integer[], ${keys.map((k) => k.key)}::text[]) AS k(id, key) WHERE users.id = k.id`.execute(this.db);
+    } else {
+      await sql`UPDATE users SET entry_key = k.value ->> '$[1]' FROM json_each(${JSON.stringify(keys.map((k) => [k.id, k.key]))}) AS k WHERE users.id = k.value ->> '$[0]'`.execute(this.db);
+    }
   }
 
   async setStatus(ids: number[], status: UserStatus, source: StatusSource | null, reason: string | null, now = new Date().toISOString()): Promise<void> {
@@ -273,7 +284,7 @@ export class UserRepository {
   }
 
   async detach(id: number): Promise<void> {
-    await this.db.updateTable('users').set({ extern_id: null, dn: null, sync_hash: null, updated_at: new Date().toISOString() }).where('id', '=', id).execute();
+    await this.db.updateTable('users').set({ extern_id: null, dn: null, sync_hash: null, entry_key: null, updated_at: new Date().toISOString() }).where('id', '=', id).execute();
   }
 
   async delete(id: number): Promise<boolean> {

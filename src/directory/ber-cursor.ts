@@ -1,0 +1,55 @@
+/** A BER reader over a buffer (the subset of X.690 LDAP uses), without copying values. */
+import { isUtf8 } from 'node:buffer';
+
+export class ProtocolError extends Error {}
+
+/** A cursor over one BER element's contents: tag, length, value, without copying. */
+export class BerCursor {
+  readonly buf: Buffer;
+  pos: number;
+  readonly end: number;
+  constructor(buf: Buffer, start = 0, end = buf.length) { this.buf = buf; this.pos = start; this.end = end; }
+
+  get more(): boolean { return this.pos < this.end; }
+  peekTag(): number { return this.buf[this.pos]!; }
+
+  /** Reads a tag and length; returns the tag and the bounds of the value, and moves past it. */
+  next(): { tag: number; start: number; end: number } {
+    if (this.pos + 2 > this.end) throw new ProtocolError('truncated BER element');
+    const tag = this.buf[this.pos++]!;
+    let length = this.buf[this.pos++]!;
+    if (length & 0x80) {
+      const bytes = length & 0x7f;
+      if (bytes === 0 || bytes > 4) throw new ProtocolError('unsupported BER length');
+      length = 0;
+      for (let i = 0; i < bytes; i++) length = length * 256 + this.buf[this.pos++]!;
+    }
+    const start = this.pos;
+    const end = start + length;
+    if (end > this.end) throw new ProtocolError('BER element runs past its container');
+    this.pos = end;
+    return { tag, start, end };
+  }
+
+  enter(expected?: number): BerCursor {
+    const e = this.next();
+    if (expected !== undefined && e.tag !== expected) throw new ProtocolError(`expected tag 0x${expected.toString(16)}, got 0x${e.tag.toString(16)}`);
+    return new BerCursor(this.buf, e.start, e.end);
+  }
+
+  string(): string { const e = this.next(); return this.buf.toString('utf8', e.start, e.end); }
+  bytes(): Buffer { const e = this.next(); return Buffer.from(this.buf.subarray(e.start, e.end)); }
+  /** A value as text when it is valid UTF-8, else its bytes (as ldapts does): never a lossy decode. */
+  textOrBytes(): string | Buffer {
+    const e = this.next();
+    const view = this.buf.subarray(e.start, e.end);
+    return isUtf8(view) ? this.buf.toString('utf8', e.start, e.end) : Buffer.from(view);
+  }
+  int(): number {
+    const e = this.next();
+    let v = e.end > e.start && (this.buf[e.start]! & 0x80) ? -1 : 0;
+    for (let i = e.start; i < e.end; i++) v = v * 256 + this.buf[i]!;
+    return v;
+  }
+  bool(): boolean { const e = this.next(); return e.end > e.start && this.buf[e.start] !== 0; }
+}

@@ -1,0 +1,134 @@
+/**
+ * A search result entry as it came off the wire, decoded only when its attributes are asked for.
+ * Most entries of a full run are unchanged since the last one: their bytes say so (see
+ * `sync/entry-key.ts`), and such an entry never becomes strings, arrays and a Map at all.
+ */
+import { BerCursor, ProtocolError } from './ber-cursor.ts';
+import type { DirectoryEntry } from './entry.ts';
+
+/** Attribute names repeat on every entry: lower-case each once. */
+const lowered = new Map<string, string>();
+export const lowerName = (name: string): string => {
+  let l = lowered.get(name);
+  if (l === undefined) { l = name.toLowerCase(); if (lowered.size < 10_000) lowered.set(name, l); }
+  return l;
+};
+
+/** The attribute list of an entry (`attributes` of a SearchResultEntry), decoded. */
+export function decodeAttributes(buf: Buffer, start: number, end: number, binary: ReadonlySet<string>): Map<string, Array<string | Buffer>> {
+  const attributes = new Map<string, Array<string | Buffer>>();
+  const list = new BerCursor(buf, start, end).enter(0x30);
+  while (list.more) {
+    const attr = list.enter(0x30);
+    const name = lowerName(attr.string());
+    const values = attr.enter(0x31);
+    // `;binary` (RFC 4522) asks for the bytes themselves, whatever the attribute.
+    const asBytes = binary.has(name) || name.endsWith(';binary');
+    const out: Array<string | Buffer> = [];
+    while (values.more) out.push(asBytes ? values.bytes() : values.textOrBytes());
+    if (out.length) attributes.set(name, out);
+  }
+  return attributes;
+}
+
+/** True when the bytes buf[start, end) spell `lower` in any letter case (ASCII names). */
+function nameIs(buf: Buffer, start: number, end: number, lower: Uint8Array): boolean {
+  if (end - start !== lower.length) return false;
+  for (let i = 0; i < lower.length; i++) {
+    let c = buf[start + i]!;
+    if (c >= 0x41 && c <= 0x5a) c += 0x20;
+    if (c !== lower[i]) return false;
+  }
+  return true;
+}
+
+// The value bounds of the element `element` read last: a walk over an entry allocates nothing.
+let valueStart = 0;
+let valueEnd = 0;
+
+/** Reads the BER element at `pos` (within `end`): returns its tag, sets its value's bounds. */
+function element(buf: Buffer, pos: number, end: number): number {
+  if (pos + 2 > end) throw new ProtocolError('truncated BER element');
+  const tag = buf[pos++]!;
+  let length = buf[pos++]!;
+  if (length & 0x80) {
+    const bytes = length & 0x7f;
+    if (bytes === 0 || bytes > 4) throw new ProtocolError('unsupported BER length');
+    if (pos + bytes > end) throw new ProtocolError('truncated BER element');
+    length = 0;
+    for (let i = 0; i < bytes; i++) length = length * 256 + buf[pos++]!;
+  }
+  if (pos + length > end) throw new ProtocolError('BER element runs past its container');
+  valueStart = pos;
+  valueEnd = pos + length;
+  return tag;
+}
+
+function expect(tag: number, expected: number): void {
+  if (tag !== expected) throw new ProtocolError(`expected tag 0x${expected.toString(16)}, got 0x${tag.toString(16)}`);
+}
+
+/**
+ * Walks the attribute list as decoding would, so a malformed entry fails where it arrives (in
+ * the reader), not later in whoever first reads it.
+ */
+function checkAttributes(buf: Buffer, start: number, end: number): void {
+  expect(element(buf, start, end), 0x30);
+  const listEnd = valueEnd;
+  let at = valueStart;
+  while (at < listEnd) {
+    expect(element(buf, at, listEnd), 0x30);
+    const attributeEnd = valueEnd;
+    at = valueEnd;
+    element(buf, valueStart, attributeEnd);
+    expect(element(buf, valueEnd, attributeEnd), 0x31);
+    const valuesEnd = valueEnd;
+    for (let v = valueStart; v < valuesEnd; v = valueEnd) element(buf, v, valuesEnd);
+  }
+}
+
+export class WireEntry implements DirectoryEntry {
+  readonly dn: string;
+  /** The entry's bytes, DN and attribute list: a view into the page's buffer, not a copy. */
+  readonly raw: Buffer;
+  private readonly attributesAt: number;
+  private readonly binary: ReadonlySet<string>;
+  private decoded: Map<string, Array<string | Buffer>> | null = null;
+
+  /** `op`: the bounds of the SearchResultEntry's contents in `buf`. */
+  constructor(buf: Buffer, start: number, end: number, binary: ReadonlySet<string>) {
+    this.raw = buf.subarray(start, end);
+    const op = new BerCursor(this.raw);
+    this.dn = op.string();
+    this.attributesAt = op.pos;
+    checkAttributes(this.raw, this.attributesAt, this.raw.length);
+    this.binary = binary;
+  }
+
+  get attributes(): Map<string, Array<string | Buffer>> {
+    this.decoded ??= decodeAttributes(this.raw, this.attributesAt, this.raw.length, this.binary);
+    return this.decoded;
+  }
+
+  /**
+   * The bytes of an attribute's first value (a view, not a copy), found without decoding the
+   * entry; `lowerAscii`: the name in lower case, as bytes.
+   */
+  firstValue(lowerAscii: Uint8Array): Buffer | undefined {
+    const buf = this.raw;
+    element(buf, this.attributesAt, buf.length);
+    const listEnd = valueEnd;
+    for (let at = valueStart; at < listEnd;) {
+      element(buf, at, listEnd);
+      const attributeEnd = valueEnd;
+      at = valueEnd;
+      element(buf, valueStart, attributeEnd);
+      if (!nameIs(buf, valueStart, valueEnd, lowerAscii)) continue;
+      element(buf, valueEnd, attributeEnd);
+      if (valueStart === valueEnd) return undefined;
+      element(buf, valueStart, valueEnd);
+      return buf.subarray(valueStart, valueEnd);
+    }
+    return undefined;
+  }
+}
