@@ -76,6 +76,7 @@ export type StoredUser = Pick<User, 'id' | 'domainId' | 'username' | 'externId' 
   aliasesJson: string;
   propertiesJson: string;
   groupsJson: string;
+  rolesJson: string;
 };
 
 /** How a list may be ordered: grommunio's sort keys that ldapsync has a column for. */

@@ -8,7 +8,6 @@
  * and planned as before. A server that sends the same entry in another attribute order costs one
  * mapping, not a wrong answer.
  */
-import { isUtf8 } from 'node:buffer';
 import { hash as digest } from 'node:crypto';
 import type { DirectorySource } from '../directory/source.ts';
 import type { DirectoryEntry } from '../directory/port.ts';
@@ -17,7 +16,11 @@ import { externIdHex, type MappedUser } from '../domain/user.ts';
 import type { GroupIndex } from './groups.ts';
 import type { Mapper } from './mapper.ts';
 
-/** Raised whenever the mapper's code changes what an entry maps to: every stored key then differs. */
+/**
+ * Raised whenever the code changes what an entry maps or plans to (the mapper, the planner and
+ * its fingerprint, a vendor preset's attributes or rules, which attributes are asked for): every
+ * stored key then differs, and the next run maps every entry once.
+ */
 const MAPPING_VERSION = 1;
 
 export interface KeyedEntry {
@@ -52,12 +55,11 @@ export function entryKeys(source: DirectorySource, domainName: string, disabledI
       if (!id || id.length === 0 || id.length > 64) return null;
       const hex = externIdHex(id);
       if (disabledIds.size > 0 && disabledIds.has(hex)) return null;
-      let key = settings + digest('sha1', entry.raw, 'base64url');
+      let key = settings + digest('sha256', entry.raw, 'base64url');
       if (groups) {
-        // As the mapper asks the group index: by DN, and by uid when it is text.
-        const uid = entry.firstValue(uidName);
-        const memberOf = groups.groupsOf(entry.dn, uid && isUtf8(uid) ? uid.toString('utf8') : undefined);
-        if (memberOf.length) key += digest('sha1', JSON.stringify([groups.namesOf(memberOf), groups.rolesOf(memberOf)]), 'base64url');
+        // As the mapper asks the group index: by DN, and by uid as text.
+        const memberOf = groups.groupsOf(entry.dn, entry.firstValue(uidName)?.toString('utf8'));
+        if (memberOf.length) key += digest('sha256', JSON.stringify([groups.namesOf(memberOf), groups.rolesOf(memberOf)]), 'base64url');
       }
       return { id, hex, key };
     },

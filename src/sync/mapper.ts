@@ -78,8 +78,9 @@ export function createMapper(source: DirectorySource, disabledIds: ReadonlySet<s
       const displayNameRaw = first(entry, u.displayName);
       const displayName = typeof displayNameRaw === 'string' ? clean(displayNameRaw).slice(0, MAX_VALUE) : '';
       const reason = disabledReason(entry, externId);
+      // As text even when read as bytes (a source whose stable ID is uid): posix groups name it so.
       const uid = first(entry, 'uid');
-      const memberOf = groups ? groups.groupsOf(entry.dn, typeof uid === 'string' ? uid : undefined) : [];
+      const memberOf = groups ? groups.groupsOf(entry.dn, uid === undefined ? undefined : typeof uid === 'string' ? uid : uid.toString('utf8')) : [];
       const user: MappedUser = { externId, dn: entry.dn, username, displayName: displayName || username, email: username, aliases, properties, groups: groups ? groups.namesOf(memberOf) : [], roles: groups ? groups.rolesOf(memberOf) : [], enabled: reason === null, disabledReason: reason };
       if (source.avatars.enabled) user.avatar = avatarFrom(entry, photoAttributes, source.avatars);
       return { ok: true, user };

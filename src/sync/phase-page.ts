@@ -36,7 +36,7 @@ async function linkedUsers(run: SyncRun, mapped: MapResult[], states: StoredSync
   for (const s of states) {
     const user = s.externId ? next.get(externIdHex(s.externId)) : null;
     // The planner answers 'unchanged' for these before it reads any field they lack.
-    if (user && s.domainId === run.domain.id && unchangedAtAGlance(s, user)) atAGlance.push({ ...s, displayName: '', aliasesJson: '[]', propertiesJson: '{}', groupsJson: '[]' });
+    if (user && s.domainId === run.domain.id && unchangedAtAGlance(s, user)) atAGlance.push({ ...s, displayName: '', aliasesJson: '[]', propertiesJson: '{}', groupsJson: '[]', rolesJson: '[]' });
     else if (s.externId) rest.push(s.externId);
   }
   return [...atAGlance, ...(await run.store.users.byExternIds(rest))];
@@ -99,8 +99,9 @@ export async function processPage(run: SyncRun, mapper: PageMapper, entries: Dir
   mapped.forEach((m, j) => {
     const i = toMap[j]!;
     const k = keyed[i];
-    // The key goes with the user only where the user will be exactly what the entry maps to.
-    if (k && m.ok && keepsKey(m.user)) m.user.entryKey = k.key;
+    // The key goes with the user only where the user will be exactly what the entry maps to:
+    // of two entries with one ID, either may be the one written.
+    if (k && m.ok && keepsKey(m.user) && !repeated.has(k.hex)) m.user.entryKey = k.key;
     const item = planEntry(m, snapshot);
     items[i] = item;
     if (item.kind === 'unchanged' && !item.note && k && m.ok && m.user.entryKey && states.get(k.hex)?.entryKey !== k.key) keysFound.push({ id: item.userId, key: k.key });

@@ -64,6 +64,7 @@ function diff(stored: StoredUser, next: MappedUser): FieldChange[] {
   const before = JSON.parse(stored.propertiesJson) as Record<string, string>;
   for (const key of new Set([...Object.keys(before), ...Object.keys(next.properties)])) add(`properties.${key}`, before[key] ?? '', next.properties[key] ?? '');
   add('groups', (JSON.parse(stored.groupsJson) as string[]).join(', '), next.groups.join(', '));
+  add('roles', (JSON.parse(stored.rolesJson) as string[]).join(', '), next.roles.join(', '));
   return changes;
 }
 

@@ -6,7 +6,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSlapd, type Slapd } from '../support/slapd.ts';
+import { BASE_DN, startSlapd, type Slapd } from '../support/slapd.ts';
 import { storeVariants, type TestStore } from '../support/stores.ts';
 import { sourceConfig } from '../support/source.ts';
 import { replaceLdif } from '../support/ldif.ts';
@@ -86,6 +86,16 @@ for (const variant of storeVariants()) {
       assert.equal((await user('juergen.mueller@example.org')).displayName, 'Jürgen Müller');
     });
 
+    test('another role map reaches the roles of users whose groups stayed the same', async () => {
+      await t.store.sources.set(0, { ...source, groups: { roleMap: { ...ROLE_MAP, devs: 'builder' } } });
+      const { byName } = await sync();
+      assert.match(byName.get('juergen.mueller@example.org')!.message, /updated roles/);
+      assert.deepEqual((await user('juergen.mueller@example.org')).roles, ['builder', 'staff']);
+      await t.store.sources.set(0, source);
+      await sync();
+      assert.deepEqual((await user('juergen.mueller@example.org')).roles, ['developer', 'staff']);
+    });
+
     test('a user the source\'s filter disables is mapped each run, and deactivated', async () => {
       await t.store.sources.set(0, { ...source, users: { ...(source.users as object), disabledFilter: '(uid=user009)' } });
       const first = await sync();
@@ -142,6 +152,60 @@ for (const variant of storeVariants()) {
       const real = await sync();
       assert.equal(real.report.entriesMapped, unstored + 2, 'the dry run left the stored key as it was');
       assert.equal((await user('user020@example.org')).displayName, 'Dry Change');
+    });
+  });
+}
+
+const person = (uid: string, extra: Record<string, string | string[]>) => ({ dn: `uid=${uid},ou=people,${BASE_DN}`, objectClass: ['inetOrgPerson'], uid, sn: uid, ...extra });
+
+for (const variant of storeVariants()) {
+  describe(`entry keys with sources of another shape on ${variant.name}`, { skip: variant.skip }, () => {
+    const opened: Array<{ slapd: Slapd; t: TestStore }> = [];
+    after(async () => { for (const o of opened) { await o.slapd.destroy(); await o.t.cleanup(); } });
+    const setUp = async (entries: Parameters<typeof startSlapd>[0], overrides: Record<string, unknown>) => {
+      const slapd = await startSlapd(entries);
+      const t = await variant.open();
+      opened.push({ slapd, t });
+      const domainId = (await t.store.domains.create({ name: 'example.org' })).id;
+      await t.store.sources.set(0, sourceConfig(slapd, { delta: 'off', users: { filter: '(objectClass=inetOrgPerson)' }, ...overrides }));
+      const sync = async () => {
+        const r = await runSync({ store: t.store, connect: (s) => connect(s) }, { domainId, importNew: true, lang: '', dryRun: false });
+        assert.equal(r.status, 'completed', r.message);
+        return r;
+      };
+      return { slapd, t, sync };
+    };
+
+    test('of two entries with one ID, neither leaves its key: the one that remains is mapped', async () => {
+      const { slapd, t, sync } = await setUp({ entries: [person('a', { cn: 'A One', mail: 'a@example.org', employeeNumber: '42' })] }, { objectID: 'employeeNumber' });
+      await sync();
+      const u = (await t.store.users.byUsername('a@example.org'))!;
+      await t.store.users.setEntryKeys([{ id: u.id, key: 'from an older version' }]);
+      slapd.add([person('b', { cn: 'B Two', mail: 'a@example.org', employeeNumber: '42' })]);
+      await sync();
+      slapd.remove(`uid=b,ou=people,${BASE_DN}`);
+      const alone = await sync();
+      assert.equal(alone.entriesMapped, 1);
+      assert.equal((await t.store.users.byUsername('a@example.org'))!.displayName, 'A One');
+    });
+
+    test('with uid as the stable ID, posix groups count, and leaving a group by DN reaches the user', async () => {
+      const GROUPS = `ou=groups,${BASE_DN}`;
+      const { slapd, t, sync } = await setUp({ entries: [
+        person('alice', { cn: 'Alice', mail: 'alice@example.org' }),
+        person('bob', { cn: 'Bob', mail: 'bob@example.org' }),
+        { dn: GROUPS, objectClass: 'organizationalUnit', ou: 'groups' },
+        { dn: `cn=posix,${GROUPS}`, objectClass: 'posixGroup', cn: 'posix', gidNumber: '5000', memberUid: ['alice'] },
+        { dn: `cn=admins,${GROUPS}`, objectClass: 'groupOfNames', cn: 'admins', member: [`uid=bob,ou=people,${BASE_DN}`, `cn=posix,${GROUPS}`] },
+      ] }, { objectID: 'uid', groups: { roleMap: { admins: 'admin-role' } } });
+      await sync();
+      assert.deepEqual((await t.store.users.byUsername('alice@example.org'))!.groups, ['admins', 'posix']);
+      assert.deepEqual((await t.store.users.byUsername('bob@example.org'))!.roles, ['admin-role']);
+      slapd.modify(`dn: cn=admins,${GROUPS}\nchangetype: modify\ndelete: member\nmember: uid=bob,ou=people,${BASE_DN}\n\n`);
+      const r = await sync();
+      assert.equal(r.entriesMapped, 1);
+      const bob = (await t.store.users.byUsername('bob@example.org'))!;
+      assert.deepEqual([bob.groups, bob.roles], [[], []]);
     });
   });
 }

@@ -12,7 +12,7 @@ export type { StoredUser };
 
 /** What tells at a glance whether a directory entry changed: a StoredUser without the fields a diff reads. */
 /** `entryKey`: the key of the directory entry the stored fields were mapped from (sync/entry-key.ts). */
-export type StoredSyncState = Omit<StoredUser, 'displayName' | 'aliasesJson' | 'propertiesJson' | 'groupsJson'> & { entryKey: string | null };
+export type StoredSyncState = Omit<StoredUser, 'displayName' | 'aliasesJson' | 'propertiesJson' | 'groupsJson' | 'rolesJson'> & { entryKey: string | null };
 
 /** A user as the sync or an admin creates it: everything but what the store assigns. */
 export type NewUser = Omit<User, 'id' | 'lastSyncedAt' | 'createdAt' | 'updatedAt' | 'statusChangedAt' | 'groups' | 'roles' | 'avatarHash'> & Partial<Pick<User, 'groups' | 'roles' | 'avatarHash'>> & { entryKey?: string | null };
@@ -31,13 +31,13 @@ export const toUser = (r: Row): User => ({
   createdAt: r.created_at, updatedAt: r.updated_at,
 });
 
-const toStored = (r: Pick<Row, 'id' | 'domain_id' | 'username' | 'extern_id' | 'dn' | 'display_name' | 'aliases' | 'properties' | 'groups' | 'status' | 'status_source' | 'sync_hash' | 'avatar_hash'>): StoredUser => ({
+const toStored = (r: Pick<Row, 'id' | 'domain_id' | 'username' | 'extern_id' | 'dn' | 'display_name' | 'aliases' | 'properties' | 'groups' | 'roles' | 'status' | 'status_source' | 'sync_hash' | 'avatar_hash'>): StoredUser => ({
   id: r.id, domainId: r.domain_id, username: r.username, externId: bytes(r.extern_id), dn: r.dn, displayName: r.display_name,
-  aliasesJson: r.aliases, propertiesJson: r.properties, groupsJson: r.groups, status: r.status as UserStatus,
+  aliasesJson: r.aliases, propertiesJson: r.properties, groupsJson: r.groups, rolesJson: r.roles, status: r.status as UserStatus,
   statusSource: r.status_source as StatusSource | null, syncHash: r.sync_hash, avatarHash: r.avatar_hash,
 });
 
-const STORED_COLUMNS = ['id', 'domain_id', 'username', 'extern_id', 'dn', 'display_name', 'aliases', 'properties', 'groups', 'status', 'status_source', 'sync_hash', 'avatar_hash'] as const;
+const STORED_COLUMNS = ['id', 'domain_id', 'username', 'extern_id', 'dn', 'display_name', 'aliases', 'properties', 'groups', 'roles', 'status', 'status_source', 'sync_hash', 'avatar_hash'] as const;
 
 /** Rows per INSERT, well under both dialects' bound-parameter limits. */
 const INSERT_CHUNK = 500;
