@@ -13,6 +13,7 @@ export type OutcomeCode = (typeof OutcomeCode)[keyof typeof OutcomeCode];
 
 /** What the outcome of a user the sync found as it was says. */
 export const SYNCED_MESSAGE = 'Synchronization successful';
+export const CREATED_MESSAGE = 'User created';
 
 /** One line per object, in grommunio's `syncStatus` shape. */
 export interface Outcome {

@@ -91,6 +91,7 @@ export interface SyncRunsTable {
   mode: Generated<string>;
   /** The users the run found unchanged (an IdBitmap); null: none, or they have outcome rows. */
   confirmed: Generated<Uint8Array | null>;
+  created: Generated<Uint8Array | null>;
 }
 
 export interface SyncStateTable {

@@ -4,19 +4,26 @@
  * fails, left as before. The event loop gets a turn between batches, so the API stays responsive.
  */
 import type { Store } from '../store/store.ts';
-import { OutcomeCode, SYNCED_MESSAGE, type Outcome } from '../domain/outcome.ts';
+import { CREATED_MESSAGE, OutcomeCode, SYNCED_MESSAGE, type Outcome } from '../domain/outcome.ts';
+import { IdBitmap } from '../domain/id-bitmap.ts';
 import { describeUpdate, syncHash, type PlanItem } from './planner.ts';
 import type { NewUser } from '../store/repositories/users.ts';
 import { isAvatarImage } from '../domain/user.ts';
 import { GONE_REASON, goneOutcome } from './deactivation.ts';
 
-export interface PageTarget { runId: number; firstSeq: number; domainId: number; lang: string }
+/**
+ * `creations`: where a run keeps the users it created as a bitmap, written with each batch, in
+ * place of an outcome row each (a creation with a note still gets its row).
+ */
+export interface PageTarget { runId: number; firstSeq: number; domainId: number; lang: string; creations?: { bitmap: IdBitmap } }
+
+const quietCreation = (item: PlanItem): boolean => item.kind === 'create' && !item.note;
 
 
 /** The outcome line a plan item gives; `id` is the user ID a creation received. */
 export function outcomeOf(item: PlanItem, id: number): Outcome {
   switch (item.kind) {
-    case 'create': return { ID: id, username: item.user.username, code: OutcomeCode.created, message: item.note ? `User created (${item.note})` : 'User created' };
+    case 'create': return { ID: id, username: item.user.username, code: OutcomeCode.created, message: item.note ? `${CREATED_MESSAGE} (${item.note})` : CREATED_MESSAGE };
     case 'update': return { ID: item.userId, username: item.username, code: OutcomeCode.synced, message: describeUpdate(item) };
     case 'unchanged': return { ID: item.userId, username: item.username, code: OutcomeCode.synced, message: item.note ? `${SYNCED_MESSAGE} (${item.note})` : SYNCED_MESSAGE };
     case 'conflict': return { ID: item.userId, username: item.username, code: OutcomeCode.conflict, message: item.message };
@@ -50,6 +57,9 @@ export async function applyPage(store: Store, target: PageTarget, items: PlanIte
 async function applyBatch(store: Store, target: PageTarget, reported: PlanItem[]): Promise<number> {
   if (reported.length === 0) return target.firstSeq;
   const now = new Date().toISOString();
+  const { creations } = target;
+  let created: IdBitmap | null = null;
+  let rows = 0;
   await store.transaction(async (tx) => {
     const creates = reported.flatMap((i) => (i.kind === 'create' ? [i] : []));
     await tx.avatars.putMany(creates.flatMap(({ user }) => (isAvatarImage(user.avatar) ? [user.avatar] : [])), now);
@@ -59,7 +69,7 @@ async function applyBatch(store: Store, target: PageTarget, reported: PlanItem[]
       status: user.enabled ? 'active' : 'deactivated', statusSource: user.enabled ? null : 'sync', statusReason: user.disabledReason,
       avatarHash: isAvatarImage(user.avatar) ? user.avatar.hash : null,
     }));
-    const created = new Map((await tx.users.insertMany(newUsers, now)).map((r) => [r.username, r.id]));
+    const ids = new Map((await tx.users.insertMany(newUsers, now)).map((r) => [r.username, r.id]));
     const unchanged: number[] = [];
     const gone: number[] = [];
     for (const item of reported) {
@@ -76,8 +86,17 @@ async function applyBatch(store: Store, target: PageTarget, reported: PlanItem[]
     }
     await tx.users.touchSynced(unchanged, now);
     await tx.users.setStatus(gone, 'deactivated', 'sync', GONE_REASON, now);
-    const outcomes = reported.map((item) => outcomeOf(item, item.kind === 'create' ? created.get(item.user.username) ?? 0 : 0));
+    const listed = creations ? reported.filter((i) => !quietCreation(i)) : reported;
+    if (creations && listed.length < reported.length) {
+      // A copy, kept only once the batch commits: a batch rolled back names none of its users.
+      created = new IdBitmap(creations.bitmap.bytes());
+      for (const item of reported) if (item.kind === 'create' && quietCreation(item)) created.add(ids.get(item.user.username) ?? -1);
+      await tx.runs.setCreated(target.runId, created);
+    }
+    const outcomes = listed.map((item) => outcomeOf(item, item.kind === 'create' ? ids.get(item.user.username) ?? 0 : 0));
     await tx.runs.addOutcomes(target.runId, target.firstSeq, outcomes);
+    rows = outcomes.length;
   });
-  return target.firstSeq + reported.length;
+  if (creations && created) creations.bitmap = created;
+  return target.firstSeq + rows;
 }

@@ -90,7 +90,7 @@ export class DryRunSink implements RunSink {
 
 /**
  * `deferDisabled`: deactivations by a disabled entry wait for the deletion phase; `confirmUnchanged`:
- * users found as they were go into one bitmap, not an outcome row and a write each (a full run).
+ * users found as they were, and users created, go into bitmaps, not an outcome row and a write each (a full run).
  */
 export interface StoreSinkTarget { store: Store; domainId: number; lang: string; taskId: number | null; importNew: boolean; deferDisabled: boolean; confirmUnchanged: boolean }
 
@@ -104,6 +104,8 @@ export class StoreSink implements RunSink {
   private readonly disabledNow: PlanItem[] = [];
   /** Users found as they were, with nothing to say about them: counted, and kept as one bitmap. */
   private readonly confirmed = new IdBitmap();
+  /** Users created with nothing more to say: one bitmap, written with each batch of them. */
+  private readonly creations = { bitmap: new IdBitmap() };
   /** Users created by this run, and as of which count the store's statistics were last refreshed. */
   private created = 0;
   private createdAtStatistics = 0;
@@ -138,7 +140,7 @@ export class StoreSink implements RunSink {
       this.disabledNow.push(...reported.filter(isDisabling));
       reported = reported.filter((i) => !isDisabling(i));
     }
-    this.seq = await applyPage(this.t.store, { runId: this.runId, firstSeq: this.seq, domainId: this.t.domainId, lang: this.t.lang }, reported);
+    this.seq = await applyPage(this.t.store, { runId: this.runId, firstSeq: this.seq, domainId: this.t.domainId, lang: this.t.lang, ...(this.t.confirmUnchanged ? { creations: this.creations } : {}) }, reported);
     for (const i of reported) if (i.kind === 'create') this.created++;
     // An import grows the table many times over: the lookups of the next pages plan better so.
     if (this.created >= STATISTICS_AFTER && this.created >= 4 * this.createdAtStatistics) await this.refreshStatistics();

@@ -7,7 +7,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.ts';
 import { IdBitmap } from '../../domain/id-bitmap.ts';
-import { OutcomeCode, SYNCED_MESSAGE, type Outcome } from '../../domain/outcome.ts';
+import { CREATED_MESSAGE, OutcomeCode, SYNCED_MESSAGE, type Outcome } from '../../domain/outcome.ts';
 
 const CHUNK = 1000;
 
@@ -30,13 +30,23 @@ export async function storeConfirmed(db: Kysely<Database>, runId: number, domain
 }
 
 /** The outcome lines of the users a run confirmed, in ID order; users deleted since are left out. */
-export async function* confirmedOutcomes(db: Kysely<Database>, runId: number): AsyncGenerator<Outcome[]> {
-  const run = await db.selectFrom('sync_runs').select(['confirmed', 'domain_id']).where('id', '=', runId).executeTakeFirst();
-  if (!run?.confirmed) return;
-  for (const ids of inChunks(new IdBitmap(run.confirmed).ids(), () => true)) {
-    // A run confirms only users of its own domain; the filter says so again where they are read.
+export function confirmedOutcomes(db: Kysely<Database>, runId: number): AsyncGenerator<Outcome[]> {
+  return bitmapOutcomes(db, runId, 'confirmed', OutcomeCode.synced, SYNCED_MESSAGE);
+}
+
+/** The outcome lines of the users a run created (those with nothing more to say), in ID order. */
+export function createdOutcomes(db: Kysely<Database>, runId: number): AsyncGenerator<Outcome[]> {
+  return bitmapOutcomes(db, runId, 'created', OutcomeCode.created, CREATED_MESSAGE);
+}
+
+async function* bitmapOutcomes(db: Kysely<Database>, runId: number, column: 'confirmed' | 'created', code: OutcomeCode, message: string): AsyncGenerator<Outcome[]> {
+  const run = await db.selectFrom('sync_runs').select([column, 'domain_id']).where('id', '=', runId).executeTakeFirst();
+  const bits = run?.[column];
+  if (!run || !bits) return;
+  for (const ids of inChunks(new IdBitmap(bits).ids(), () => true)) {
+    // A run confirms and creates only users of its own domain; the filter says so again where they are read.
     const rows = await db.selectFrom('users').select(['id', 'username']).where('id', 'in', ids).where('domain_id', '=', run.domain_id).orderBy('id').execute();
-    if (rows.length) yield rows.map((r) => ({ ID: r.id, username: r.username, code: OutcomeCode.synced, message: SYNCED_MESSAGE }));
+    if (rows.length) yield rows.map((r) => ({ ID: r.id, username: r.username, code, message }));
   }
 }
 

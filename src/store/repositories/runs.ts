@@ -3,7 +3,7 @@ import type { Database } from '../schema.ts';
 import type { Dialect } from '../database.ts';
 import type { Outcome, OutcomeCode, RunStatus, SyncCounts } from '../../domain/outcome.ts';
 import type { IdBitmap } from '../../domain/id-bitmap.ts';
-import { confirmedOutcomes, storeConfirmed } from './run-confirmations.ts';
+import { confirmedOutcomes, createdOutcomes, storeConfirmed } from './run-confirmations.ts';
 
 export interface RunRecord {
   id: number;
@@ -141,9 +141,14 @@ export class RunRepository {
     await storeConfirmed(this.db, runId, domainId, confirmed);
   }
 
+  /** Keeps the users a run created so far (those with nothing more to say) as one bitmap. */
+  async setCreated(runId: number, created: IdBitmap): Promise<void> {
+    await this.db.updateTable('sync_runs').set({ created: created.bytes() }).where('id', '=', runId).execute();
+  }
+
   /**
    * Outcomes in the order the run reported them, streamed in chunks; then those of the users it
-   * found unchanged (kept as a bitmap, not as rows), in ID order.
+   * created and of those it found unchanged (each kept as a bitmap, not as rows), in ID order.
    */
   async *outcomes(runId: number): AsyncGenerator<Outcome[]> {
     let after = -1;
@@ -154,6 +159,7 @@ export class RunRepository {
       yield rows.map((r) => ({ ID: r.user_id, username: r.username, code: r.code as OutcomeCode, message: r.message }));
       after = rows[rows.length - 1]!.seq;
     }
+    yield* createdOutcomes(this.db, runId);
     yield* confirmedOutcomes(this.db, runId);
   }
 

@@ -1,0 +1,11 @@
+/**
+ * The users a run created, as one bitmap per run, written with each page's creations: an import
+ * of 100,000 users writes no outcome row for each, and its "User created" lines are generated
+ * from the bitmap when asked, as those of the users it confirmed are.
+ */
+import type { Kysely } from 'kysely';
+import type { Dialect } from '../sql-dialect.ts';
+
+export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
+  await db.schema.alterTable('sync_runs').addColumn('created', dialect === 'postgres' ? 'bytea' : 'blob').execute();
+}
