@@ -47,6 +47,7 @@ async function readAndSettle(run: SyncRun): Promise<void> {
     if (!run.cancelled && !options.only && source.deleteAfterDays !== null) run.counts.deleted += await sink.deleteAfterGrace(source.deleteAfterDays);
     // Images no user shows any more (replaced photos, deleted users) go after a complete run.
     if (!run.cancelled && !options.only && run.mode.kind === 'full') await sink.pruneAvatars();
+    await sink.flush();
   } catch (e) {
     run.error = runError(e);
   } finally {

@@ -55,6 +55,8 @@ async function mapAll(mapper: Mapper, entries: DirectoryEntry[]): Promise<MapRes
 export async function processPage(run: SyncRun, mapper: PageMapper, entries: DirectoryEntry[]): Promise<void> {
   const { store } = run;
   const keyed = entries.map((e) => mapper.keyOf(e));
+  // Users the page still being written touches are looked up once it is written.
+  if (run.sink.writing(keyed.flatMap((k) => (k ? [k.hex] : [])), [])) await run.sink.flush();
   const keyedIds = keyed.flatMap((k) => (k ? [k.id] : []));
   const states = new Map<string, StoredSyncState>();
   const repeated = new Set<string>();
@@ -76,10 +78,16 @@ export async function processPage(run: SyncRun, mapper: PageMapper, entries: Dir
   const mapped = await mapAll(mapper, toMap.map((i) => entries[i]!));
   await yieldToLoop();
   const ids = mapped.flatMap((m) => (m.ok ? [m.user.externId] : m.externId ? [m.externId] : []));
+  const idHex = ids.map(externIdHex);
+  if (run.sink.writing(idHex, mapped.flatMap((m) => (m.ok ? [m.user.username] : [])))) {
+    // Looked up before that page was written: once it is, the page is planned again from the start.
+    await run.sink.flush();
+    return processPage(run, mapper, entries);
+  }
   // An entry without a key was not looked up by it: its ID comes from the mapping.
-  const unkeyed = ids.filter((id) => !states.has(externIdHex(id)) && !seenHex.has(externIdHex(id)));
+  const unkeyed = ids.filter((_, j) => !states.has(idHex[j]!) && !seenHex.has(idHex[j]!));
   for (const s of await store.users.syncStatesByExternIds(unkeyed)) if (s.externId) states.set(externIdHex(s.externId), s);
-  const mappedHex = new Set(ids.map(externIdHex));
+  const mappedHex = new Set(idHex);
   const linked = await linkedUsers(run, mapped, [...states.values()].filter((s) => s.externId && mappedHex.has(externIdHex(s.externId))));
   const byExternId = new Map(linked.filter((u) => u.externId).map((u) => [externIdHex(u.externId!), u]));
   // Names are looked up only where they can collide: new entries and renames.

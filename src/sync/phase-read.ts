@@ -31,6 +31,8 @@ async function readPages(run: SyncRun, mapper: PageMapper, pages: AsyncIterable<
     if (run.options.signal?.aborted) { run.cancelled = true; break; }
     await processPage(run, mapper, page);
   }
+  // What follows the pages reads the store: every page is written first.
+  await run.sink.flush();
 }
 
 /** Every user in the filter, or only the entries asked for (those not found are reported missing). */

@@ -12,6 +12,7 @@ import { settleDeactivations } from './settle.ts';
 import { wouldOutcome } from './wording.ts';
 import { settle } from '../store/settle.ts';
 import { IdBitmap } from '../domain/id-bitmap.ts';
+import { externIdHex } from '../domain/user.ts';
 
 /** A stream of users gone from the directory, readable more than once (counted, then settled). */
 export type GoneCandidates = () => AsyncIterable<GoneUser[]>;
@@ -40,6 +41,10 @@ export interface RunSink {
   write(items: PlanItem[]): Promise<void>;
   /** Entry keys of users found unchanged, stored so the next run need not map their entries. */
   keepKeys(keys: Array<{ id: number; key: string }>): Promise<void>;
+  /** Waits until every page handed over is written; throws what a write failed with. */
+  flush(): Promise<void>;
+  /** Whether a page still being written touches any of these users (IDs in hex) or names. */
+  writing(ids: Iterable<string>, names: Iterable<string>): boolean;
   /** Entries that became disabled are held back, to be settled with the absences. */
   hasDeferred(): boolean;
   settleGone(candidates: GoneCandidates | null, run: GoneContext): Promise<{ held: number; cancelled: boolean }>;
@@ -76,6 +81,8 @@ export class DryRunSink implements RunSink {
   }
 
   async keepKeys(): Promise<void> {}
+  async flush(): Promise<void> {}
+  writing(): boolean { return false; }
   hasDeferred(): boolean { return false; }
 
   async settleGone(candidates: GoneCandidates | null, run: GoneContext): Promise<{ held: number; cancelled: boolean }> {
@@ -123,10 +130,55 @@ export class StoreSink implements RunSink {
     return new StoreSink(t, runId);
   }
 
-  // What this run created is in the store by the next page: the planner sees it there.
+  // What this run created is in the store by the next page's lookups (see `writing`): the planner sees it there.
   claims(): Set<string> { return new Set(); }
 
+  /**
+   * On PostgreSQL a page is written while the next one is read, mapped and planned (the server
+   * and this process work at once); at most one page is in flight. A page whose users or names
+   * the one in flight touches waits for it (`writing`), so it plans on what is written.
+   * SQLite writes on this thread: each page is written before the next is planned.
+   */
+  private pending: Promise<void> = Promise.resolve();
+  private inFlight = false;
+  private failure: { error: unknown } | null = null;
+  private readonly touchedIds = new Set<string>();
+  private readonly touchedNames = new Set<string>();
+
+  private enqueue(work: () => Promise<void>): Promise<void> {
+    this.inFlight = true;
+    this.pending = this.pending.then(async () => {
+      if (this.failure) return;
+      try { await work(); } catch (error) { this.failure = { error }; }
+    }).finally(() => { this.inFlight = false; });
+    return this.t.store.dialect === 'postgres' ? Promise.resolve() : this.flush();
+  }
+
+  async flush(): Promise<void> {
+    await this.pending;
+    if (this.failure) throw this.failure.error;
+  }
+
+  writing(ids: Iterable<string>, names: Iterable<string>): boolean {
+    if (!this.inFlight) return false;
+    for (const id of ids) if (this.touchedIds.has(id)) return true;
+    for (const name of names) if (this.touchedNames.has(name)) return true;
+    return false;
+  }
+
+  private touch(items: PlanItem[]): void {
+    this.touchedIds.clear();
+    this.touchedNames.clear();
+    for (const i of items) {
+      if (i.kind !== 'create' && i.kind !== 'update') continue;
+      this.touchedIds.add(externIdHex(i.user.externId));
+      this.touchedNames.add(i.user.username);
+      if (i.kind === 'update') for (const c of i.changes) if (c.field === 'username') this.touchedNames.add(c.from);
+    }
+  }
+
   async write(items: PlanItem[]): Promise<void> {
+    await this.flush();
     let reported = items;
     if (this.t.confirmUnchanged) {
       reported = reported.filter((i) => {
@@ -140,10 +192,13 @@ export class StoreSink implements RunSink {
       this.disabledNow.push(...reported.filter(isDisabling));
       reported = reported.filter((i) => !isDisabling(i));
     }
-    this.seq = await applyPage(this.t.store, { runId: this.runId, firstSeq: this.seq, domainId: this.t.domainId, lang: this.t.lang, ...(this.t.confirmUnchanged ? { creations: this.creations } : {}) }, reported);
-    for (const i of reported) if (i.kind === 'create') this.created++;
-    // An import grows the table many times over: the lookups of the next pages plan better so.
-    if (this.created >= STATISTICS_AFTER && this.created >= 4 * this.createdAtStatistics) await this.refreshStatistics();
+    this.touch(reported);
+    await this.enqueue(async () => {
+      this.seq = await applyPage(this.t.store, { runId: this.runId, firstSeq: this.seq, domainId: this.t.domainId, lang: this.t.lang, ...(this.t.confirmUnchanged ? { creations: this.creations } : {}) }, reported);
+      for (const i of reported) if (i.kind === 'create') this.created++;
+      // An import grows the table many times over: the lookups of the next pages plan better so.
+      if (this.created >= STATISTICS_AFTER && this.created >= 4 * this.createdAtStatistics) await this.refreshStatistics();
+    });
   }
 
   /** Each costs a sample of the table (~80 ms): at 5,000, 20,000, 80,000 users created, and so on. */
@@ -153,12 +208,13 @@ export class StoreSink implements RunSink {
   }
 
   async keepKeys(keys: Array<{ id: number; key: string }>): Promise<void> {
-    if (keys.length) await this.t.store.users.setEntryKeys(keys);
+    if (keys.length) await this.enqueue(() => this.t.store.users.setEntryKeys(keys));
   }
 
   hasDeferred(): boolean { return this.disabledNow.length > 0; }
 
   async settleGone(candidates: GoneCandidates | null, run: GoneContext): Promise<{ held: number; cancelled: boolean }> {
+    await this.flush();
     const disabling = this.disabledNow.splice(0);
     const { store, domainId, lang } = this.t;
     const target = { store, runId: this.runId, domainId, lang, threshold: run.threshold, counts: run.counts, onProgress: () => run.progress('gone'), ...(run.signal ? { signal: run.signal } : {}) };
@@ -168,15 +224,18 @@ export class StoreSink implements RunSink {
   }
 
   async deleteAfterGrace(days: number): Promise<number> {
+    await this.flush();
     const grace = await deleteAfterGrace(this.t.store, this.runId, this.seq, this.t.domainId, days);
     this.seq = grace.seq;
     return grace.deleted;
   }
 
-  async pruneAvatars(): Promise<void> { await this.t.store.avatars.pruneUnused(); }
+  async pruneAvatars(): Promise<void> { await this.flush(); await this.t.store.avatars.pruneUnused(); }
 
   async finish(end: RunEnd, next: NextState | null): Promise<void> {
     const { store } = this.t;
+    // A run that failed mid-read may leave a page in flight: the record is written after it, whatever it did.
+    await this.pending;
     const { mode, ...record } = end;
     const { confirmed } = this;
     if (confirmed.size) await settle(() => store.transaction((tx) => tx.runs.confirm(this.runId, this.t.domainId, confirmed)));
