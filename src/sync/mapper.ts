@@ -4,7 +4,7 @@
  */
 import { avatarAttributes, type DirectorySource } from '../directory/source.ts';
 import { attributeMap, presetFor } from '../directory/presets.ts';
-import { allStrings, first, type DirectoryEntry } from '../directory/port.ts';
+import type { DirectoryEntry } from '../directory/port.ts';
 import { externIdHex, type MappedUser } from '../domain/user.ts';
 import type { GroupIndex } from './groups.ts';
 import { avatarFrom } from './avatar.ts';
@@ -37,9 +37,52 @@ export interface Mapper {
  * `disabledIds`: stable IDs (hex) of the entries the source's own disabled filter matched; the
  * server evaluates that filter, since client-side matching cannot follow every matching rule.
  */
+/** The values of one attribute as text (bytes read as UTF-8), as allStrings gives them. */
+const texts = (values: Array<string | Buffer> | undefined): string[] => {
+  const out: string[] = [];
+  if (values) for (const v of values) out.push(typeof v === 'string' ? v : v.toString('utf8'));
+  return out;
+};
+
+/** Addresses as the mapper keeps them: cleaned, without an `smtp:` prefix, lower case, no empty ones. */
+function addresses(values: Array<string | Buffer> | undefined): string[] {
+  const out: string[] = [];
+  for (const v of texts(values)) {
+    const a = stripSmtp(clean(v)).toLowerCase();
+    if (a) out.push(a);
+  }
+  return out;
+}
+
+const invalid = (externId: Uint8Array | null, dn: string, reason: string): MapResult => ({ ok: false, externId, dn, reason });
+
+/**
+ * Sorts in code-unit order, as the default sort of strings does: an insertion sort, for the few
+ * aliases an entry has (the built-in sort cost more than the rest of the mapping).
+ */
+function sortInPlace(values: string[]): void {
+  for (let i = 1; i < values.length; i++) {
+    const v = values[i]!;
+    let j = i - 1;
+    for (; j >= 0 && values[j]! > v; j--) values[j + 1] = values[j]!;
+    values[j + 1] = v;
+  }
+}
+
+/**
+ * `disabledIds`: stable IDs (hex) of the entries the source's own disabled filter matched; the
+ * server evaluates that filter, since client-side matching cannot follow every matching rule.
+ */
 export function createMapper(source: DirectorySource, disabledIds: ReadonlySet<string> = new Set(), groups: GroupIndex | null = null): Mapper {
   const u = source.users;
-  const map = Object.entries(attributeMap(source.vendor, u.templates, u.attributes));
+  const mapped = Object.entries(attributeMap(source.vendor, u.templates, u.attributes));
+  // Looked up on every entry: the lower-case keys the entry's attributes are stored under, once.
+  const propertyKeys = mapped.map(([attribute]) => attribute.toLowerCase());
+  const propertyNames = mapped.map(([, property]) => property);
+  const idKey = source.objectID.toLowerCase();
+  const usernameKey = u.username.toLowerCase();
+  const aliasKey = u.aliases ? u.aliases.toLowerCase() : null;
+  const displayNameKey = u.displayName.toLowerCase();
   const photoAttributes = avatarAttributes(source.avatars.attribute);
   const accountState = presetFor(source.vendor).accountState.map((rule) => ({ key: rule.attribute.toLowerCase(), disabled: rule.disabled }));
 
@@ -54,33 +97,45 @@ export function createMapper(source: DirectorySource, disabledIds: ReadonlySet<s
 
   return {
     map(entry) {
-      const rawId = first(entry, source.objectID);
+      const attributes = entry.attributes;
+      const rawId = attributes.get(idKey)?.[0];
       const externId = rawId === undefined ? null : new Uint8Array(typeof rawId === 'string' ? Buffer.from(rawId, 'utf8') : rawId);
-      const invalid = (reason: string): MapResult => ({ ok: false, externId, dn: entry.dn, reason });
-      if (!externId || externId.length === 0) return invalid(`entry has no ${source.objectID}`);
-      if (externId.length > 64) return invalid(`${source.objectID} is longer than 64 bytes`);
+      if (!externId || externId.length === 0) return invalid(externId, entry.dn, `entry has no ${source.objectID}`);
+      if (externId.length > 64) return invalid(externId, entry.dn, `${source.objectID} is longer than 64 bytes`);
 
-      const mails = allStrings(entry, u.username).map((m) => stripSmtp(clean(m)).toLowerCase()).filter(Boolean);
+      const mails = addresses(attributes.get(usernameKey));
       const username = mails[0];
-      if (!username) return invalid(`entry has no ${u.username} value`);
-      if (!ADDRESS.test(username) || username.length > 320) return invalid(`${u.username} '${username.slice(0, 80)}' is not an e-mail address`);
+      if (!username) return invalid(externId, entry.dn, `entry has no ${u.username} value`);
+      if (!ADDRESS.test(username) || username.length > 320) return invalid(externId, entry.dn, `${u.username} '${username.slice(0, 80)}' is not an e-mail address`);
 
-      const extra = u.aliases ? allStrings(entry, u.aliases).map((a) => stripSmtp(clean(a)).toLowerCase()) : [];
-      const aliases = [...new Set([...mails.slice(1), ...extra])].filter((a) => a !== username && ADDRESS.test(a)).sort();
+      // The other addresses and the alias attribute's, once each, valid, sorted.
+      const aliases: string[] = [];
+      const seen: string[] = [];
+      const consider = (a: string) => {
+        if (seen.includes(a)) return;
+        seen.push(a);
+        if (a !== username && ADDRESS.test(a)) aliases.push(a);
+      };
+      for (let i = 1; i < mails.length; i++) consider(mails[i]!);
+      if (aliasKey) for (const a of texts(attributes.get(aliasKey))) consider(stripSmtp(clean(a)).toLowerCase());
+      sortInPlace(aliases);
 
       const properties: Record<string, string> = {};
-      for (const [attribute, property] of map) {
-        const value = first(entry, attribute);
+      for (let i = 0; i < propertyKeys.length; i++) {
+        const value = attributes.get(propertyKeys[i]!)?.[0];
         if (value === undefined || Buffer.isBuffer(value)) continue;
         const text = clean(value);
-        if (text && text.length <= MAX_VALUE) properties[property] = text;
+        if (text && text.length <= MAX_VALUE) properties[propertyNames[i]!] = text;
       }
-      const displayNameRaw = first(entry, u.displayName);
+      const displayNameRaw = attributes.get(displayNameKey)?.[0];
       const displayName = typeof displayNameRaw === 'string' ? clean(displayNameRaw).slice(0, MAX_VALUE) : '';
       const reason = disabledReason(entry, externId);
-      // As text even when read as bytes (a source whose stable ID is uid): posix groups name it so.
-      const uid = first(entry, 'uid');
-      const memberOf = groups ? groups.groupsOf(entry.dn, uid === undefined ? undefined : typeof uid === 'string' ? uid : uid.toString('utf8')) : [];
+      let memberOf: number[] = [];
+      if (groups) {
+        // As text even when read as bytes (a source whose stable ID is uid): posix groups name it so.
+        const uid = attributes.get('uid')?.[0];
+        memberOf = groups.groupsOf(entry.dn, uid === undefined ? undefined : typeof uid === 'string' ? uid : uid.toString('utf8'));
+      }
       const user: MappedUser = { externId, dn: entry.dn, username, displayName: displayName || username, email: username, aliases, properties, groups: groups ? groups.namesOf(memberOf) : [], roles: groups ? groups.rolesOf(memberOf) : [], enabled: reason === null, disabledReason: reason };
       if (source.avatars.enabled) user.avatar = avatarFrom(entry, photoAttributes, source.avatars);
       return { ok: true, user };
