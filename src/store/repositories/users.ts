@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
+import { insertByPosition, insertUnnest, type NewUser } from './user-inserts.ts';
 import type { Dialect } from '../database.ts';
 import type { Database, UsersTable } from '../schema.ts';
 import type { StatusSource, User, UserStatus } from '../../domain/user.ts';
@@ -14,8 +15,7 @@ export type { StoredUser };
 /** `entryKey`: the key of the directory entry the stored fields were mapped from (sync/entry-key.ts). */
 export type StoredSyncState = Omit<StoredUser, 'displayName' | 'aliasesJson' | 'propertiesJson' | 'groupsJson' | 'rolesJson'> & { entryKey: string | null };
 
-/** A user as the sync or an admin creates it: everything but what the store assigns. */
-export type NewUser = Omit<User, 'id' | 'lastSyncedAt' | 'createdAt' | 'updatedAt' | 'statusChangedAt' | 'groups' | 'roles' | 'avatarHash'> & Partial<Pick<User, 'groups' | 'roles' | 'avatarHash'>> & { entryKey?: string | null };
+export type { NewUser };
 
 export type SyncedFields = Pick<NewUser, 'username' | 'dn' | 'displayName' | 'email' | 'aliases' | 'properties' | 'syncHash' | 'groups' | 'roles' | 'entryKey'> &
   Partial<Pick<NewUser, 'status' | 'statusSource' | 'statusReason' | 'externId' | 'avatarHash'>>;
@@ -39,8 +39,8 @@ const toStored = (r: Pick<Row, 'id' | 'domain_id' | 'username' | 'extern_id' | '
 
 const STORED_COLUMNS = ['id', 'domain_id', 'username', 'extern_id', 'dn', 'display_name', 'aliases', 'properties', 'groups', 'roles', 'status', 'status_source', 'sync_hash', 'avatar_hash'] as const;
 
-/** Rows per INSERT, well under both dialects' bound-parameter limits. */
-const INSERT_CHUNK = 500;
+/** Values per IN list, well under both dialects' bound-parameter limits. */
+const LOOKUP_CHUNK = 500;
 
 const SORT_COLUMNS = { id: 'id', username: 'username', displayname: 'display_name', creationtime: 'created_at' } as const;
 
@@ -80,38 +80,7 @@ export class UserRepository {
   }
 
   async insertMany(users: NewUser[], now = new Date().toISOString()): Promise<Array<{ id: number; username: string }>> {
-    if (this.pg) return this.insertManyUnnest(users, now);
-    const out: Array<{ id: number; username: string }> = [];
-    for (let i = 0; i < users.length; i += INSERT_CHUNK) {
-      const values = users.slice(i, i + INSERT_CHUNK).map((u) => ({
-        domain_id: u.domainId, username: u.username, extern_id: u.externId, dn: u.dn, display_name: u.displayName,
-        email: u.email, aliases: JSON.stringify(u.aliases), lang: u.lang, status: u.status, status_source: u.statusSource,
-        status_reason: u.statusReason, properties: JSON.stringify(u.properties), sync_hash: u.syncHash, entry_key: u.entryKey ?? null,
-        groups: JSON.stringify(u.groups ?? []), roles: JSON.stringify(u.roles ?? []), avatar_hash: u.avatarHash ?? null, status_changed_at: u.status === 'active' ? null : now,
-        last_synced_at: u.externId ? now : null, created_at: now, updated_at: now,
-      }));
-      out.push(...(await this.db.insertInto('users').values(values).returning(['id', 'username']).execute()));
-    }
-    return out;
-  }
-
-  /**
-   * PostgreSQL: one array per column instead of twenty parameters a row, so a page of new users
-   * is one short statement to parse and bind, whatever its size.
-   */
-  private async insertManyUnnest(users: NewUser[], now: string): Promise<Array<{ id: number; username: string }>> {
-    if (users.length === 0) return [];
-    const column = <T,>(f: (u: NewUser) => T): T[] => users.map(f);
-    const rows = await sql<{ id: number; username: string }>`
-      INSERT INTO users (domain_id, username, extern_id, dn, display_name, email, aliases, lang, status, status_source, status_reason, properties, sync_hash, entry_key, groups, roles, avatar_hash, status_changed_at, last_synced_at, created_at, updated_at)
-      SELECT *, ${now}::text, ${now}::text FROM unnest(
-        ${column((u) => u.domainId)}::integer[], ${column((u) => u.username)}::text[], ${column((u) => u.externId)}::bytea[], ${column((u) => u.dn)}::text[],
-        ${column((u) => u.displayName)}::text[], ${column((u) => u.email)}::text[], ${column((u) => JSON.stringify(u.aliases))}::text[], ${column((u) => u.lang)}::text[],
-        ${column((u) => u.status)}::text[], ${column((u) => u.statusSource)}::text[], ${column((u) => u.statusReason)}::text[], ${column((u) => JSON.stringify(u.properties))}::text[],
-        ${column((u) => u.syncHash)}::text[], ${column((u) => u.entryKey ?? null)}::text[], ${column((u) => JSON.stringify(u.groups ?? []))}::text[], ${column((u) => JSON.stringify(u.roles ?? []))}::text[], ${column((u) => u.avatarHash ?? null)}::text[],
-        ${column((u) => (u.status === 'active' ? null : now))}::text[], ${column((u) => (u.externId ? now : null))}::text[])
-      RETURNING id, username`.execute(this.db);
-    return rows.rows;
+    return this.pg ? insertUnnest(this.db, users, now) : insertByPosition(this.db, users, now);
   }
 
   async updateSynced(id: number, fields: SyncedFields, now = new Date().toISOString()): Promise<void> {
@@ -219,8 +188,8 @@ export class UserRepository {
   /** Linked users of a domain by DN, compared without case. */
   async byDns(domainId: number, dns: string[]): Promise<StoredUser[]> {
     const out: StoredUser[] = [];
-    for (let i = 0; i < dns.length; i += INSERT_CHUNK) {
-      const chunk = dns.slice(i, i + INSERT_CHUNK).map((d) => d.toLowerCase());
+    for (let i = 0; i < dns.length; i += LOOKUP_CHUNK) {
+      const chunk = dns.slice(i, i + LOOKUP_CHUNK).map((d) => d.toLowerCase());
       const rows = await this.db.selectFrom('users').select(STORED_COLUMNS).where('domain_id', '=', domainId).where('extern_id', 'is not', null)
         .where((eb) => eb(eb.fn('lower', ['dn']), 'in', chunk)).execute();
       out.push(...rows.map(toStored));
