@@ -3,6 +3,7 @@
  * Most entries of a full run are unchanged since the last one: their bytes say so (see
  * `sync/entry-key.ts`), and such an entry never becomes strings, arrays and a Map at all.
  */
+import { isUtf8 } from 'node:buffer';
 import { BerCursor, ProtocolError } from './ber-cursor.ts';
 import type { DirectoryEntry } from './entry.ts';
 
@@ -13,23 +14,6 @@ export const lowerName = (name: string): string => {
   if (l === undefined) { l = name.toLowerCase(); if (lowered.size < 10_000) lowered.set(name, l); }
   return l;
 };
-
-/** The attribute list of an entry (`attributes` of a SearchResultEntry), decoded. */
-export function decodeAttributes(buf: Buffer, start: number, end: number, binary: ReadonlySet<string>): Map<string, Array<string | Buffer>> {
-  const attributes = new Map<string, Array<string | Buffer>>();
-  const list = new BerCursor(buf, start, end).enter(0x30);
-  while (list.more) {
-    const attr = list.enter(0x30);
-    const name = lowerName(attr.string());
-    const values = attr.enter(0x31);
-    // `;binary` (RFC 4522) asks for the bytes themselves, whatever the attribute.
-    const asBytes = binary.has(name) || name.endsWith(';binary');
-    const out: Array<string | Buffer> = [];
-    while (values.more) out.push(asBytes ? values.bytes() : values.textOrBytes());
-    if (out.length) attributes.set(name, out);
-  }
-  return attributes;
-}
 
 /** True when the bytes buf[start, end) spell `lower` in any letter case (ASCII names). */
 function nameIs(buf: Buffer, start: number, end: number, lower: Uint8Array): boolean {
@@ -85,6 +69,66 @@ function checkAttributes(buf: Buffer, start: number, end: number): void {
     const valuesEnd = valueEnd;
     for (let v = valueStart; v < valuesEnd; v = valueEnd) element(buf, v, valuesEnd);
   }
+}
+
+/**
+ * The names of the attributes at each position of the last entries: entries of one search list
+ * the same attributes in the same order, so a name is decoded and lower-cased once, not per entry.
+ */
+const namesAt: Array<{ bytes: Uint8Array; name: string }> = [];
+
+function nameAt(buf: Buffer, start: number, end: number, position: number): string {
+  const known = namesAt[position];
+  if (known && known.bytes.length === end - start) {
+    let same = true;
+    for (let i = 0; i < known.bytes.length && same; i++) same = known.bytes[i] === buf[start + i];
+    if (same) return known.name;
+  }
+  const name = lowerName(buf.toString('utf8', start, end));
+  if (position < 64) namesAt[position] = { bytes: Uint8Array.prototype.slice.call(buf, start, end), name };
+  return name;
+}
+
+/** A value as text when it is valid UTF-8, else its bytes (as ldapts does): never a lossy decode. */
+function textOrBytes(buf: Buffer, start: number, end: number): string | Buffer {
+  const text = buf.toString('utf8', start, end);
+  // Only a decode that met invalid bytes (or a real U+FFFD) holds U+FFFD: only then look closer.
+  if (!text.includes('\uFFFD') || isUtf8(buf.subarray(start, end))) return text;
+  return Buffer.from(buf.subarray(start, end));
+}
+
+/**
+ * The attribute list of an entry (`attributes` of a SearchResultEntry), decoded; its layout was
+ * checked when the entry arrived. Bytes of binary attributes are views of the entry, not copies.
+ */
+export function decodeAttributes(buf: Buffer, start: number, end: number, binary: ReadonlySet<string>): Map<string, Array<string | Buffer>> {
+  const attributes = new Map<string, Array<string | Buffer>>();
+  element(buf, start, end);
+  const listEnd = valueEnd;
+  let position = 0;
+  for (let at = valueStart; at < listEnd; position++) {
+    element(buf, at, listEnd);
+    const attributeEnd = valueEnd;
+    at = valueEnd;
+    element(buf, valueStart, attributeEnd);
+    const name = nameAt(buf, valueStart, valueEnd, position);
+    element(buf, valueEnd, attributeEnd);
+    const valuesEnd = valueEnd;
+    if (valueStart === valuesEnd) continue;
+    // `;binary` (RFC 4522) asks for the bytes themselves, whatever the attribute.
+    const asBytes = binary.has(name) || name.endsWith(';binary');
+    let values: Array<string | Buffer> | null = null;
+    for (let v = valueStart; v < valuesEnd;) {
+      element(buf, v, valuesEnd);
+      v = valueEnd;
+      const value = asBytes ? buf.subarray(valueStart, valueEnd) : textOrBytes(buf, valueStart, valueEnd);
+      // Most attributes have one value: an array of exactly one, not one grown for more.
+      if (values === null) values = [value];
+      else values.push(value);
+    }
+    attributes.set(name, values!);
+  }
+  return attributes;
 }
 
 export class WireEntry implements DirectoryEntry {

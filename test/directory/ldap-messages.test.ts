@@ -90,6 +90,23 @@ test('messages split at any byte come out whole, with attributes, binary values 
   }
 });
 
+test('values are text when they are UTF-8 (a real U+FFFD included), else their bytes; names are lower-cased at every position', () => {
+  const invalid = Buffer.from([0x41, 0xc3, 0x28, 0x42]);
+  const replacement = 'A\uFFFDB';
+  const stream = Buffer.concat([
+    entry(3, 'uid=a,dc=x', { CN: ['Ünïcödé'], description: [invalid, replacement], uid: ['a'] }),
+    entry(3, 'uid=b,dc=x', { cn: ['B'], Description: [replacement], UID: ['b', 'bee'] }),
+  ]);
+  const [a, b] = readAll(stream, 5);
+  assert.ok(a?.op === 'entry' && b?.op === 'entry');
+  assert.deepEqual(a.entry.attributes.get('cn'), ['Ünïcödé']);
+  assert.deepEqual(a.entry.attributes.get('description'), [invalid, replacement]);
+  assert.ok(Buffer.isBuffer(a.entry.attributes.get('description')![0]));
+  assert.deepEqual([...b.entry.attributes.keys()], ['cn', 'description', 'uid']);
+  assert.deepEqual(b.entry.attributes.get('uid'), ['b', 'bee']);
+  assert.deepEqual(b.entry.attributes.get('description'), [replacement]);
+});
+
 test('a refresh with deletions named explicitly: states, syncIdSet and the final cookie', () => {
   const c = new RefreshCollector();
   const stream = Buffer.concat([
