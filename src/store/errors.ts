@@ -14,5 +14,6 @@ export function isStoreUnavailable(e: unknown): boolean {
     // PostgreSQL: connection exceptions, insufficient resources (disk full, out of memory), shutdown.
     if (/^(08|53|57P)/.test(err.code)) return true;
   }
-  return /Connection terminated|connection timeout|database or disk is full/i.test(err.message);
+  // node-pg: a query on a pooled client whose connection died under another query.
+  return /Connection terminated|connection timeout|database or disk is full|connection error and is not queryable/i.test(err.message);
 }
