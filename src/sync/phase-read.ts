@@ -28,7 +28,12 @@ async function* inPages(ids: Uint8Array[], size = 1000): AsyncGenerator<Uint8Arr
 
 async function readPages(run: SyncRun, mapper: PageMapper, pages: AsyncIterable<DirectoryEntry[]>): Promise<void> {
   for await (const page of pages) {
-    if (run.options.signal?.aborted) { run.cancelled = true; break; }
+    if (run.options.signal?.aborted) {
+      // A page still being written that failed makes the run a failure, not a cancelled one.
+      await run.sink.flush();
+      run.cancelled = true;
+      break;
+    }
     await processPage(run, mapper, page);
   }
   // What follows the pages reads the store: every page is written first.

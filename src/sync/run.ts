@@ -94,6 +94,9 @@ export class SyncRun implements GoneContext {
 
   /** Counts a page of plan items and hands it to the sink. */
   async record(items: PlanItem[]): Promise<void> {
+    // The page before is written first (the sink would wait for it anyway): a run whose write
+    // failed counts no page after it.
+    await this.sink.flush();
     for (const item of items) {
       countFor(this.counts, item);
       if (item.kind === 'skip') { noteSkip(this.skipped, item.reason, item.name); if (item.reason === 'not-imported') this.notImported++; }
