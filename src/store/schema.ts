@@ -92,6 +92,7 @@ export interface SyncRunsTable {
   /** The users the run found unchanged (an IdBitmap); null: none, or they have outcome rows. */
   confirmed: Generated<Uint8Array | null>;
   created: Generated<Uint8Array | null>;
+  created_base: Generated<number | null>;
 }
 
 export interface SyncStateTable {

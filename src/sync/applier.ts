@@ -96,7 +96,7 @@ async function applyBatch(store: Store, target: PageTarget, reported: PlanItem[]
     const listed = creations ? reported.filter((i) => !quietCreation(i)) : reported;
     if (creations && listed.length < reported.length) {
       // A copy, kept only once the batch commits: a batch rolled back names none of its users.
-      created = new IdBitmap(creations.bitmap.bytes());
+      created = creations.bitmap.copy();
       for (const item of reported) if (item.kind === 'create' && quietCreation(item)) created.add(ids.get(item.user.username) ?? -1);
       await tx.runs.setCreated(target.runId, created);
     }

@@ -112,7 +112,7 @@ export class StoreSink implements RunSink {
   /** Users found as they were, with nothing to say about them: counted, and kept as one bitmap. */
   private readonly confirmed = new IdBitmap();
   /** Users created with nothing more to say: one bitmap, written with each batch of them. */
-  private readonly creations = { bitmap: new IdBitmap() };
+  private readonly creations = { bitmap: IdBitmap.fromFirst() };
   /** Users created by this run, and whether the store's statistics were refreshed for them. */
   private created = 0;
   private statisticsRefreshed = false;

@@ -27,6 +27,24 @@ test('an IdBitmap round-trips through its bytes', () => {
   assert.equal(back.has(9001), false);
 });
 
+test('an IdBitmap from its first ID holds no bit below it, and takes a lower ID by moving its start', () => {
+  const bits = IdBitmap.fromFirst();
+  assert.equal(bits.has(5), false);
+  for (const id of [8_000_003, 8_000_100, 8_000_009]) bits.add(id);
+  assert.ok(bits.bytes().length <= 13, `${bits.bytes().length} bytes for IDs 8,000,003 to 8,000,100`);
+  assert.equal(bits.base, 8_000_000);
+  const back = new IdBitmap(bits.bytes(), bits.base);
+  assert.deepEqual([...back.ids()], [8_000_003, 8_000_009, 8_000_100]);
+  bits.add(7_999_990);
+  assert.deepEqual([...bits.ids()], [7_999_990, 8_000_003, 8_000_009, 8_000_100]);
+  assert.equal(bits.size, 4);
+  assert.equal(bits.has(7_999_991), false);
+  const copy = bits.copy();
+  copy.add(1);
+  assert.equal(bits.has(1), false, 'a copy is its own');
+  assert.deepEqual([...IdBitmap.fromFirst().copy().ids()], []);
+});
+
 for (const variant of storeVariants()) {
   describe(`run confirmations on ${variant.name}`, { skip: variant.skip }, () => {
     let t: TestStore;

@@ -8,4 +8,6 @@ import type { Dialect } from '../sql-dialect.ts';
 
 export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   await db.schema.alterTable('sync_runs').addColumn('created', dialect === 'postgres' ? 'bytea' : 'blob').execute();
+  // The ID of the bitmap's first bit: the first user the run created, not user 0.
+  await db.schema.alterTable('sync_runs').addColumn('created_base', 'integer').execute();
 }

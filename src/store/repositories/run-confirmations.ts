@@ -40,10 +40,11 @@ export function createdOutcomes(db: Kysely<Database>, runId: number): AsyncGener
 }
 
 async function* bitmapOutcomes(db: Kysely<Database>, runId: number, column: 'confirmed' | 'created', code: OutcomeCode, message: string): AsyncGenerator<Outcome[]> {
-  const run = await db.selectFrom('sync_runs').select([column, 'domain_id']).where('id', '=', runId).executeTakeFirst();
+  const run = await db.selectFrom('sync_runs').select(['confirmed', 'created', 'created_base', 'domain_id']).where('id', '=', runId).executeTakeFirst();
   const bits = run?.[column];
   if (!run || !bits) return;
-  for (const ids of inChunks(new IdBitmap(bits).ids(), () => true)) {
+  const bitmap = column === 'created' ? new IdBitmap(bits, run.created_base ?? 0) : new IdBitmap(bits);
+  for (const ids of inChunks(bitmap.ids(), () => true)) {
     // A run confirms and creates only users of its own domain; the filter says so again where they are read.
     const rows = await db.selectFrom('users').select(['id', 'username']).where('id', 'in', ids).where('domain_id', '=', run.domain_id).orderBy('id').execute();
     if (rows.length) yield rows.map((r) => ({ ID: r.id, username: r.username, code, message }));

@@ -143,7 +143,7 @@ export class RunRepository {
 
   /** Keeps the users a run created so far (those with nothing more to say) as one bitmap. */
   async setCreated(runId: number, created: IdBitmap): Promise<void> {
-    await this.db.updateTable('sync_runs').set({ created: created.bytes() }).where('id', '=', runId).execute();
+    await this.db.updateTable('sync_runs').set({ created: created.bytes(), created_base: created.base }).where('id', '=', runId).execute();
   }
 
   /**
