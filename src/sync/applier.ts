@@ -5,7 +5,7 @@
  */
 import type { Store } from '../store/store.ts';
 import { CREATED_MESSAGE, OutcomeCode, SYNCED_MESSAGE, type Outcome } from '../domain/outcome.ts';
-import { IdBitmap } from '../domain/id-bitmap.ts';
+import type { IdBitmap } from '../domain/id-bitmap.ts';
 import { describeUpdate, syncHash, type PlanItem } from './planner.ts';
 import type { NewUser } from '../store/repositories/users.ts';
 import { isAvatarImage } from '../domain/user.ts';
