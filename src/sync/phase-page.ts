@@ -52,19 +52,28 @@ async function mapAll(mapper: Mapper, entries: DirectoryEntry[]): Promise<MapRes
   return mapped;
 }
 
-export async function processPage(run: SyncRun, mapper: PageMapper, entries: DirectoryEntry[]): Promise<void> {
-  const { store } = run;
+/** What a page's keys told before any entry was mapped. */
+interface Vouched {
+  keyed: Array<KeyedEntry | null>;
+  /** Stored sync states by ID (hex): those the keys looked up, then those the mapping added. */
+  states: Map<string, StoredSyncState>;
+  /** IDs (hex) two entries of the page share: their users are never taken on trust. */
+  repeated: Set<string>;
+  /** Plan items by entry: the vouched-for ones filled in, the rest to be planned. */
+  items: Array<PlanItem | null>;
+  toMap: number[];
+}
+
+/** Looks the page's keys up and answers 'unchanged' for every entry its user's key vouches for. */
+async function vouch(run: SyncRun, mapper: PageMapper, entries: DirectoryEntry[]): Promise<Vouched> {
   const keyed = entries.map((e) => mapper.keyOf(e));
   // Users the page still being written touches are looked up once it is written.
   if (run.sink.writing(keyed.flatMap((k) => (k ? [k.hex] : [])), [])) await run.sink.flush();
-  const keyedIds = keyed.flatMap((k) => (k ? [k.id] : []));
   const states = new Map<string, StoredSyncState>();
+  for (const s of await run.store.users.syncStatesByExternIds(keyed.flatMap((k) => (k ? [k.id] : [])))) if (s.externId) states.set(externIdHex(s.externId), s);
   const repeated = new Set<string>();
-  for (const s of await store.users.syncStatesByExternIds(keyedIds)) if (s.externId) states.set(externIdHex(s.externId), s);
-  const seenHex = new Set<string>();
-  for (const k of keyed) if (k) { if (seenHex.has(k.hex)) repeated.add(k.hex); seenHex.add(k.hex); }
-
-  // Entries their users' keys vouch for are unchanged; the rest are mapped and planned.
+  const seen = new Set<string>();
+  for (const k of keyed) if (k) { if (seen.has(k.hex)) repeated.add(k.hex); seen.add(k.hex); }
   const items: Array<PlanItem | null> = entries.map(() => null);
   const toMap: number[] = [];
   keyed.forEach((k, i) => {
@@ -74,7 +83,13 @@ export async function processPage(run: SyncRun, mapper: PageMapper, entries: Dir
       run.seenUsers.add(state.id);
     } else toMap.push(i);
   });
+  return { keyed, states, repeated, items, toMap };
+}
 
+export async function processPage(run: SyncRun, mapper: PageMapper, entries: DirectoryEntry[]): Promise<void> {
+  const { store } = run;
+  const { keyed, states, repeated, items, toMap } = await vouch(run, mapper, entries);
+  const lookedUp = new Set(keyed.flatMap((k) => (k ? [k.hex] : [])));
   const mapped = await mapAll(mapper, toMap.map((i) => entries[i]!));
   await yieldToLoop();
   const ids = mapped.flatMap((m) => (m.ok ? [m.user.externId] : m.externId ? [m.externId] : []));
@@ -85,7 +100,7 @@ export async function processPage(run: SyncRun, mapper: PageMapper, entries: Dir
     return processPage(run, mapper, entries);
   }
   // An entry without a key was not looked up by it: its ID comes from the mapping.
-  const unkeyed = ids.filter((_, j) => !states.has(idHex[j]!) && !seenHex.has(idHex[j]!));
+  const unkeyed = ids.filter((_, j) => !lookedUp.has(idHex[j]!));
   for (const s of await store.users.syncStatesByExternIds(unkeyed)) if (s.externId) states.set(externIdHex(s.externId), s);
   const mappedHex = new Set(idHex);
   const linked = await linkedUsers(run, mapped, [...states.values()].filter((s) => s.externId && mappedHex.has(externIdHex(s.externId))));
