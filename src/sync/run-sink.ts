@@ -109,6 +109,7 @@ export class StoreSink implements RunSink {
   private seq = 0;
   /** Deactivations because an entry became disabled: held back, to count with the absences. */
   private readonly disabledNow: PlanItem[] = [];
+  private readonly heldNames = new Set<string>();
   /** Users found as they were, with nothing to say about them: counted, and kept as one bitmap. */
   private readonly confirmed = new IdBitmap();
   /** Users created with nothing more to say: one bitmap, written with each batch of them. */
@@ -130,8 +131,12 @@ export class StoreSink implements RunSink {
     return new StoreSink(t, runId);
   }
 
-  // What this run created is in the store by the next page's lookups (see `writing`): the planner sees it there.
-  claims(): Set<string> { return new Set(); }
+  /**
+   * What this run wrote is in the store by the next page's lookups (see `writing`): the planner
+   * sees it there. Not so the names of updates held back to the end (an entry that became
+   * disabled): those are claimed here, so no later entry is given a name one of them takes.
+   */
+  claims(): Set<string> { return new Set(this.heldNames); }
 
   /**
    * On PostgreSQL a page is written while the next one is read, mapped and planned (the server
@@ -189,7 +194,7 @@ export class StoreSink implements RunSink {
     }
     if (this.t.deferDisabled) {
       const isDisabling = (i: PlanItem) => i.kind === 'update' && i.status?.to === 'deactivated';
-      this.disabledNow.push(...reported.filter(isDisabling));
+      for (const i of reported) if (isDisabling(i) && i.kind === 'update') { this.disabledNow.push(i); this.heldNames.add(i.user.username); }
       reported = reported.filter((i) => !isDisabling(i));
     }
     this.touch(reported);

@@ -31,7 +31,7 @@ for (const variant of storeVariants()) {
       slapd = await startSlapd({ entries: [person('a', 'a@example.org', '1'), person('b', 'b@example.org', '2'), person('twin', 'b@example.org', '3')] });
       t = await variant.open();
       domainId = (await t.store.domains.create({ name: 'example.org' })).id;
-      await t.store.sources.set(0, sourceConfig(slapd, { objectID: 'employeeNumber', pageSize: 1, delta: 'off', users: { filter: '(objectClass=inetOrgPerson)' } }));
+      await t.store.sources.set(0, sourceConfig(slapd, { objectID: 'employeeNumber', pageSize: 1, delta: 'off', threshold: { percent: 100 }, users: { filter: '(objectClass=inetOrgPerson)' } }));
     });
     after(async () => { await slapd?.destroy(); await t?.cleanup(); });
 
@@ -50,6 +50,15 @@ for (const variant of storeVariants()) {
       assert.match(outcomes.get('a2@example.org 200')!, /updated username/);
       assert.equal(outcomes.get('a@example.org 201'), 'User created');
       assert.equal((await t.store.users.byUsername('a@example.org'))!.dn, `uid=c,${PEOPLE}`);
+    });
+
+    test('a name a disabled entry takes (its deactivation held to the end) is not given to a later entry', async () => {
+      slapd.modify(replaceLdif(`uid=b,${PEOPLE}`, { mail: 'taken-late@example.org', pwdAccountLockedTime: '000001010000Z' }));
+      slapd.add([person('f', 'taken-late@example.org', '5')]);
+      const outcomes = await sync();
+      assert.equal(outcomes.get('taken-late@example.org 409'), 'Another directory entry in this run has the same address');
+      const holder = (await t.store.users.byUsername('taken-late@example.org'))!;
+      assert.deepEqual([holder.dn, holder.status], [`uid=b,${PEOPLE}`, 'deactivated']);
     });
 
     test('an ID the page before created is found by the next entry with it', async () => {
