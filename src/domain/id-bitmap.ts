@@ -2,9 +2,9 @@
  * A set of user IDs as one bit each, growing as IDs come: 100,000 users in 12.5 KB. A run keeps
  * the users it found unchanged in one and stores it whole, instead of a row per user.
  *
- * `base`: the ID of the first bit (a multiple of 8). A set of the users one run created starts
- * at the first of them (`IdBitmap.fromFirst()`), so it holds no bit for every older user: in a
- * store whose IDs have reached millions, a run that created a few hundred keeps a few hundred bits.
+ * `base`: the ID of the first bit (a multiple of 8). A run's sets start at the first ID they hold
+ * (`IdBitmap.fromFirst()`), so they hold no bit for the users before it: in a store whose IDs have
+ * reached millions, a domain of a few hundred users keeps bitmaps of a few hundred bits.
  */
 export class IdBitmap {
   private bits: Uint8Array;

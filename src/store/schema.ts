@@ -93,6 +93,7 @@ export interface SyncRunsTable {
   confirmed: Generated<Uint8Array | null>;
   created: Generated<Uint8Array | null>;
   created_base: Generated<number | null>;
+  confirmed_base: Generated<number | null>;
 }
 
 export interface SyncStateTable {

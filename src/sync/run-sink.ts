@@ -111,7 +111,7 @@ export class StoreSink implements RunSink {
   private readonly disabledNow: PlanItem[] = [];
   private readonly heldNames = new Set<string>();
   /** Users found as they were, with nothing to say about them: counted, and kept as one bitmap. */
-  private readonly confirmed = new IdBitmap();
+  private readonly confirmed = IdBitmap.fromFirst();
   /** Users created with nothing more to say: one bitmap, written with each batch of them. */
   private readonly creations = { bitmap: IdBitmap.fromFirst() };
   /** Users created by this run, and whether the store's statistics were refreshed for them. */

@@ -73,6 +73,19 @@ for (const variant of storeVariants()) {
       assert.deepEqual((await t.store.users.list({ domainId, limit: 10, offset: 0 })).users.map((u) => u.lastSyncedAt === started), [true, false, true, true]);
     });
 
+    test('a bitmap that starts at its first ID gives the same outcome lines and last-synced times', async () => {
+      const runId = await t.store.runs.start({ taskId: null, domainId, dryRun: false, importNew: false });
+      const confirmed = IdBitmap.fromFirst();
+      for (const id of [ids[2]!, ids[3]!]) confirmed.add(id);
+      assert.ok(confirmed.bytes().length <= 2, 'no bit for the users before the first');
+      await t.store.transaction((tx) => tx.runs.confirm(runId, domainId, confirmed));
+      await finish(t, runId);
+      assert.deepEqual((await t.store.runs.allOutcomes(runId)).map((o) => o.username), ['u3@example.org', 'u4@example.org']);
+      const started = (await t.store.runs.get(runId))!.startedAt;
+      assert.equal((await t.store.users.get(ids[3]!))!.lastSyncedAt, started);
+      assert.notEqual((await t.store.users.get(ids[1]!))!.lastSyncedAt, started);
+    });
+
     test('a later run keeps what the earlier one confirmed of the users it did not', async () => {
       const first = (await t.store.runs.lastForDomain(domainId))!;
       const runId = await t.store.runs.start({ taskId: null, domainId, dryRun: false, importNew: false });

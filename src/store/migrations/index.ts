@@ -16,7 +16,7 @@ import * as heldReasons from './011-held-reasons.ts';
 import * as settingsAndAdminRole from './012-settings-and-admin-role.ts';
 import * as runConfirmations from './013-run-confirmations.ts';
 import * as entryKeys from './014-entry-keys.ts';
-import * as runCreations from './015-run-creations.ts';
+import * as runBitmaps from './015-run-bitmaps.ts';
 
 export interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -37,7 +37,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '012-settings-and-admin-role': settingsAndAdminRole,
   '013-run-confirmations': runConfirmations,
   '014-entry-keys': entryKeys,
-  '015-run-creations': runCreations,
+  '015-run-bitmaps': runBitmaps,
 };
 
 class InlineProvider implements MigrationProvider {

@@ -17,16 +17,16 @@ const CHUNK = 1000;
  * reached by a run cut short) first get that confirmation written into their own row.
  */
 export async function storeConfirmed(db: Kysely<Database>, runId: number, domainId: number, confirmed: IdBitmap): Promise<void> {
-  const prev = await db.selectFrom('sync_runs').select(['started_at', 'confirmed']).where('domain_id', '=', domainId)
+  const prev = await db.selectFrom('sync_runs').select(['started_at', 'confirmed', 'confirmed_base']).where('domain_id', '=', domainId)
     .where('confirmed', 'is not', null).where('id', '<', runId).orderBy('id', 'desc').limit(1).executeTakeFirst();
   if (prev?.confirmed) {
     const at = prev.started_at;
     const write = (ids: number[]) => db.updateTable('users').set({ last_synced_at: at }).where('id', 'in', ids).where('domain_id', '=', domainId)
       .where((eb) => eb.or([eb('last_synced_at', 'is', null), eb('last_synced_at', '<', at)])).execute();
     // Walked bit by bit: the previous run confirmed most of the directory, and few are dropped.
-    for (const dropped of inChunks(new IdBitmap(prev.confirmed).ids(), (id) => !confirmed.has(id))) await write(dropped);
+    for (const dropped of inChunks(new IdBitmap(prev.confirmed, prev.confirmed_base ?? 0).ids(), (id) => !confirmed.has(id))) await write(dropped);
   }
-  await db.updateTable('sync_runs').set({ confirmed: confirmed.bytes() }).where('id', '=', runId).execute();
+  await db.updateTable('sync_runs').set({ confirmed: confirmed.bytes(), confirmed_base: confirmed.base }).where('id', '=', runId).execute();
 }
 
 /** The outcome lines of the users a run confirmed, in ID order; users deleted since are left out. */
@@ -40,10 +40,10 @@ export function createdOutcomes(db: Kysely<Database>, runId: number): AsyncGener
 }
 
 async function* bitmapOutcomes(db: Kysely<Database>, runId: number, column: 'confirmed' | 'created', code: OutcomeCode, message: string): AsyncGenerator<Outcome[]> {
-  const run = await db.selectFrom('sync_runs').select(['confirmed', 'created', 'created_base', 'domain_id']).where('id', '=', runId).executeTakeFirst();
+  const run = await db.selectFrom('sync_runs').select(['confirmed', 'confirmed_base', 'created', 'created_base', 'domain_id']).where('id', '=', runId).executeTakeFirst();
   const bits = run?.[column];
   if (!run || !bits) return;
-  const bitmap = column === 'created' ? new IdBitmap(bits, run.created_base ?? 0) : new IdBitmap(bits);
+  const bitmap = new IdBitmap(bits, (column === 'created' ? run.created_base : run.confirmed_base) ?? 0);
   for (const ids of inChunks(bitmap.ids(), () => true)) {
     // A run confirms and creates only users of its own domain; the filter says so again where they are read.
     const rows = await db.selectFrom('users').select(['id', 'username']).where('id', 'in', ids).where('domain_id', '=', run.domain_id).orderBy('id').execute();
@@ -87,8 +87,8 @@ export class ConfirmedTimes {
   private async bitmap(runId: number): Promise<IdBitmap> {
     const hit = this.bitmaps.get(runId);
     if (hit) return hit;
-    const row = await this.db.selectFrom('sync_runs').select('confirmed').where('id', '=', runId).executeTakeFirst();
-    const bits = new IdBitmap(row?.confirmed ?? undefined);
+    const row = await this.db.selectFrom('sync_runs').select(['confirmed', 'confirmed_base']).where('id', '=', runId).executeTakeFirst();
+    const bits = new IdBitmap(row?.confirmed ?? undefined, row?.confirmed_base ?? 0);
     if (this.bitmaps.size >= 16) this.bitmaps.delete(this.bitmaps.keys().next().value!);
     this.bitmaps.set(runId, bits);
     return bits;
