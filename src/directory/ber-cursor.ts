@@ -3,6 +3,31 @@ import { isUtf8 } from 'node:buffer';
 
 export class ProtocolError extends Error {}
 
+/** The bounds of the value of the element `readElement` read last: a walk allocates nothing. */
+export const value = { start: 0, end: 0 };
+
+/** Reads the BER element at `pos` (within `end`): returns its tag, sets `value` to its value's bounds. */
+export function readElement(buf: Buffer, pos: number, end: number): number {
+  if (pos + 2 > end) throw new ProtocolError('truncated BER element');
+  const tag = buf[pos++]!;
+  let length = buf[pos++]!;
+  if (length & 0x80) {
+    const bytes = length & 0x7f;
+    if (bytes === 0 || bytes > 4) throw new ProtocolError('unsupported BER length');
+    if (pos + bytes > end) throw new ProtocolError('truncated BER element');
+    length = 0;
+    for (let i = 0; i < bytes; i++) length = length * 256 + buf[pos++]!;
+  }
+  if (pos + length > end) throw new ProtocolError('BER element runs past its container');
+  value.start = pos;
+  value.end = pos + length;
+  return tag;
+}
+
+export function expectTag(tag: number, expected: number): void {
+  if (tag !== expected) throw new ProtocolError(`expected tag 0x${expected.toString(16)}, got 0x${tag.toString(16)}`);
+}
+
 /** A cursor over one BER element's contents: tag, length, value, without copying. */
 export class BerCursor {
   readonly buf: Buffer;
@@ -15,25 +40,14 @@ export class BerCursor {
 
   /** Reads a tag and length; returns the tag and the bounds of the value, and moves past it. */
   next(): { tag: number; start: number; end: number } {
-    if (this.pos + 2 > this.end) throw new ProtocolError('truncated BER element');
-    const tag = this.buf[this.pos++]!;
-    let length = this.buf[this.pos++]!;
-    if (length & 0x80) {
-      const bytes = length & 0x7f;
-      if (bytes === 0 || bytes > 4) throw new ProtocolError('unsupported BER length');
-      length = 0;
-      for (let i = 0; i < bytes; i++) length = length * 256 + this.buf[this.pos++]!;
-    }
-    const start = this.pos;
-    const end = start + length;
-    if (end > this.end) throw new ProtocolError('BER element runs past its container');
-    this.pos = end;
-    return { tag, start, end };
+    const tag = readElement(this.buf, this.pos, this.end);
+    this.pos = value.end;
+    return { tag, start: value.start, end: value.end };
   }
 
   enter(expected?: number): BerCursor {
     const e = this.next();
-    if (expected !== undefined && e.tag !== expected) throw new ProtocolError(`expected tag 0x${expected.toString(16)}, got 0x${e.tag.toString(16)}`);
+    if (expected !== undefined) expectTag(e.tag, expected);
     return new BerCursor(this.buf, e.start, e.end);
   }
 

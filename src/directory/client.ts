@@ -5,6 +5,7 @@
 import type { Client, Control, Entry, Filter } from 'ldapts';
 import { avatarAttributes, type DirectorySource } from './source.ts';
 import type { ControlledResult, DirectoryEntry, DirectoryPort, GroupEntry } from './port.ts';
+import { lowerName } from './entry.ts';
 import type { RequestControl } from './ldap-requests.ts';
 import { GreaterThanEqualsFilter } from 'ldapts';
 import { allOf, anyOf, configured, contains, equals } from './escape.ts';
@@ -35,14 +36,6 @@ export async function connect(source: DirectorySource, options: ConnectOptions =
   throw new DirectoryError(worst?.failure ?? 'unreachable', failures.map((f) => f.message).join('; ') || 'no LDAP server configured');
 }
 
-/** Attribute names repeat on every entry: lower-case each once. */
-const lowerNames = new Map<string, string>();
-const lower = (name: string): string => {
-  let l = lowerNames.get(name);
-  if (l === undefined) { l = name.toLowerCase(); if (lowerNames.size < 10_000) lowerNames.set(name, l); }
-  return l;
-};
-
 function toEntry(raw: Entry): DirectoryEntry {
   const attributes = new Map<string, Array<string | Buffer>>();
   for (const key in raw) {
@@ -50,9 +43,9 @@ function toEntry(raw: Entry): DirectoryEntry {
     const value = raw[key] as string | Buffer | Array<string | Buffer>;
     if (Array.isArray(value)) {
       // ldapts lists every requested attribute, present or not; absent ones are not attributes.
-      if (value.length) attributes.set(lower(key), value);
+      if (value.length) attributes.set(lowerName(key), value);
     } else {
-      attributes.set(lower(key), [value]);
+      attributes.set(lowerName(key), [value]);
     }
   }
   return { dn: raw.dn, attributes };

@@ -6,7 +6,7 @@ import type { ResponseControl } from './ldap-responses.ts';
 /** How a search with controls of its own ended: the result and the controls that came with it. */
 export interface ControlledResult { code: number; message: string; controls: ResponseControl[]; references: string[] }
 
-import type { DirectoryEntry } from './entry.ts';
+import { lowerName, textValues, type DirectoryEntry } from './entry.ts';
 export type { DirectoryEntry };
 
 export interface GroupEntry {
@@ -56,18 +56,10 @@ export interface DirectoryPort {
   close(): Promise<void>;
 }
 
-/** The mapper asks for the same few names on every entry: lower-case each once. */
-const lowered = new Map<string, string>();
-const lower = (name: string): string => {
-  let l = lowered.get(name);
-  if (l === undefined) { l = name.toLowerCase(); if (lowered.size < 10_000) lowered.set(name, l); }
-  return l;
-};
-
 export function first(entry: DirectoryEntry, attribute: string): string | Buffer | undefined {
-  return entry.attributes.get(lower(attribute))?.[0];
+  return entry.attributes.get(lowerName(attribute))?.[0];
 }
 
 export function allStrings(entry: DirectoryEntry, attribute: string): string[] {
-  return (entry.attributes.get(lower(attribute)) ?? []).map((v) => (typeof v === 'string' ? v : v.toString('utf8')));
+  return textValues(entry.attributes.get(lowerName(attribute)));
 }

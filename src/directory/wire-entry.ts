@@ -4,16 +4,9 @@
  * `sync/entry-key.ts`), and such an entry never becomes strings, arrays and a Map at all.
  */
 import { isUtf8 } from 'node:buffer';
-import { BerCursor, ProtocolError } from './ber-cursor.ts';
-import type { DirectoryEntry } from './entry.ts';
+import { BerCursor, expectTag, readElement, value } from './ber-cursor.ts';
+import { lowerName, type DirectoryEntry } from './entry.ts';
 
-/** Attribute names repeat on every entry: lower-case each once. */
-const lowered = new Map<string, string>();
-export const lowerName = (name: string): string => {
-  let l = lowered.get(name);
-  if (l === undefined) { l = name.toLowerCase(); if (lowered.size < 10_000) lowered.set(name, l); }
-  return l;
-};
 
 /** True when the bytes buf[start, end) spell `lower` in any letter case (ASCII names). */
 function nameIs(buf: Buffer, start: number, end: number, lower: Uint8Array): boolean {
@@ -26,48 +19,22 @@ function nameIs(buf: Buffer, start: number, end: number, lower: Uint8Array): boo
   return true;
 }
 
-// The value bounds of the element `element` read last: a walk over an entry allocates nothing.
-let valueStart = 0;
-let valueEnd = 0;
-
-/** Reads the BER element at `pos` (within `end`): returns its tag, sets its value's bounds. */
-function element(buf: Buffer, pos: number, end: number): number {
-  if (pos + 2 > end) throw new ProtocolError('truncated BER element');
-  const tag = buf[pos++]!;
-  let length = buf[pos++]!;
-  if (length & 0x80) {
-    const bytes = length & 0x7f;
-    if (bytes === 0 || bytes > 4) throw new ProtocolError('unsupported BER length');
-    if (pos + bytes > end) throw new ProtocolError('truncated BER element');
-    length = 0;
-    for (let i = 0; i < bytes; i++) length = length * 256 + buf[pos++]!;
-  }
-  if (pos + length > end) throw new ProtocolError('BER element runs past its container');
-  valueStart = pos;
-  valueEnd = pos + length;
-  return tag;
-}
-
-function expect(tag: number, expected: number): void {
-  if (tag !== expected) throw new ProtocolError(`expected tag 0x${expected.toString(16)}, got 0x${tag.toString(16)}`);
-}
-
 /**
  * Walks the attribute list as decoding would, so a malformed entry fails where it arrives (in
  * the reader), not later in whoever first reads it.
  */
 function checkAttributes(buf: Buffer, start: number, end: number): void {
-  expect(element(buf, start, end), 0x30);
-  const listEnd = valueEnd;
-  let at = valueStart;
+  expectTag(readElement(buf, start, end), 0x30);
+  const listEnd = value.end;
+  let at = value.start;
   while (at < listEnd) {
-    expect(element(buf, at, listEnd), 0x30);
-    const attributeEnd = valueEnd;
-    at = valueEnd;
-    element(buf, valueStart, attributeEnd);
-    expect(element(buf, valueEnd, attributeEnd), 0x31);
-    const valuesEnd = valueEnd;
-    for (let v = valueStart; v < valuesEnd; v = valueEnd) element(buf, v, valuesEnd);
+    expectTag(readElement(buf, at, listEnd), 0x30);
+    const attributeEnd = value.end;
+    at = value.end;
+    readElement(buf, value.start, attributeEnd);
+    expectTag(readElement(buf, value.end, attributeEnd), 0x31);
+    const valuesEnd = value.end;
+    for (let v = value.start; v < valuesEnd; v = value.end) readElement(buf, v, valuesEnd);
   }
 }
 
@@ -103,28 +70,28 @@ function textOrBytes(buf: Buffer, start: number, end: number): string | Buffer {
  */
 export function decodeAttributes(buf: Buffer, start: number, end: number, binary: ReadonlySet<string>): Map<string, Array<string | Buffer>> {
   const attributes = new Map<string, Array<string | Buffer>>();
-  element(buf, start, end);
-  const listEnd = valueEnd;
+  readElement(buf, start, end);
+  const listEnd = value.end;
   let position = 0;
-  for (let at = valueStart; at < listEnd; position++) {
-    element(buf, at, listEnd);
-    const attributeEnd = valueEnd;
-    at = valueEnd;
-    element(buf, valueStart, attributeEnd);
-    const name = nameAt(buf, valueStart, valueEnd, position);
-    element(buf, valueEnd, attributeEnd);
-    const valuesEnd = valueEnd;
-    if (valueStart === valuesEnd) continue;
+  for (let at = value.start; at < listEnd; position++) {
+    readElement(buf, at, listEnd);
+    const attributeEnd = value.end;
+    at = value.end;
+    readElement(buf, value.start, attributeEnd);
+    const name = nameAt(buf, value.start, value.end, position);
+    readElement(buf, value.end, attributeEnd);
+    const valuesEnd = value.end;
+    if (value.start === valuesEnd) continue;
     // `;binary` (RFC 4522) asks for the bytes themselves, whatever the attribute.
     const asBytes = binary.has(name) || name.endsWith(';binary');
     let values: Array<string | Buffer> | null = null;
-    for (let v = valueStart; v < valuesEnd;) {
-      element(buf, v, valuesEnd);
-      v = valueEnd;
-      const value = asBytes ? buf.subarray(valueStart, valueEnd) : textOrBytes(buf, valueStart, valueEnd);
+    for (let v = value.start; v < valuesEnd;) {
+      readElement(buf, v, valuesEnd);
+      v = value.end;
+      const decoded = asBytes ? buf.subarray(value.start, value.end) : textOrBytes(buf, value.start, value.end);
       // Most attributes have one value: an array of exactly one, not one grown for more.
-      if (values === null) values = [value];
-      else values.push(value);
+      if (values === null) values = [decoded];
+      else values.push(decoded);
     }
     attributes.set(name, values!);
   }
@@ -160,18 +127,18 @@ export class WireEntry implements DirectoryEntry {
    */
   firstValue(lowerAscii: Uint8Array): Buffer | undefined {
     const buf = this.raw;
-    element(buf, this.attributesAt, buf.length);
-    const listEnd = valueEnd;
-    for (let at = valueStart; at < listEnd;) {
-      element(buf, at, listEnd);
-      const attributeEnd = valueEnd;
-      at = valueEnd;
-      element(buf, valueStart, attributeEnd);
-      if (!nameIs(buf, valueStart, valueEnd, lowerAscii)) continue;
-      element(buf, valueEnd, attributeEnd);
-      if (valueStart === valueEnd) return undefined;
-      element(buf, valueStart, valueEnd);
-      return buf.subarray(valueStart, valueEnd);
+    readElement(buf, this.attributesAt, buf.length);
+    const listEnd = value.end;
+    for (let at = value.start; at < listEnd;) {
+      readElement(buf, at, listEnd);
+      const attributeEnd = value.end;
+      at = value.end;
+      readElement(buf, value.start, attributeEnd);
+      if (!nameIs(buf, value.start, value.end, lowerAscii)) continue;
+      readElement(buf, value.end, attributeEnd);
+      if (value.start === value.end) return undefined;
+      readElement(buf, value.start, value.end);
+      return buf.subarray(value.start, value.end);
     }
     return undefined;
   }

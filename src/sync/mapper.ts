@@ -4,7 +4,7 @@
  */
 import { avatarAttributes, type DirectorySource } from '../directory/source.ts';
 import { attributeMap, presetFor } from '../directory/presets.ts';
-import type { DirectoryEntry } from '../directory/port.ts';
+import { textValues, type DirectoryEntry } from '../directory/entry.ts';
 import { externIdHex, type MappedUser } from '../domain/user.ts';
 import type { GroupIndex } from './groups.ts';
 import { avatarFrom } from './avatar.ts';
@@ -37,17 +37,10 @@ export interface Mapper {
  * `disabledIds`: stable IDs (hex) of the entries the source's own disabled filter matched; the
  * server evaluates that filter, since client-side matching cannot follow every matching rule.
  */
-/** The values of one attribute as text (bytes read as UTF-8), as allStrings gives them. */
-const texts = (values: Array<string | Buffer> | undefined): string[] => {
-  const out: string[] = [];
-  if (values) for (const v of values) out.push(typeof v === 'string' ? v : v.toString('utf8'));
-  return out;
-};
-
 /** Addresses as the mapper keeps them: cleaned, without an `smtp:` prefix, lower case, no empty ones. */
 function addresses(values: Array<string | Buffer> | undefined): string[] {
   const out: string[] = [];
-  for (const v of texts(values)) {
+  for (const v of textValues(values)) {
     const a = stripSmtp(clean(v)).toLowerCase();
     if (a) out.push(a);
   }
@@ -117,7 +110,7 @@ export function createMapper(source: DirectorySource, disabledIds: ReadonlySet<s
         if (a !== username && ADDRESS.test(a)) aliases.push(a);
       };
       for (let i = 1; i < mails.length; i++) consider(mails[i]!);
-      if (aliasKey) for (const a of texts(attributes.get(aliasKey))) consider(stripSmtp(clean(a)).toLowerCase());
+      if (aliasKey) for (const a of textValues(attributes.get(aliasKey))) consider(stripSmtp(clean(a)).toLowerCase());
       sortInPlace(aliases);
 
       const properties: Record<string, string> = {};
