@@ -47,6 +47,18 @@ function readResult(op: BerCursor): LdapResult {
   return { code, matchedDn, message, referrals };
 }
 
+/** The optional OID and value an extended or intermediate response ends with, by their tags. */
+function nameAndValue(op: BerCursor, nameTag: number, valueTag: number): { name: string | null; value: Buffer | null } {
+  let name: string | null = null;
+  let value: Buffer | null = null;
+  while (op.more) {
+    const part = op.next();
+    if (part.tag === nameTag) name = op.buf.toString('ascii', part.start, part.end);
+    else if (part.tag === valueTag) value = Buffer.from(op.buf.subarray(part.start, part.end));
+  }
+  return { name, value };
+}
+
 /** Decodes one complete LDAPMessage. `binary`: lower-case names of attributes read as bytes. */
 export function decodeMessage(buf: Buffer, start: number, end: number, binary: ReadonlySet<string>): LdapMessage {
   const msg = new BerCursor(buf, start, end).enter(0x30);
@@ -58,24 +70,12 @@ export function decodeMessage(buf: Buffer, start: number, end: number, binary: R
     case 0x64: { const entry = new WireEntry(buf, e.start, e.end, binary); return { id, op: 'entry', entry, controls: controls() }; }
     case 0x73: { const uris: string[] = []; while (op.more) uris.push(op.string()); return { id, op: 'reference', uris, controls: controls() }; }
     case 0x79: {
-      let name: string | null = null;
-      let value: Buffer | null = null;
-      while (op.more) {
-        const part = op.next();
-        if (part.tag === 0x80) name = buf.toString('ascii', part.start, part.end);
-        else if (part.tag === 0x81) value = Buffer.from(buf.subarray(part.start, part.end));
-      }
+      const { name, value } = nameAndValue(op, 0x80, 0x81);
       return { id, op: 'intermediate', name, value, controls: controls() };
     }
     case 0x61: case 0x65: case 0x78: {
       const result = readResult(op);
-      let name: string | null = null;
-      let value: Buffer | null = null;
-      while (op.more) {
-        const part = op.next();
-        if (part.tag === 0x8a) name = buf.toString('ascii', part.start, part.end);
-        else if (part.tag === 0x8b) value = Buffer.from(buf.subarray(part.start, part.end));
-      }
+      const { name, value } = nameAndValue(op, 0x8a, 0x8b);
       const kind = e.tag === 0x61 ? 'bind' : e.tag === 0x65 ? 'done' : 'extended';
       return { id, op: kind, result, name, value, controls: controls() };
     }
