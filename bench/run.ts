@@ -67,13 +67,18 @@ for (const size of sizes) {
   const floor = time(() => execFileSync('ldapsearch', ['-x', '-H', slapd.url, '-D', SYNC_DN, '-w', SYNC_PW, '-b', BASE_DN, '-E', `pr=${pageSize}/noprompt`, '(objectClass=inetOrgPerson)', ...attrs], { stdio: ['ignore', 'ignore', 'inherit'], maxBuffer: 1 << 30 }));
   rows.push({ size, store: '-', step: 'ldapsearch floor', seconds: floor, ratio: 1, peakRssMb: null });
   for (const kind of stores) {
-    const dataDir = mkdtempSync(join(tmpdir(), 'ldapsync-bench-'));
-    const schema = kind === 'postgres' ? `bench_${Date.now()}` : '';
     const url = kind === 'postgres' ? process.env.DATABASE_URL! : '';
-    const store = await openStore({ dataDir, databaseUrl: url || null, schema: schema || undefined });
-    const domain = await store.domains.create({ name: 'example.org' });
-    await store.sources.set(0, sourceConfig(slapd, { pageSize, users: { filter: '(objectClass=inetOrgPerson)' } }));
-    await store.close();
+    /** An empty store with the domain and its source, ready for a sync child. */
+    const emptyStore = async (schema: string) => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'ldapsync-bench-'));
+      const store = await openStore({ dataDir, databaseUrl: url || null, schema: schema || undefined });
+      const domain = await store.domains.create({ name: 'example.org' });
+      await store.sources.set(0, sourceConfig(slapd, { pageSize, users: { filter: '(objectClass=inetOrgPerson)' } }));
+      await store.close();
+      return { dataDir, schema, domainId: domain.id };
+    };
+    const schema = kind === 'postgres' ? `bench_${Date.now()}` : '';
+    const { dataDir, domainId } = await emptyStore(schema);
     let changeRound = 0;
     /** Changes `count` entries online (so the accesslog sees them), a different set each round. */
     const change = (count: number) => {
@@ -97,7 +102,7 @@ for (const size of sizes) {
       ['100 changes, full run', '0', 'full', () => change(100)],
       ['100 changes, delta run', '0', 'auto', () => change(100)],
     ];
-    const runChild = (importNew: string, mode: string, nodeFlags: string[] = [], target = { dataDir, schema, domainId: domain.id }) => {
+    const runChild = (importNew: string, mode: string, nodeFlags: string[] = [], target = { dataDir, schema, domainId }) => {
       // The young generation the embedded mode's sync thread runs with, so the peak RSS is the one it has.
       const child = spawnSync(process.execPath, [`--max-semi-space-size=${SYNC_SEMI_SPACE_MB}`, ...nodeFlags, new URL('./import-child.ts', import.meta.url).pathname, target.dataDir, url, target.schema, String(target.domainId), importNew, mode], { encoding: 'utf8', maxBuffer: 1 << 26 });
       if (child.status !== 0) throw new Error(`bench child failed: ${child.stderr}`);
@@ -116,13 +121,9 @@ for (const size of sizes) {
       runChild('0', 'full', ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
       profiles[`${size} ${kind} no-op resync (full)`] = summariseProfileDir(profileDir);
       // The import, into a store of its own (the timed one holds the users already).
-      const scratch = { dataDir: mkdtempSync(join(tmpdir(), 'ldapsync-bench-')), schema: kind === 'postgres' ? `${schema}_profile` : '' };
-      const scratchStore = await openStore({ dataDir: scratch.dataDir, databaseUrl: url || null, schema: scratch.schema || undefined });
-      const scratchDomain = await scratchStore.domains.create({ name: 'example.org' });
-      await scratchStore.sources.set(0, sourceConfig(slapd, { pageSize, users: { filter: '(objectClass=inetOrgPerson)' } }));
-      await scratchStore.close();
+      const scratch = await emptyStore(kind === 'postgres' ? `${schema}_profile` : '');
       const importProfileDir = mkdtempSync(join(tmpdir(), 'ldapsync-bench-prof-'));
-      runChild('1', 'full', ['--cpu-prof', `--cpu-prof-dir=${importProfileDir}`], { ...scratch, domainId: scratchDomain.id });
+      runChild('1', 'full', ['--cpu-prof', `--cpu-prof-dir=${importProfileDir}`], scratch);
       profiles[`${size} ${kind} initial import`] = summariseProfileDir(importProfileDir);
       if (kind === 'postgres') await dropSchema(url, scratch.schema);
       rmSync(scratch.dataDir, { recursive: true, force: true });
