@@ -1,5 +1,4 @@
 /** A BER reader over a buffer (the subset of X.690 LDAP uses), without copying values. */
-import { isUtf8 } from 'node:buffer';
 
 export class ProtocolError extends Error {}
 
@@ -53,12 +52,6 @@ export class BerCursor {
 
   string(): string { const e = this.next(); return this.buf.toString('utf8', e.start, e.end); }
   bytes(): Buffer { const e = this.next(); return Buffer.from(this.buf.subarray(e.start, e.end)); }
-  /** A value as text when it is valid UTF-8, else its bytes (as ldapts does): never a lossy decode. */
-  textOrBytes(): string | Buffer {
-    const e = this.next();
-    const view = this.buf.subarray(e.start, e.end);
-    return isUtf8(view) ? this.buf.toString('utf8', e.start, e.end) : Buffer.from(view);
-  }
   int(): number {
     const e = this.next();
     let v = e.end > e.start && (this.buf[e.start]! & 0x80) ? -1 : 0;

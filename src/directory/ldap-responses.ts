@@ -10,7 +10,7 @@ import type { DirectoryEntry } from './entry.ts';
 import { BerCursor, ProtocolError } from './ber-cursor.ts';
 import { WireEntry } from './wire-entry.ts';
 
-export { BerCursor, ProtocolError };
+export { BerCursor };
 
 export interface ResponseControl { oid: string; critical: boolean; value: Buffer | null }
 export interface LdapResult { code: number; matchedDn: string; message: string; referrals: string[] }

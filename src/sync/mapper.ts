@@ -33,10 +33,6 @@ export interface Mapper {
   map(entry: DirectoryEntry): MapResult;
 }
 
-/**
- * `disabledIds`: stable IDs (hex) of the entries the source's own disabled filter matched; the
- * server evaluates that filter, since client-side matching cannot follow every matching rule.
- */
 /** Addresses as the mapper keeps them: cleaned, without an `smtp:` prefix, lower case, no empty ones. */
 function addresses(values: Array<string | Buffer> | undefined): string[] {
   const out: string[] = [];

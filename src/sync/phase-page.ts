@@ -55,6 +55,8 @@ async function mapAll(mapper: Mapper, entries: DirectoryEntry[]): Promise<MapRes
 /** What a page's keys told before any entry was mapped. */
 interface Vouched {
   keyed: Array<KeyedEntry | null>;
+  /** IDs (hex) looked up by key. */
+  lookedUp: Set<string>;
   /** Stored sync states by ID (hex): those the keys looked up, then those the mapping added. */
   states: Map<string, StoredSyncState>;
   /** IDs (hex) two entries of the page share: their users are never taken on trust. */
@@ -67,13 +69,13 @@ interface Vouched {
 /** Looks the page's keys up and answers 'unchanged' for every entry its user's key vouches for. */
 async function vouch(run: SyncRun, mapper: PageMapper, entries: DirectoryEntry[]): Promise<Vouched> {
   const keyed = entries.map((e) => mapper.keyOf(e));
+  const lookedUp = new Set<string>();
+  const repeated = new Set<string>();
+  for (const k of keyed) if (k) { if (lookedUp.has(k.hex)) repeated.add(k.hex); lookedUp.add(k.hex); }
   // Users the page still being written touches are looked up once it is written.
-  if (run.sink.writing(keyed.flatMap((k) => (k ? [k.hex] : [])), [])) await run.sink.flush();
+  if (run.sink.writing(lookedUp, [])) await run.sink.flush();
   const states = new Map<string, StoredSyncState>();
   for (const s of await run.store.users.syncStatesByExternIds(keyed.flatMap((k) => (k ? [k.id] : [])))) if (s.externId) states.set(externIdHex(s.externId), s);
-  const repeated = new Set<string>();
-  const seen = new Set<string>();
-  for (const k of keyed) if (k) { if (seen.has(k.hex)) repeated.add(k.hex); seen.add(k.hex); }
   const items: Array<PlanItem | null> = entries.map(() => null);
   const toMap: number[] = [];
   keyed.forEach((k, i) => {
@@ -83,13 +85,12 @@ async function vouch(run: SyncRun, mapper: PageMapper, entries: DirectoryEntry[]
       run.seenUsers.add(state.id);
     } else toMap.push(i);
   });
-  return { keyed, states, repeated, items, toMap };
+  return { keyed, lookedUp, states, repeated, items, toMap };
 }
 
 export async function processPage(run: SyncRun, mapper: PageMapper, entries: DirectoryEntry[]): Promise<void> {
   const { store } = run;
-  const { keyed, states, repeated, items, toMap } = await vouch(run, mapper, entries);
-  const lookedUp = new Set(keyed.flatMap((k) => (k ? [k.hex] : [])));
+  const { keyed, lookedUp, states, repeated, items, toMap } = await vouch(run, mapper, entries);
   const mapped = await mapAll(mapper, toMap.map((i) => entries[i]!));
   await yieldToLoop();
   const ids = mapped.flatMap((m) => (m.ok ? [m.user.externId] : m.externId ? [m.externId] : []));
@@ -103,7 +104,7 @@ export async function processPage(run: SyncRun, mapper: PageMapper, entries: Dir
   const unkeyed = ids.filter((_, j) => !lookedUp.has(idHex[j]!));
   for (const s of await store.users.syncStatesByExternIds(unkeyed)) if (s.externId) states.set(externIdHex(s.externId), s);
   const mappedHex = new Set(idHex);
-  const linked = await linkedUsers(run, mapped, [...states.values()].filter((s) => s.externId && mappedHex.has(externIdHex(s.externId))));
+  const linked = await linkedUsers(run, mapped, [...states].flatMap(([hex, s]) => (mappedHex.has(hex) ? [s] : [])));
   const byExternId = new Map(linked.filter((u) => u.externId).map((u) => [externIdHex(u.externId!), u]));
   // Names are looked up only where they can collide: new entries and renames.
   const names = mapped.flatMap((m) => (m.ok && byExternId.get(externIdHex(m.user.externId))?.username !== m.user.username ? [m.user.username] : []));
