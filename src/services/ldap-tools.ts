@@ -93,8 +93,8 @@ export class LdapToolService {
   async orphans(who: Caller, scope: ToolScope): Promise<Array<{ ID: number; username: string; user: User | undefined }>> {
     const domainIds = (await this.targets(who, scope, false)).flatMap((g) => g.domains.map((d) => d.id));
     const orphans = await this.deps.ldap.orphans(domainIds);
-    const users = await Promise.all(orphans.map((o) => this.store.users.get(o.ID)));
-    return orphans.map((o, i) => ({ ...o, user: users[i] }));
+    const users = new Map((await this.store.users.byIds(orphans.map((o) => o.ID))).map((u) => [u.id, u]));
+    return orphans.map((o) => ({ ...o, user: users.get(o.ID) }));
   }
 
   /** Deletes orphans (only linked users a complete scan did not find: never a local user), audited. */

@@ -15,10 +15,9 @@ export interface OrphanDeletion { deleted: Array<{ ID: number; username: string 
 export async function deleteOrphans(deps: { store: Store; ldap: LdapAdmin }, domainIds: number[], onlyUserId: number | undefined): Promise<OrphanDeletion> {
   const { store } = deps;
   const orphans = (await deps.ldap.orphans(domainIds)).filter((o) => onlyUserId === undefined || o.ID === onlyUserId);
-  const before = new Map<number, User>();
-  for (const o of orphans) { const u = await store.users.get(o.ID); if (u) before.set(o.ID, u); }
+  const before = new Map<number, User>((await store.users.byIds(orphans.map((o) => o.ID))).map((u) => [u.id, u]));
   if (onlyUserId === undefined) await guardBulk(deps, orphans, before);
-  for (const o of orphans) await store.users.delete(o.ID);
+  await store.users.deleteMany(orphans.map((o) => o.ID));
   return { deleted: orphans, before };
 }
 
