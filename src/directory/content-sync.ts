@@ -75,7 +75,7 @@ export function parseSyncInfo(value: Buffer): SyncInfo {
 /** What one refresh said. UUIDs are hex strings of the 16 bytes the server sent. */
 export interface RefreshResult {
   /** Added or modified, with the entry (requested attributes only) as it is now. */
-  changed: Map<string, { dn: string; attributes: Map<string, Array<string | Buffer>> }>;
+  changed: Map<string, { dn: string; attributes: ReadonlyMap<string, Array<string | Buffer>> }>;
   deleted: Set<string>;
   present: Set<string>;
   /**

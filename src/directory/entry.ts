@@ -1,7 +1,7 @@
 /** Attribute names lower-cased; values as strings, or bytes for binary attributes. */
 export interface DirectoryEntry {
   dn: string;
-  attributes: Map<string, Array<string | Buffer>>;
+  attributes: ReadonlyMap<string, Array<string | Buffer>>;
 }
 
 /** Attribute names repeat on every entry: each is lower-cased once (for the first 10,000 names). */

@@ -5,7 +5,8 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { BerCursor, expectTag, readElement, value } from './ber-cursor.ts';
-import { lowerName, type DirectoryEntry } from './entry.ts';
+import type { DirectoryEntry } from './entry.ts';
+import { decodeAttributes, type Values } from './entry-attributes.ts';
 
 
 /** True when the bytes buf[start, end) spell `lower` in any letter case (ASCII names). */
@@ -38,24 +39,6 @@ function checkAttributes(buf: Buffer, start: number, end: number): void {
   }
 }
 
-/**
- * The names of the attributes at each position of the last entries: entries of one search list
- * the same attributes in the same order, so a name is decoded and lower-cased once, not per entry.
- */
-const namesAt: Array<{ bytes: Uint8Array; name: string }> = [];
-
-function nameAt(buf: Buffer, start: number, end: number, position: number): string {
-  const known = namesAt[position];
-  if (known && known.bytes.length === end - start) {
-    let same = true;
-    for (let i = 0; i < known.bytes.length && same; i++) same = known.bytes[i] === buf[start + i];
-    if (same) return known.name;
-  }
-  const name = lowerName(buf.toString('utf8', start, end));
-  if (position < 64) namesAt[position] = { bytes: Uint8Array.prototype.slice.call(buf, start, end), name };
-  return name;
-}
-
 /** A value as text when it is valid UTF-8, else its bytes (as ldapts does): never a lossy decode. */
 function textOrBytes(buf: Buffer, start: number, end: number): string | Buffer {
   const text = buf.toString('utf8', start, end);
@@ -64,47 +47,13 @@ function textOrBytes(buf: Buffer, start: number, end: number): string | Buffer {
   return Buffer.from(buf.subarray(start, end));
 }
 
-/**
- * The attribute list of an entry (`attributes` of a SearchResultEntry), decoded; its layout was
- * checked when the entry arrived. Bytes of binary attributes are views of the entry, not copies.
- */
-export function decodeAttributes(buf: Buffer, start: number, end: number, binary: ReadonlySet<string>): Map<string, Array<string | Buffer>> {
-  const attributes = new Map<string, Array<string | Buffer>>();
-  readElement(buf, start, end);
-  const listEnd = value.end;
-  let position = 0;
-  for (let at = value.start; at < listEnd; position++) {
-    readElement(buf, at, listEnd);
-    const attributeEnd = value.end;
-    at = value.end;
-    readElement(buf, value.start, attributeEnd);
-    const name = nameAt(buf, value.start, value.end, position);
-    readElement(buf, value.end, attributeEnd);
-    const valuesEnd = value.end;
-    if (value.start === valuesEnd) continue;
-    // `;binary` (RFC 4522) asks for the bytes themselves, whatever the attribute.
-    const asBytes = binary.has(name) || name.endsWith(';binary');
-    let values: Array<string | Buffer> | null = null;
-    for (let v = value.start; v < valuesEnd;) {
-      readElement(buf, v, valuesEnd);
-      v = value.end;
-      const decoded = asBytes ? buf.subarray(value.start, value.end) : textOrBytes(buf, value.start, value.end);
-      // Most attributes have one value: an array of exactly one, not one grown for more.
-      if (values === null) values = [decoded];
-      else values.push(decoded);
-    }
-    attributes.set(name, values!);
-  }
-  return attributes;
-}
-
 export class WireEntry implements DirectoryEntry {
   readonly dn: string;
   /** The entry's bytes, DN and attribute list: a view into the page's buffer, not a copy. */
   readonly raw: Buffer;
   private readonly attributesAt: number;
   private readonly binary: ReadonlySet<string>;
-  private decoded: Map<string, Array<string | Buffer>> | null = null;
+  private decoded: ReadonlyMap<string, Values> | null = null;
 
   /** `op`: the bounds of the SearchResultEntry's contents in `buf`. */
   constructor(buf: Buffer, start: number, end: number, binary: ReadonlySet<string>) {
@@ -116,8 +65,8 @@ export class WireEntry implements DirectoryEntry {
     this.binary = binary;
   }
 
-  get attributes(): Map<string, Array<string | Buffer>> {
-    this.decoded ??= decodeAttributes(this.raw, this.attributesAt, this.raw.length, this.binary);
+  get attributes(): ReadonlyMap<string, Values> {
+    this.decoded ??= decodeAttributes(this.raw, this.attributesAt, this.raw.length, this.binary, textOrBytes);
     return this.decoded;
   }
 

@@ -107,6 +107,37 @@ test('values are text when they are UTF-8 (a real U+FFFD included), else their b
   assert.deepEqual(b.entry.attributes.get('description'), [replacement]);
 });
 
+test('attributes read alike whatever the order of layouts: a name twice (the last wins), one without values, names never seen', () => {
+  const photo = Buffer.from([0xff, 0xd8]);
+  const asMap = (attrs: ReadonlyMap<string, Array<string | Buffer>>) => new Map([...attrs]);
+  const stream = Buffer.concat([
+    entry(4, 'uid=a,dc=x', { uid: ['a'], mail: ['a@x'], jpegPhoto: [photo] }),
+    entry(4, 'uid=b,dc=x', { uid: ['b'], mail: ['b@x'] }),
+    entry(4, 'uid=c,dc=x', { uid: ['c'], mail: ['c@x'], jpegPhoto: [photo] }),
+    entry(4, 'uid=d,dc=x', { uid: ['d'], Mail: ['first@x'], mail: ['last@x'], cn: [] }),
+    entry(4, 'uid=e,dc=x', { uid: ['e'], cn: [], mail: ['e@x'] }),
+  ]);
+  const [a, b, c, d, e] = readAll(stream, 7, ['jpegPhoto']).map((m) => (m.op === 'entry' ? m.entry.attributes : null));
+  assert.deepEqual(asMap(a!), new Map<string, Array<string | Buffer>>([['uid', ['a']], ['mail', ['a@x']], ['jpegphoto', [photo]]]));
+  assert.deepEqual(asMap(b!), new Map([['uid', ['b']], ['mail', ['b@x']]]));
+  assert.equal(b!.get('jpegphoto'), undefined);
+  assert.equal(b!.has('jpegphoto'), false);
+  assert.deepEqual(c!.get('jpegphoto'), [photo]);
+  assert.deepEqual(asMap(d!), new Map([['uid', ['d']], ['mail', ['last@x']]]));
+  assert.equal(d!.size, 2);
+  assert.deepEqual([...e!.keys()], ['uid', 'mail']);
+  assert.equal(e!.size, 2);
+  assert.equal(e!.has('cn'), false);
+  const seen: string[] = [];
+  e!.forEach((values, name) => seen.push(`${name}=${String(values[0])}`));
+  assert.deepEqual(seen, ['uid=e', 'mail=e@x']);
+  assert.deepEqual([...e!.values()], [['e'], ['e@x']]);
+  // A server naming its attributes anew in every entry: past the names kept, entries still decode.
+  const many = Buffer.concat(Array.from({ length: 5000 }, (_, i) => entry(5, `uid=u${i},dc=x`, { uid: [`u${i}`], [`x-attr-${i}`]: [`v${i}`] })));
+  const decoded = readAll(many, 4096).map((m) => (m.op === 'entry' ? asMap(m.entry.attributes) : null));
+  decoded.forEach((attrs, i) => assert.deepEqual(attrs, new Map([['uid', [`u${i}`]], [`x-attr-${i}`, [`v${i}`]]])));
+});
+
 test('a refresh with deletions named explicitly: states, syncIdSet and the final cookie', () => {
   const c = new RefreshCollector();
   const stream = Buffer.concat([

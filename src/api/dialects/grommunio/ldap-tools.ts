@@ -39,7 +39,7 @@ function ldifValue(name: string, value: string | Buffer): string {
 }
 
 /** LDIF-like text of an entry. */
-function dumpText(dn: string, attributes: Map<string, Array<string | Buffer>>): string {
+function dumpText(dn: string, attributes: ReadonlyMap<string, Array<string | Buffer>>): string {
   const lines = [`dn: ${dn}`];
   for (const [name, values] of attributes) {
     for (const v of values) {
