@@ -11,8 +11,13 @@ interface Statement {
   iterate(parameters: ReadonlyArray<unknown>): IterableIterator<unknown>;
 }
 
-const toInput = (parameters: ReadonlyArray<unknown>): SQLInputValue[] =>
-  parameters.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p === undefined ? null : p) as SQLInputValue);
+/** SQLite binds no booleans or undefined; a list without them (nearly all) is passed as it is. */
+const toInput = (parameters: ReadonlyArray<unknown>): SQLInputValue[] => {
+  for (const p of parameters) {
+    if (typeof p === 'boolean' || p === undefined) return parameters.map((v) => (typeof v === 'boolean' ? (v ? 1 : 0) : v === undefined ? null : v) as SQLInputValue);
+  }
+  return parameters as SQLInputValue[];
+};
 
 /** Prepared statements kept by SQL text: a sync runs the same few statements thousands of times. */
 const CACHE_SIZE = 200;
