@@ -17,6 +17,7 @@ import * as settingsAndAdminRole from './012-settings-and-admin-role.ts';
 import * as runConfirmations from './013-run-confirmations.ts';
 import * as entryKeys from './014-entry-keys.ts';
 import * as runBitmaps from './015-run-bitmaps.ts';
+import * as usersDomainIndex from './016-users-domain-index.ts';
 
 export interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -38,6 +39,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '013-run-confirmations': runConfirmations,
   '014-entry-keys': entryKeys,
   '015-run-bitmaps': runBitmaps,
+  '016-users-domain-index': usersDomainIndex,
 };
 
 class InlineProvider implements MigrationProvider {
