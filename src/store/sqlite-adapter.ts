@@ -26,6 +26,13 @@ const rollback = /^\s*rollback\b/i;
 export function openSqlite(path: string): { close(): void; prepare(sql: string): Statement; raw: DatabaseSync } {
   const db = new DatabaseSync(path);
   db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;');
+  // A directory's IDs and names arrive in no order, so each page of new users lands on pages all
+  // over the ID and name indexes. With SQLite's 2 MB page cache those were read again from the
+  // file for every page; 16 MB (taken only as pages are read) keeps the indexes of 100,000 users.
+  // Each commit then writes megabytes of index pages to the WAL: a checkpoint every 4 MB (the
+  // default) made nearly every commit copy the WAL back and sync the file; every 64 MB, few do.
+  // Together: 3.4 s to 2.3 s for 100,000 new users in random order, 1,000 a transaction.
+  db.exec('PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 16384;');
   const cache = new Map<string, Statement>();
   return {
     raw: db,
