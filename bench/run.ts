@@ -4,6 +4,9 @@
  * and no-op resync, each in its own process for an honest peak RSS. Prints a table; writes JSON.
  * `--delta --tracking syncprov`: only the import, then 100 changes read by a delta run and 100
  * more by a full run, with the entries each read, on slapd as most deploy it (syncprov only).
+ * The directory is one that grew over time: its entries come back in no order of name and their
+ * entryUUIDs in no order at all, as Active Directory's GUIDs and any long-lived OpenLDAP's are.
+ * `--load-order`: names and IDs both ascending, as slapadd makes them when it loads all at once.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,7 +22,8 @@ import { drawChart } from './chart.ts';
 import { summariseProfileDir, type ProfileLine } from './profile.ts';
 import { SYNC_SEMI_SPACE_MB } from '../src/tasks/sync-heap.ts';
 
-const { values } = parseArgs({ options: { 'api-size': { type: 'string', default: '100000' }, million: { type: 'boolean', default: false }, sizes: { type: 'string', default: '10000,100000' }, stores: { type: 'string', default: 'sqlite' + (process.env.DATABASE_URL ? ',postgres' : '') }, 'page-size': { type: 'string', default: '1000' }, tracking: { type: 'string', default: 'accesslog' }, delta: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { 'api-size': { type: 'string', default: '100000' }, million: { type: 'boolean', default: false }, sizes: { type: 'string', default: '10000,100000' }, stores: { type: 'string', default: 'sqlite' + (process.env.DATABASE_URL ? ',postgres' : '') }, 'page-size': { type: 'string', default: '1000' }, tracking: { type: 'string', default: 'accesslog' }, delta: { type: 'boolean', default: false }, 'load-order': { type: 'boolean', default: false } } });
+const loadOrder = values['load-order'] === true;
 const tracking = values.tracking as ChangeTracking;
 const deltaOnly = values.delta === true;
 const sizes = [...values.sizes!.split(',').map(Number), ...(values.million ? [1_000_000] : [])];
@@ -30,16 +34,41 @@ const pageSize = Number(values['page-size']);
 /** One user in ten has a real photo (a 48 × 48 JPEG), which ldapsync syncs as their avatar. */
 const PHOTO_BASE64 = readFileSync(new URL('../test/fixtures/photo-blue.jpg', import.meta.url)).toString('base64');
 
-/** Writes n users as LDIF to a file, a chunk at a time (a million do not fit in one string). */
+/** The same numbers on every run, so every run reads the same directory (mulberry32). */
+function seededRandom(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+/** A version 4 UUID's text from the given numbers. */
+function uuid(random: () => number): string {
+  const hex = Array.from({ length: 32 }, () => Math.floor(random() * 16).toString(16));
+  hex[12] = '4';
+  hex[16] = (8 + Math.floor(random() * 4)).toString(16);
+  const h = hex.join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/**
+ * Writes n users as LDIF to a file, a chunk at a time (a million do not fit in one string): in a
+ * shuffled order of names, each with a random entryUUID, unless `--load-order` is given.
+ */
 function bulkLdif(n: number): string {
   const file = join(mkdtempSync(join(tmpdir(), 'ldapsync-bench-ldif-')), 'users.ldif');
   writeFileSync(file, '');
+  const random = seededRandom(n);
+  const order = Uint32Array.from({ length: n }, (_, k) => k + 1);
+  if (!loadOrder) for (let k = n - 1; k > 0; k--) { const j = Math.floor(random() * (k + 1)); const t = order[k]!; order[k] = order[j]!; order[j] = t; }
   let out: string[] = [];
   const flush = () => { appendFileSync(file, out.join('\n') + '\n\n'); out = []; };
-  for (let i = 1; i <= n; i++) {
+  for (const i of order) {
     if (out.length === 10_000) flush();
     const u = `user${String(i).padStart(7, '0')}`;
-    out.push(`dn: uid=${u},ou=people,${BASE_DN}\nobjectClass: inetOrgPerson\nobjectClass: mailExtension\nuid: ${u}\ncn: Bench User ${i}\nsn: User${i}\ngivenName: Bench\nmail: ${u}@example.org\nmail: ${u}.alt@example.org\nmailAlternativeAddress: smtp:${u}.x@example.org\ntitle: Engineer ${i % 50}\ntelephoneNumber: +1 555 ${String(i).padStart(7, '0')}\nemployeeNumber: ${i}\n${i % 10 === 0 ? `jpegPhoto:: ${PHOTO_BASE64}\n` : ''}`);
+    out.push(`dn: uid=${u},ou=people,${BASE_DN}\nobjectClass: inetOrgPerson\nobjectClass: mailExtension\nuid: ${u}\n${loadOrder ? '' : `entryUUID: ${uuid(random)}\n`}cn: Bench User ${i}\nsn: User${i}\ngivenName: Bench\nmail: ${u}@example.org\nmail: ${u}.alt@example.org\nmailAlternativeAddress: smtp:${u}.x@example.org\ntitle: Engineer ${i % 50}\ntelephoneNumber: +1 555 ${String(i).padStart(7, '0')}\nemployeeNumber: ${i}\n${i % 10 === 0 ? `jpegPhoto:: ${PHOTO_BASE64}\n` : ''}`);
   }
   flush();
   return file;
@@ -141,6 +170,7 @@ const result = {
   versions: { node: process.version, slapd: execFileSync('slapd', ['-VV'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).split('\n')[0]?.trim() ?? '' },
   pageSize,
   tracking,
+  order: loadOrder ? 'load order' : 'shuffled names, random entryUUIDs',
   rows,
   api,
   profiles,
@@ -148,7 +178,7 @@ const result = {
 console.table(rows.map((r) => ({ ...r, seconds: r.seconds.toFixed(2), ratio: r.ratio.toFixed(2), peakRssMb: r.peakRssMb?.toFixed(0) ?? '' })));
 if (api) console.table([api]);
 for (const [name, lines] of Object.entries(profiles)) { console.log(`top functions by self time, ${name}:`); console.table(lines); }
-const file = join(new URL('./results/', import.meta.url).pathname, `bench-${result.date.slice(0, 10)}-${sizes.join('-')}-${stores.join('-')}${deltaOnly ? `-delta-${tracking}` : ''}.json`);
+const file = join(new URL('./results/', import.meta.url).pathname, `bench-${result.date.slice(0, 10)}-${sizes.join('-')}-${stores.join('-')}${deltaOnly ? `-delta-${tracking}` : ''}${loadOrder ? '-load-order' : ''}.json`);
 writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
 console.log(`written ${file}`);
 if (sizes.length > 1 && !deltaOnly) {
