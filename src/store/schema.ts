@@ -29,6 +29,8 @@ export interface UsersTable {
   domain_id: number;
   username: string;
   extern_id: Uint8Array | null;
+  /** `store/extern-key.ts` of extern_id: what lookups by ID use. */
+  extern_key: number | null;
   dn: string | null;
   display_name: string;
   email: string | null;

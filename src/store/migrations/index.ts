@@ -18,6 +18,7 @@ import * as runConfirmations from './013-run-confirmations.ts';
 import * as entryKeys from './014-entry-keys.ts';
 import * as runBitmaps from './015-run-bitmaps.ts';
 import * as usersDomainIndex from './016-users-domain-index.ts';
+import * as externKeys from './017-extern-keys.ts';
 
 export interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -40,6 +41,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '014-entry-keys': entryKeys,
   '015-run-bitmaps': runBitmaps,
   '016-users-domain-index': usersDomainIndex,
+  '017-extern-keys': externKeys,
 };
 
 class InlineProvider implements MigrationProvider {
