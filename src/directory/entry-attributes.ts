@@ -15,18 +15,20 @@ interface Layout { readonly names: string[]; readonly index: Map<string, number>
 interface NameNode {
   readonly bytes: Uint8Array;
   readonly name: string;
+  /** Whether values of this name are kept as bytes (a binary attribute, or `;binary`). */
+  readonly asBytes: boolean;
   readonly parent: NameNode | null;
   readonly children: NameNode[];
   layout: Layout | null;
-  /** Whether values of this name are kept as bytes, for the binary set last asked with. */
-  asBytes: boolean;
-  binaryFor: ReadonlySet<string> | null;
 }
 
-const roots: NameNode[] = [];
-/** A server that names attributes differently in every entry must not grow the tree for ever. */
-const MAX_NODES = 4096;
-let nodeCount = 0;
+/**
+ * What a layout tree may hold, in names and layout positions together: a server that names its
+ * attributes anew in every entry (or lists ever longer ones) must not make it grow for ever.
+ */
+const BUDGET = 4096;
+/** Longer names are not kept: the entry that has one is decoded into a Map of its own. */
+const MAX_NAME = 128;
 
 function sameBytes(known: Uint8Array, buf: Buffer, start: number, end: number): boolean {
   if (known.length !== end - start) return false;
@@ -34,33 +36,82 @@ function sameBytes(known: Uint8Array, buf: Buffer, start: number, end: number): 
   return true;
 }
 
-/** The node for the name at buf[start, end) below `parent`, added when new; null when the tree is full. */
-function nodeFor(siblings: NameNode[], parent: NameNode | null, buf: Buffer, start: number, end: number): NameNode | null {
-  for (const node of siblings) if (sameBytes(node.bytes, buf, start, end)) return node;
-  if (nodeCount >= MAX_NODES) return null;
-  nodeCount++;
-  const node: NameNode = { bytes: Uint8Array.prototype.slice.call(buf, start, end), name: lowerName(buf.toString('utf8', start, end)), parent, children: [], layout: null, asBytes: false, binaryFor: null };
-  siblings.push(node);
-  return node;
+/**
+ * The layouts the entries of one connection's searches have shown, for the binary attributes it
+ * was opened with. Kept per connection, not per process: a server that fills it (the tree is
+ * started anew when full) slows down its own reading only.
+ */
+export class AttributeLayouts {
+  private readonly binary: ReadonlySet<string>;
+  private roots: NameNode[] = [];
+  private spent = 0;
+  constructor(binary: ReadonlySet<string>) { this.binary = binary; }
+
+  /** The node for the name at buf[start, end) below `parent`, added when new; null when it cannot be kept. */
+  private nodeFor(siblings: NameNode[], parent: NameNode | null, buf: Buffer, start: number, end: number): NameNode | null {
+    for (const node of siblings) if (sameBytes(node.bytes, buf, start, end)) return node;
+    if (end - start > MAX_NAME || this.spent >= BUDGET) return null;
+    this.spent++;
+    const name = lowerName(buf.toString('utf8', start, end));
+    // `;binary` (RFC 4522) asks for the bytes themselves, whatever the attribute.
+    const node: NameNode = { bytes: Uint8Array.prototype.slice.call(buf, start, end), name, asBytes: this.binary.has(name) || name.endsWith(';binary'), parent, children: [], layout: null };
+    siblings.push(node);
+    return node;
+  }
+
+  private layoutOf(last: NameNode): Layout | null {
+    const names: string[] = [];
+    for (let n: NameNode | null = last; n !== null; n = n.parent) names.push(n.name);
+    // Full: `decode` starts the tree anew.
+    if (this.spent + names.length > BUDGET) { this.spent = BUDGET; return null; }
+    this.spent += names.length;
+    names.reverse();
+    const index = new Map<string, number>();
+    names.forEach((name, position) => index.set(name, position));
+    return { names, index, unique: index.size === names.length };
+  }
+
+  /**
+   * The attribute list at buf[start, end), decoded; its layout was checked when the entry arrived.
+   * Bytes of binary attributes are views of the entry, not copies. An entry whose names repeat,
+   * or that the tree has no room for, gets a Map, with the last of repeated names winning, as always.
+   */
+  decode(buf: Buffer, start: number, end: number, text: TextDecode): ReadonlyMap<string, Values> {
+    const attributes = this.decodeByLayout(buf, start, end, text);
+    if (attributes) return attributes;
+    // Full: started anew for the entries to come (those decoded keep the layouts they have).
+    if (this.spent >= BUDGET) { this.roots = []; this.spent = 0; }
+    return decodeIntoMap(buf, start, end, this.binary, text);
+  }
+
+  private decodeByLayout(buf: Buffer, start: number, end: number, text: TextDecode): EntryAttributes | Map<string, Values> | null {
+    readElement(buf, start, end);
+    const listEnd = value.end;
+    const values: Array<Values | null> = [];
+    let siblings = this.roots;
+    let node: NameNode | null = null;
+    for (let at = value.start; at < listEnd;) {
+      readElement(buf, at, listEnd);
+      const attributeEnd = value.end;
+      at = value.end;
+      readElement(buf, value.start, attributeEnd);
+      node = this.nodeFor(siblings, node, buf, value.start, value.end);
+      if (node === null) return null;
+      siblings = node.children;
+      readElement(buf, value.end, attributeEnd);
+      values.push(decodeValues(buf, value.start, value.end, node.asBytes, text));
+    }
+    if (node === null) return new Map();
+    node.layout ??= this.layoutOf(node);
+    if (node.layout === null) return null;
+    return node.layout.unique ? new EntryAttributes(node.layout, values) : decodeIntoMap(buf, start, end, this.binary, text);
+  }
 }
 
-function layoutOf(last: NameNode): Layout {
-  const names: string[] = [];
-  for (let n: NameNode | null = last; n !== null; n = n.parent) names.push(n.name);
-  names.reverse();
-  const index = new Map<string, number>();
-  names.forEach((name, position) => index.set(name, position));
-  return { names, index, unique: index.size === names.length };
-}
-
-/** `;binary` (RFC 4522) asks for the bytes themselves, whatever the attribute. */
-function keepsBytes(node: NameNode, binary: ReadonlySet<string>): boolean {
-  if (node.binaryFor !== binary) { node.asBytes = binary.has(node.name) || node.name.endsWith(';binary'); node.binaryFor = binary; }
-  return node.asBytes;
-}
+type TextDecode = (buf: Buffer, start: number, end: number) => string | Buffer;
 
 /** The values of one attribute (its SET OF values, bounds in `value`); null when it has none. */
-function decodeValues(buf: Buffer, valuesStart: number, valuesEnd: number, asBytes: boolean, text: (buf: Buffer, start: number, end: number) => string | Buffer): Values | null {
+function decodeValues(buf: Buffer, valuesStart: number, valuesEnd: number, asBytes: boolean, text: TextDecode): Values | null {
   let values: Values | null = null;
   for (let v = valuesStart; v < valuesEnd;) {
     readElement(buf, v, valuesEnd);
@@ -73,34 +124,7 @@ function decodeValues(buf: Buffer, valuesStart: number, valuesEnd: number, asByt
   return values;
 }
 
-/**
- * The attribute list at buf[start, end), decoded; its layout was checked when the entry arrived.
- * Bytes of binary attributes are views of the entry, not copies. An entry whose names repeat (or
- * that the tree has no room for) gets a Map, with the last of repeated names winning, as always.
- */
-export function decodeAttributes(buf: Buffer, start: number, end: number, binary: ReadonlySet<string>, text: (buf: Buffer, start: number, end: number) => string | Buffer): ReadonlyMap<string, Values> {
-  readElement(buf, start, end);
-  const listEnd = value.end;
-  const values: Array<Values | null> = [];
-  let siblings = roots;
-  let node: NameNode | null = null;
-  for (let at = value.start; at < listEnd;) {
-    readElement(buf, at, listEnd);
-    const attributeEnd = value.end;
-    at = value.end;
-    readElement(buf, value.start, attributeEnd);
-    node = nodeFor(siblings, node, buf, value.start, value.end);
-    if (node === null) return decodeIntoMap(buf, start, end, binary, text);
-    siblings = node.children;
-    readElement(buf, value.end, attributeEnd);
-    values.push(decodeValues(buf, value.start, value.end, keepsBytes(node, binary), text));
-  }
-  if (node === null) return new Map();
-  node.layout ??= layoutOf(node);
-  return node.layout.unique ? new EntryAttributes(node.layout, values) : decodeIntoMap(buf, start, end, binary, text);
-}
-
-function decodeIntoMap(buf: Buffer, start: number, end: number, binary: ReadonlySet<string>, text: (buf: Buffer, start: number, end: number) => string | Buffer): Map<string, Values> {
+function decodeIntoMap(buf: Buffer, start: number, end: number, binary: ReadonlySet<string>, text: TextDecode): Map<string, Values> {
   const attributes = new Map<string, Values>();
   readElement(buf, start, end);
   const listEnd = value.end;

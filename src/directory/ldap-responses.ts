@@ -9,6 +9,7 @@
 import type { DirectoryEntry } from './entry.ts';
 import { BerCursor, ProtocolError } from './ber-cursor.ts';
 import { WireEntry } from './wire-entry.ts';
+import { AttributeLayouts } from './entry-attributes.ts';
 
 export { BerCursor };
 
@@ -59,15 +60,15 @@ function nameAndValue(op: BerCursor, nameTag: number, valueTag: number): { name:
   return { name, value };
 }
 
-/** Decodes one complete LDAPMessage. `binary`: lower-case names of attributes read as bytes. */
-export function decodeMessage(buf: Buffer, start: number, end: number, binary: ReadonlySet<string>): LdapMessage {
+/** Decodes one complete LDAPMessage; `layouts`: the connection's, which know its binary attributes. */
+export function decodeMessage(buf: Buffer, start: number, end: number, layouts: AttributeLayouts): LdapMessage {
   const msg = new BerCursor(buf, start, end).enter(0x30);
   const id = msg.int();
   const e = msg.next();
   const op = new BerCursor(buf, e.start, e.end);
   const controls = (): ResponseControl[] => readControls(msg);
   switch (e.tag) {
-    case 0x64: { const entry = new WireEntry(buf, e.start, e.end, binary); return { id, op: 'entry', entry, controls: controls() }; }
+    case 0x64: { const entry = new WireEntry(buf, e.start, e.end, layouts); return { id, op: 'entry', entry, controls: controls() }; }
     case 0x73: { const uris: string[] = []; while (op.more) uris.push(op.string()); return { id, op: 'reference', uris, controls: controls() }; }
     case 0x79: {
       const { name, value } = nameAndValue(op, 0x80, 0x81);
@@ -92,9 +93,10 @@ export class MessageReader {
   private bufferedBytes = 0;
   /** Bytes the first unfinished message needs in all, once its header is known. */
   private needed = 0;
-  private readonly binary: ReadonlySet<string>;
+  /** The attribute layouts of this connection's entries, and the attributes it reads as bytes. */
+  private readonly layouts: AttributeLayouts;
   constructor(binaryAttributes: Iterable<string> = []) {
-    this.binary = new Set([...binaryAttributes].map((a) => a.toLowerCase()));
+    this.layouts = new AttributeLayouts(new Set([...binaryAttributes].map((a) => a.toLowerCase())));
   }
 
   push(chunk: Buffer): LdapMessage[] {
@@ -108,7 +110,7 @@ export class MessageReader {
     for (;;) {
       const size = wholeMessageLength(buf, pos);
       if (size === null) break;
-      out.push(decodeMessage(buf, pos, pos + size, this.binary));
+      out.push(decodeMessage(buf, pos, pos + size, this.layouts));
       pos += size;
     }
     const rest = pos < buf.length ? buf.subarray(pos) : null;

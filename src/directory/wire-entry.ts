@@ -6,7 +6,7 @@
 import { isUtf8 } from 'node:buffer';
 import { BerCursor, expectTag, readElement, value } from './ber-cursor.ts';
 import type { DirectoryEntry } from './entry.ts';
-import { decodeAttributes, type Values } from './entry-attributes.ts';
+import type { AttributeLayouts, Values } from './entry-attributes.ts';
 
 
 /** True when the bytes buf[start, end) spell `lower` in any letter case (ASCII names). */
@@ -52,21 +52,21 @@ export class WireEntry implements DirectoryEntry {
   /** The entry's bytes, DN and attribute list: a view into the page's buffer, not a copy. */
   readonly raw: Buffer;
   private readonly attributesAt: number;
-  private readonly binary: ReadonlySet<string>;
+  private readonly layouts: AttributeLayouts;
   private decoded: ReadonlyMap<string, Values> | null = null;
 
   /** `op`: the bounds of the SearchResultEntry's contents in `buf`. */
-  constructor(buf: Buffer, start: number, end: number, binary: ReadonlySet<string>) {
+  constructor(buf: Buffer, start: number, end: number, layouts: AttributeLayouts) {
     this.raw = buf.subarray(start, end);
     const op = new BerCursor(this.raw);
     this.dn = op.string();
     this.attributesAt = op.pos;
     checkAttributes(this.raw, this.attributesAt, this.raw.length);
-    this.binary = binary;
+    this.layouts = layouts;
   }
 
   get attributes(): ReadonlyMap<string, Values> {
-    this.decoded ??= decodeAttributes(this.raw, this.attributesAt, this.raw.length, this.binary, textOrBytes);
+    this.decoded ??= this.layouts.decode(this.raw, this.attributesAt, this.raw.length, textOrBytes);
     return this.decoded;
   }
 

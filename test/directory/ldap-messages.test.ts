@@ -136,6 +136,18 @@ test('attributes read alike whatever the order of layouts: a name twice (the las
   const many = Buffer.concat(Array.from({ length: 5000 }, (_, i) => entry(5, `uid=u${i},dc=x`, { uid: [`u${i}`], [`x-attr-${i}`]: [`v${i}`] })));
   const decoded = readAll(many, 4096).map((m) => (m.op === 'entry' ? asMap(m.entry.attributes) : null));
   decoded.forEach((attrs, i) => assert.deepEqual(attrs, new Map([['uid', [`u${i}`]], [`x-attr-${i}`, [`v${i}`]]])));
+  // Ever longer lists of the same names, and a name too long to keep: each entry reads as sent.
+  const prefixes = Buffer.concat(Array.from({ length: 300 }, (_, i) => entry(6, `uid=p${i},dc=x`, Object.fromEntries(Array.from({ length: i + 1 }, (__, k) => [`a${k}`, [`${i}.${k}`]])))));
+  readAll(prefixes, 65536).forEach((m, i) => {
+    assert.ok(m.op === 'entry');
+    assert.equal(m.entry.attributes.size, i + 1);
+    assert.deepEqual(m.entry.attributes.get(`a${i}`), [`${i}.${i}`]);
+    assert.deepEqual(m.entry.attributes.get('a0'), [`${i}.0`]);
+  });
+  const longName = 'l'.repeat(200);
+  const [long] = readAll(entry(7, 'uid=l,dc=x', { uid: ['l'], [longName]: ['v'] }), 50);
+  assert.ok(long?.op === 'entry');
+  assert.deepEqual(asMap(long.entry.attributes), new Map([['uid', ['l']], [longName, ['v']]]));
 });
 
 test('a refresh with deletions named explicitly: states, syncIdSet and the final cookie', () => {
