@@ -1,3 +1,7 @@
+/** Keys of users' stable IDs: what the store indexes and looks users up by. */
+import { sql, type Kysely } from 'kysely';
+import type { Dialect } from './sql-dialect.ts';
+
 /**
  * The number a user's stable ID is indexed by: 48 bits of a hash of its bytes. A directory's IDs
  * are 16 to 64 bytes (a GUID, an entryUUID's 36 characters, a uid) and arrive in no order, so
@@ -17,6 +21,29 @@ export function externKey(id: Uint8Array): number {
     b ^= b >>> 15;
   }
   return (mix(a) >>> 0) * 0x10000 + (mix(b) >>> 16);
+}
+
+const FILL_CHUNK = 5000;
+
+/**
+ * Gives every linked user without a key its key, a chunk at a time; returns how many. Users are
+ * written with their key by this code; a row written otherwise (by hand, or by an instance from
+ * before keys, during an upgrade) would be found by no lookup, planned anew and refused by name.
+ * The partial index `users_extern_key_missing` holds just those rows: asking costs nothing.
+ */
+export async function fillMissingExternKeys<DB>(db: Kysely<DB>, dialect: Dialect): Promise<number> {
+  let filled = 0;
+  for (;;) {
+    const rows = (await sql<{ id: number; extern_id: Uint8Array }>`SELECT id, extern_id FROM users WHERE extern_id IS NOT NULL AND extern_key IS NULL ORDER BY id LIMIT ${FILL_CHUNK}`.execute(db)).rows;
+    if (rows.length === 0) return filled;
+    const keys = rows.map((r) => ({ id: r.id, key: externKey(r.extern_id) }));
+    if (dialect === 'postgres') {
+      await sql`UPDATE users SET extern_key = k.key FROM unnest(${keys.map((k) => k.id)}::integer[], ${keys.map((k) => k.key)}::bigint[]) AS k(id, key) WHERE users.id = k.id`.execute(db);
+    } else {
+      await sql`UPDATE users SET extern_key = k.value ->> '$[1]' FROM json_each(${JSON.stringify(keys.map((k) => [k.id, k.key]))}) AS k WHERE users.id = k.value ->> '$[0]'`.execute(db);
+    }
+    filled += rows.length;
+  }
 }
 
 /** Murmur3's finaliser: every bit of the input moves every bit of the output. */

@@ -61,13 +61,23 @@ for (const variant of storeVariants()) {
       assert.deepEqual((await t.store.users.byExternIds([Buffer.from('id-b2')])).map((u) => u.id), []);
     });
 
+    test('a user written without its key (by hand, by an older instance) is given it, and found again', async () => {
+      const d = await t.store.domains.create({ name: 'nokey.example' });
+      const [c] = await t.store.users.insertMany([newUser(d.id, 'c@nokey.example', 'id-c')]);
+      await rawSql(t, [`UPDATE users SET extern_key = NULL WHERE id = ${c!.id}`]);
+      assert.deepEqual(await t.store.users.byExternIds([Buffer.from('id-c')]), []);
+      assert.equal(await t.store.users.fillMissingExternKeys(), 1);
+      assert.deepEqual((await t.store.users.byExternIds([Buffer.from('id-c')])).map((u) => u.id), [c!.id]);
+      assert.equal(await t.store.users.fillMissingExternKeys(), 0);
+    });
+
     test('users linked before keys existed get theirs when the store opens', async () => {
       const d = await t.store.domains.create({ name: 'before.example' });
       const users = Array.from({ length: 12_000 }, (_, i) => newUser(d.id, `u${i}@before.example`, `before-${i}`));
       await t.store.users.insertMany(users);
       await t.store.close();
       // The store as it was before: no key column, the index on the ID's bytes.
-      await rawSql(t, ['DROP INDEX users_extern_key', 'ALTER TABLE users DROP COLUMN extern_key', 'CREATE INDEX users_extern ON users (extern_id)', `DELETE FROM kysely_migration WHERE name = '017-extern-keys'`]);
+      await rawSql(t, ['DROP INDEX users_extern_key', 'DROP INDEX users_extern_key_missing', 'ALTER TABLE users DROP COLUMN extern_key', 'CREATE INDEX users_extern ON users (extern_id)', `DELETE FROM kysely_migration WHERE name = '017-extern-keys'`]);
       t.store = await openStore({ dataDir: t.dataDir, databaseUrl: t.databaseUrl, ...(t.schema ? { schema: t.schema } : {}) });
       const found = await t.store.users.byExternIds([Buffer.from('before-0'), Buffer.from('before-5000'), Buffer.from('before-11999')]);
       assert.deepEqual(found.map((u) => u.username).sort(), ['u0@before.example', 'u11999@before.example', 'u5000@before.example']);

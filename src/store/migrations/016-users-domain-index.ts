@@ -9,6 +9,7 @@
 import type { Kysely } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema.dropIndex('users_domain_extern').execute();
-  await db.schema.createIndex('users_domain').on('users').columns(['domain_id', 'id']).execute();
+  // SQLite runs migrations outside a transaction: one cut short between the two runs again whole.
+  await db.schema.dropIndex('users_domain_extern').ifExists().execute();
+  await db.schema.createIndex('users_domain').ifNotExists().on('users').columns(['domain_id', 'id']).execute();
 }

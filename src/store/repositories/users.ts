@@ -1,5 +1,5 @@
 import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
-import { externKey } from '../extern-key.ts';
+import { externKey, fillMissingExternKeys } from '../extern-key.ts';
 import { insertByPosition, insertUnnest, type NewUser } from './user-inserts.ts';
 import type { Dialect } from '../database.ts';
 import type { Database, UsersTable } from '../schema.ts';
@@ -92,6 +92,9 @@ export class UserRepository {
     const keys = ids.map(externKey);
     return (eb: ExpressionBuilder<Database, 'users'>) => (this.pg ? eb('extern_key', 'in', sql<number>`(SELECT unnest(${keys}::bigint[]))`) : eb('extern_key', 'in', keys));
   }
+
+  /** See extern-key.ts: linked users without their ID's key get it; returns how many. */
+  fillMissingExternKeys(): Promise<number> { return fillMissingExternKeys(this.db, this.pg ? 'postgres' : 'sqlite'); }
 
   async byUsernames(names: string[]): Promise<StoredUser[]> {
     if (names.length === 0) return [];
