@@ -48,7 +48,8 @@ export async function lockFor(store: Store, domain: SyncDomain, options: SyncOpt
 /** Chooses the mode, opens the run record (a real run) and says so. */
 export async function startRun(deps: SyncDeps, options: SyncOptions, domain: SyncDomain, source: DirectorySource, lock: RunLock | null, started: number): Promise<SyncRun> {
   const { store } = deps;
-  // Users written without their ID's key (by hand, or by an older instance) are found again.
+  // Users written without their ID's key (by hand, or by an older instance) are found again; a
+  // dry run too, since a key is how a user is found, not something a run decides.
   await store.users.fillMissingExternKeys();
   const mode = await chooseMode(store, source, domain.id, options);
   const sink: RunSink = options.dryRun

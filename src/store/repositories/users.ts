@@ -44,10 +44,15 @@ const STORED_COLUMNS = ['id', 'domain_id', 'username', 'extern_id', 'dn', 'displ
  * The rows whose ID is one of `ids`: a key names an ID's row, and now and then another's too
  * (48 bits; see extern-key.ts). Compared as bytes, as the index on the bytes used to.
  */
-function withIds<R extends { extern_id: Uint8Array | null; extern_key: number | null }>(rows: R[], ids: Uint8Array[]): R[] {
+function withIds<R extends { extern_id: Uint8Array | null; extern_key: number | null }>(rows: R[], wanted: Map<number, Uint8Array[]>): R[] {
+  return rows.filter((r) => r.extern_id !== null && r.extern_key !== null && (wanted.get(Number(r.extern_key)) ?? []).some((id) => Buffer.compare(id, r.extern_id!) === 0));
+}
+
+/** The IDs by their keys (two IDs may share one). */
+function byKey(ids: Uint8Array[]): Map<number, Uint8Array[]> {
   const wanted = new Map<number, Uint8Array[]>();
   for (const id of ids) { const key = externKey(id); const list = wanted.get(key); if (list) list.push(id); else wanted.set(key, [id]); }
-  return rows.filter((r) => r.extern_id !== null && r.extern_key !== null && (wanted.get(Number(r.extern_key)) ?? []).some((id) => Buffer.compare(id, r.extern_id!) === 0));
+  return wanted;
 }
 
 /** Values per IN list, well under both dialects' bound-parameter limits. */
@@ -72,24 +77,26 @@ export class UserRepository {
 
   async byExternIds(ids: Uint8Array[]): Promise<StoredUser[]> {
     if (ids.length === 0) return [];
-    const rows = await this.db.selectFrom('users').select([...STORED_COLUMNS, 'extern_key']).where(this.keyIn(ids)).execute();
-    return withIds(rows, ids).map(toStored);
+    const wanted = byKey(ids);
+    const rows = await this.db.selectFrom('users').select([...STORED_COLUMNS, 'extern_key']).where(this.keyIn(wanted)).execute();
+    return withIds(rows, wanted).map(toStored);
   }
 
   /** Like byExternIds without the text a diff needs: most entries of a full run are unchanged. */
   async syncStatesByExternIds(ids: Uint8Array[]): Promise<StoredSyncState[]> {
     if (ids.length === 0) return [];
+    const wanted = byKey(ids);
     const rows = await this.db.selectFrom('users').select(['id', 'domain_id', 'username', 'extern_id', 'extern_key', 'dn', 'status', 'status_source', 'sync_hash', 'avatar_hash', 'entry_key'])
-      .where(this.keyIn(ids)).execute();
-    return withIds(rows, ids).map((r) => ({
+      .where(this.keyIn(wanted)).execute();
+    return withIds(rows, wanted).map((r) => ({
       id: r.id, domainId: r.domain_id, username: r.username, externId: bytes(r.extern_id), dn: r.dn, status: r.status as UserStatus,
       statusSource: r.status_source as StatusSource | null, syncHash: r.sync_hash, avatarHash: r.avatar_hash, entryKey: r.entry_key,
     }));
   }
 
-  /** Users whose key is one of these IDs' keys; `withIds` keeps those whose ID is one of them. */
-  private keyIn(ids: Uint8Array[]) {
-    const keys = ids.map(externKey);
+  /** Users whose key is one of these; `withIds` keeps those whose ID is one asked for. */
+  private keyIn(wanted: Map<number, Uint8Array[]>) {
+    const keys = [...wanted.keys()];
     return (eb: ExpressionBuilder<Database, 'users'>) => (this.pg ? eb('extern_key', 'in', sql<number>`(SELECT unnest(${keys}::bigint[]))`) : eb('extern_key', 'in', keys));
   }
 
