@@ -26,8 +26,11 @@ export class IdBitmap {
 
   get size(): number { return this.count; }
 
+  /** A copy: the bytes copied at once and the count taken over (a run copies its set each batch). */
   copy(): IdBitmap {
-    const other = new IdBitmap(this.bits, this.base);
+    const other = new IdBitmap(new Uint8Array(0));
+    other.bits = this.bits.slice();
+    other.count = this.count;
     other.offset = this.offset;
     return other;
   }

@@ -40,8 +40,10 @@ test('an IdBitmap from its first ID holds no bit below it, and takes a lower ID 
   assert.equal(bits.size, 4);
   assert.equal(bits.has(7_999_991), false);
   const copy = bits.copy();
+  assert.deepEqual([copy.size, copy.base, [...copy.ids()]], [4, bits.base, [...bits.ids()]]);
   copy.add(1);
   assert.equal(bits.has(1), false, 'a copy is its own');
+  assert.deepEqual([copy.size, bits.size], [5, 4]);
   assert.deepEqual([...IdBitmap.fromFirst().copy().ids()], []);
 });
 
