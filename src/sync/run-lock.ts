@@ -38,7 +38,8 @@ export async function lockDomain(store: Store, domainId: number): Promise<RunLoc
   if (!acquired) {
     const current = await store.syncLocks.holder(domainId);
     if (current && deadLocalHolder(current.holder)) acquired = await store.syncLocks.acquire(domainId, me, staleBefore(), current.holder);
-    if (!acquired) return { busy: current ? `since ${current.acquiredAt} by ${current.holder.split('|').slice(0, 2).join(' pid ')}` : 'just now' };
+    // The holder (host, process) stays out of the answer: whoever asked may be a tenant.
+    if (!acquired) return { busy: current ? `since ${current.acquiredAt}` : 'just now' };
   }
   let last = Date.now();
   live.add(me);

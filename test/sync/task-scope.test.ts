@@ -65,4 +65,10 @@ test('a sync thread that died tells a tenant admin that it did, and only a syste
   assert.equal(causeFor(tenant, message), 'the sync thread stopped during the run; a system admin finds the cause in the service log');
   assert.equal(causeFor(system, message), message);
   assert.equal(causeFor(tenant, 'the sync thread could not start: out of memory'), 'the sync thread could not start; a system admin finds the cause in the service log');
+  const unexpected = "Synchronization failed: TypeError: Cannot read properties of undefined (reading 'dn') at /srv/ldapsync/src/sync/planner.ts:88";
+  assert.equal(causeFor(tenant, unexpected), 'Synchronization failed; a system admin finds the cause in the service log');
+  assert.equal(causeFor(system, unexpected), unexpected);
+  const store = 'The database could not be written (connect ECONNREFUSED 10.1.2.3:5432 (db-primary)); users already written are whole, the rest are as before';
+  assert.equal(causeFor(tenant, store), 'The database could not be written (a system admin finds the cause in the service log); users already written are whole, the rest are as before');
+  assert.equal(causeFor(tenant, 'Synchronization failed: the sync thread stopped during the run (Error: EIO)'), 'Synchronization failed: the sync thread stopped during the run; a system admin finds the cause in the service log');
 });
