@@ -1,6 +1,7 @@
 /** Keys of users' stable IDs: what the store indexes and looks users up by. */
 import { sql, type Kysely } from 'kysely';
 import type { Dialect } from './sql-dialect.ts';
+import { setUsersColumn } from './users-column.ts';
 
 /**
  * The number a user's stable ID is indexed by: 48 bits of a hash of its bytes. A directory's IDs
@@ -36,12 +37,7 @@ export async function fillMissingExternKeys<DB>(db: Kysely<DB>, dialect: Dialect
   for (;;) {
     const rows = (await sql<{ id: number; extern_id: Uint8Array }>`SELECT id, extern_id FROM users WHERE extern_id IS NOT NULL AND extern_key IS NULL ORDER BY id LIMIT ${FILL_CHUNK}`.execute(db)).rows;
     if (rows.length === 0) return filled;
-    const keys = rows.map((r) => ({ id: r.id, key: externKey(r.extern_id) }));
-    if (dialect === 'postgres') {
-      await sql`UPDATE users SET extern_key = k.key FROM unnest(${keys.map((k) => k.id)}::integer[], ${keys.map((k) => k.key)}::bigint[]) AS k(id, key) WHERE users.id = k.id`.execute(db);
-    } else {
-      await sql`UPDATE users SET extern_key = k.value ->> '$[1]' FROM json_each(${JSON.stringify(keys.map((k) => [k.id, k.key]))}) AS k WHERE users.id = k.value ->> '$[0]'`.execute(db);
-    }
+    await setUsersColumn(db, dialect, 'extern_key', rows.map((r) => ({ id: r.id, value: externKey(r.extern_id) })));
     filled += rows.length;
   }
 }

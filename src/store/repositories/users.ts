@@ -1,5 +1,6 @@
 import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
 import { externKey, fillMissingExternKeys } from '../extern-key.ts';
+import { setUsersColumn } from '../users-column.ts';
 import { insertByPosition, insertUnnest, type NewUser } from './user-inserts.ts';
 import type { Dialect } from '../database.ts';
 import type { Database, UsersTable } from '../schema.ts';
@@ -131,12 +132,7 @@ export class UserRepository {
 
   /** Keys of the entries unchanged users were found as (a page at a time, one statement). */
   async setEntryKeys(keys: Array<{ id: number; key: string }>): Promise<void> {
-    if (keys.length === 0) return;
-    if (this.pg) {
-      await sql`UPDATE users SET entry_key = k.key FROM unnest(${keys.map((k) => k.id)}::integer[], ${keys.map((k) => k.key)}::text[]) AS k(id, key) WHERE users.id = k.id`.execute(this.db);
-    } else {
-      await sql`UPDATE users SET entry_key = k.value ->> '$[1]' FROM json_each(${JSON.stringify(keys.map((k) => [k.id, k.key]))}) AS k WHERE users.id = k.value ->> '$[0]'`.execute(this.db);
-    }
+    await setUsersColumn(this.db, this.pg ? 'postgres' : 'sqlite', 'entry_key', keys.map((k) => ({ id: k.id, value: k.key })));
   }
 
   async setStatus(ids: number[], status: UserStatus, source: StatusSource | null, reason: string | null, now = new Date().toISOString()): Promise<void> {
