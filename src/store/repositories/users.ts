@@ -98,7 +98,16 @@ export class UserRepository {
   /** Users whose key is one of these; `withIds` keeps those whose ID is one asked for. */
   private keyIn(wanted: Map<number, Uint8Array[]>) {
     const keys = [...wanted.keys()];
-    return (eb: ExpressionBuilder<Database, 'users'>) => (this.pg ? eb('extern_key', 'in', sql<number>`(SELECT unnest(${keys}::bigint[]))`) : eb('extern_key', 'in', keys));
+    return (eb: ExpressionBuilder<Database, 'users'>) => eb('extern_key', 'in', this.valuesIn<number>(keys, 'bigint'));
+  }
+
+  /**
+   * A page's list of values as one parameter: an array on PostgreSQL (see `pg`), a JSON array on
+   * SQLite. A parameter per value made SQLite's statement text differ with the list's length (a
+   * statement prepared anew for most pages of a resync) and the query builder walk 1,000 values.
+   */
+  private valuesIn<T>(values: Array<string | number>, pgType: 'bigint' | 'text') {
+    return this.pg ? sql<T>`(SELECT unnest(${values}::${sql.raw(pgType)}[]))` : sql<T>`(SELECT value FROM json_each(${JSON.stringify(values)}))`;
   }
 
   /** See extern-key.ts: linked users without their ID's key get it; returns how many. */
@@ -106,7 +115,7 @@ export class UserRepository {
 
   async byUsernames(names: string[]): Promise<StoredUser[]> {
     if (names.length === 0) return [];
-    const rows = await this.db.selectFrom('users').select(STORED_COLUMNS).where((eb) => (this.pg ? eb('username', 'in', sql<string>`(SELECT unnest(${names}::text[]))`) : eb('username', 'in', names))).execute();
+    const rows = await this.db.selectFrom('users').select(STORED_COLUMNS).where((eb) => eb('username', 'in', this.valuesIn<string>(names, 'text'))).execute();
     return rows.map(toStored);
   }
 
