@@ -4,7 +4,7 @@
  */
 import { avatarAttributes, type DirectorySource } from '../directory/source.ts';
 import { attributeMap, presetFor } from '../directory/presets.ts';
-import { textValues, type DirectoryEntry } from '../directory/entry.ts';
+import type { DirectoryEntry } from '../directory/entry.ts';
 import { externIdHex, type MappedUser } from '../domain/user.ts';
 import type { GroupIndex } from './groups.ts';
 import { avatarFrom } from './avatar.ts';
@@ -36,12 +36,15 @@ export interface Mapper {
 /** Addresses as the mapper keeps them: cleaned, without an `smtp:` prefix, lower case, no empty ones. */
 function addresses(values: Array<string | Buffer> | undefined): string[] {
   const out: string[] = [];
-  for (const v of textValues(values)) {
-    const a = stripSmtp(clean(v)).toLowerCase();
+  if (values) for (let i = 0; i < values.length; i++) {
+    const a = address(values[i]!);
     if (a) out.push(a);
   }
   return out;
 }
+
+/** One value as an address: bytes read as UTF-8 (as textValues does), cleaned, lower case. */
+const address = (value: string | Buffer): string => stripSmtp(clean(typeof value === 'string' ? value : value.toString('utf8'))).toLowerCase();
 
 const invalid = (externId: Uint8Array | null, dn: string, reason: string): MapResult => ({ ok: false, externId, dn, reason });
 
@@ -106,7 +109,8 @@ export function createMapper(source: DirectorySource, disabledIds: ReadonlySet<s
         if (a !== username && ADDRESS.test(a)) aliases.push(a);
       };
       for (let i = 1; i < mails.length; i++) consider(mails[i]!);
-      if (aliasKey) for (const a of textValues(attributes.get(aliasKey))) consider(stripSmtp(clean(a)).toLowerCase());
+      const aliasValues = aliasKey ? attributes.get(aliasKey) : undefined;
+      if (aliasValues) for (let i = 0; i < aliasValues.length; i++) consider(address(aliasValues[i]!));
       sortInPlace(aliases);
 
       const properties: Record<string, string> = {};

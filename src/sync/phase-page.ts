@@ -23,18 +23,20 @@ function vouchedFor(run: SyncRun, state: StoredSyncState | undefined, keyed: Key
  * The stored users these entries link to. Most entries of a full run are unchanged: their sync
  * state alone says so, and only the others are read whole, for the field-by-field diff.
  */
-async function linkedUsers(run: SyncRun, mapped: MapResult[], states: StoredSyncState[]): Promise<StoredUser[]> {
+async function linkedUsers(run: SyncRun, mapped: MapResult[], hexOf: Array<string | null>, states: Array<[string, StoredSyncState]>): Promise<StoredUser[]> {
+  // An import's pages link to nobody.
+  if (states.length === 0) return [];
   const next = new Map<string, MappedUser | null>();
-  for (const m of mapped) {
-    if (!m.ok) continue;
-    const hex = externIdHex(m.user.externId);
+  mapped.forEach((m, j) => {
+    if (!m.ok) return;
+    const hex = hexOf[j]!;
     // Two entries with one ID are planned from the whole stored user, as before.
     next.set(hex, next.has(hex) ? null : m.user);
-  }
+  });
   const atAGlance: StoredUser[] = [];
   const rest: Uint8Array[] = [];
-  for (const s of states) {
-    const user = s.externId ? next.get(externIdHex(s.externId)) : null;
+  for (const [hex, s] of states) {
+    const user = next.get(hex);
     // The planner answers 'unchanged' for these before it reads any field they lack.
     if (user && s.domainId === run.domain.id && unchangedAtAGlance(s, user)) atAGlance.push({ ...s, displayName: '', aliasesJson: '[]', propertiesJson: '{}', groupsJson: '[]', rolesJson: '[]' });
     else if (s.externId) rest.push(s.externId);
@@ -93,8 +95,10 @@ export async function processPage(run: SyncRun, mapper: PageMapper, entries: Dir
   const { keyed, lookedUp, states, repeated, items, toMap } = await vouch(run, mapper, entries);
   const mapped = await mapAll(mapper, toMap.map((i) => entries[i]!));
   await yieldToLoop();
+  // Each entry's ID in hex once: the lookups, the links and the names below key by it.
+  const hexOf = mapped.map((m) => { const id = m.ok ? m.user.externId : m.externId; return id ? externIdHex(id) : null; });
   const ids = mapped.flatMap((m) => (m.ok ? [m.user.externId] : m.externId ? [m.externId] : []));
-  const idHex = ids.map(externIdHex);
+  const idHex = hexOf.filter((h): h is string => h !== null);
   if (run.sink.writing(idHex, mapped.flatMap((m) => (m.ok ? [m.user.username] : [])))) {
     // Looked up before that page was written: once it is, the page is planned again from the start.
     await run.sink.flush();
@@ -104,10 +108,10 @@ export async function processPage(run: SyncRun, mapper: PageMapper, entries: Dir
   const unkeyed = ids.filter((_, j) => !lookedUp.has(idHex[j]!));
   for (const s of await store.users.syncStatesByExternIds(unkeyed)) if (s.externId) states.set(externIdHex(s.externId), s);
   const mappedHex = new Set(idHex);
-  const linked = await linkedUsers(run, mapped, [...states].flatMap(([hex, s]) => (mappedHex.has(hex) ? [s] : [])));
+  const linked = await linkedUsers(run, mapped, hexOf, [...states].filter(([hex]) => mappedHex.has(hex)));
   const byExternId = new Map(linked.filter((u) => u.externId).map((u) => [externIdHex(u.externId!), u]));
   // Names are looked up only where they can collide: new entries and renames.
-  const names = mapped.flatMap((m) => (m.ok && byExternId.get(externIdHex(m.user.externId))?.username !== m.user.username ? [m.user.username] : []));
+  const names = mapped.flatMap((m, j) => (m.ok && byExternId.get(hexOf[j]!)?.username !== m.user.username ? [m.user.username] : []));
   const named = await store.users.byUsernames(names);
   const snapshot: PageSnapshot = {
     domain: run.domain,
