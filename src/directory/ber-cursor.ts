@@ -23,6 +23,18 @@ export function readElement(buf: Buffer, pos: number, end: number): number {
   return tag;
 }
 
+/**
+ * Reads the attribute (LDAP's PartialAttribute) at `pos` in an entry's attribute list: leaves the
+ * bounds of its name in `value` (its SET of values follows the name) and returns where it ends,
+ * which is where the next attribute starts. Every walk of an entry's attributes steps by it.
+ */
+export function readAttributeName(buf: Buffer, pos: number, listEnd: number): number {
+  readElement(buf, pos, listEnd);
+  const attributeEnd = value.end;
+  readElement(buf, value.start, attributeEnd);
+  return attributeEnd;
+}
+
 export function expectTag(tag: number, expected: number): void {
   if (tag !== expected) throw new ProtocolError(`expected tag 0x${expected.toString(16)}, got 0x${tag.toString(16)}`);
 }

@@ -4,7 +4,7 @@
  * names are kept once, in a tree of the name sequences seen, each path ending in the layout that
  * says at which position an attribute is; an entry keeps only its values, by position.
  */
-import { readElement, value } from './ber-cursor.ts';
+import { readAttributeName, readElement, value } from './ber-cursor.ts';
 import { lowerName } from './entry.ts';
 
 export type Values = Array<string | Buffer>;
@@ -91,10 +91,8 @@ export class AttributeLayouts {
     let siblings = this.roots;
     let node: NameNode | null = null;
     for (let at = value.start; at < listEnd;) {
-      readElement(buf, at, listEnd);
-      const attributeEnd = value.end;
-      at = value.end;
-      readElement(buf, value.start, attributeEnd);
+      const attributeEnd = readAttributeName(buf, at, listEnd);
+      at = attributeEnd;
       node = this.nodeFor(siblings, node, buf, value.start, value.end);
       if (node === null) return null;
       siblings = node.children;
@@ -129,10 +127,8 @@ function decodeIntoMap(buf: Buffer, start: number, end: number, binary: Readonly
   readElement(buf, start, end);
   const listEnd = value.end;
   for (let at = value.start; at < listEnd;) {
-    readElement(buf, at, listEnd);
-    const attributeEnd = value.end;
-    at = value.end;
-    readElement(buf, value.start, attributeEnd);
+    const attributeEnd = readAttributeName(buf, at, listEnd);
+    at = attributeEnd;
     const name = lowerName(buf.toString('utf8', value.start, value.end));
     readElement(buf, value.end, attributeEnd);
     const decoded = decodeValues(buf, value.start, value.end, binary.has(name) || name.endsWith(';binary'), text);

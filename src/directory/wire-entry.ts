@@ -4,7 +4,7 @@
  * `sync/entry-key.ts`), and such an entry never becomes strings, arrays and a Map at all.
  */
 import { isUtf8 } from 'node:buffer';
-import { BerCursor, expectTag, readElement, value } from './ber-cursor.ts';
+import { BerCursor, expectTag, readAttributeName, readElement, value } from './ber-cursor.ts';
 import type { DirectoryEntry } from './entry.ts';
 import type { AttributeLayouts, Values } from './entry-attributes.ts';
 
@@ -79,10 +79,8 @@ export class WireEntry implements DirectoryEntry {
     readElement(buf, this.attributesAt, buf.length);
     const listEnd = value.end;
     for (let at = value.start; at < listEnd;) {
-      readElement(buf, at, listEnd);
-      const attributeEnd = value.end;
-      at = value.end;
-      readElement(buf, value.start, attributeEnd);
+      const attributeEnd = readAttributeName(buf, at, listEnd);
+      at = attributeEnd;
       if (!nameIs(buf, value.start, value.end, lowerAscii)) continue;
       readElement(buf, value.end, attributeEnd);
       if (value.start === value.end) return undefined;
