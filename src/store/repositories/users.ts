@@ -106,7 +106,7 @@ export class UserRepository {
    * SQLite. A parameter per value made SQLite's statement text differ with the list's length (a
    * statement prepared anew for most pages of a resync) and the query builder walk 1,000 values.
    */
-  private valuesIn<T>(values: Array<string | number>, pgType: 'bigint' | 'text') {
+  private valuesIn<T>(values: Array<string | number>, pgType: 'bigint' | 'integer' | 'text') {
     return this.pg ? sql<T>`(SELECT unnest(${values}::${sql.raw(pgType)}[]))` : sql<T>`(SELECT value FROM json_each(${JSON.stringify(values)}))`;
   }
 
@@ -136,7 +136,7 @@ export class UserRepository {
   }
 
   async touchSynced(ids: number[], now = new Date().toISOString()): Promise<void> {
-    if (ids.length) await this.db.updateTable('users').set({ last_synced_at: now }).where((eb) => (this.pg ? eb('id', '=', sql<number>`any(${ids}::integer[])`) : eb('id', 'in', sql<number>`(SELECT value FROM json_each(${JSON.stringify(ids)}))`))).execute();
+    if (ids.length) await this.db.updateTable('users').set({ last_synced_at: now }).where((eb) => eb('id', 'in', this.valuesIn<number>(ids, 'integer'))).execute();
   }
 
   /** Keys of the entries unchanged users were found as (a page at a time, one statement). */
