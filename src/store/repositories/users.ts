@@ -1,7 +1,7 @@
 import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
 import { externKey, fillMissingExternKeys } from '../extern-key.ts';
 import { setUsersColumn } from '../users-column.ts';
-import { insertByPosition, insertUnnest, type NewUser } from './user-inserts.ts';
+import { insertByPosition, insertFromJson, type NewUser } from './user-inserts.ts';
 import type { Dialect } from '../database.ts';
 import type { Database, UsersTable } from '../schema.ts';
 import type { StatusSource, User, UserStatus } from '../../domain/user.ts';
@@ -120,7 +120,7 @@ export class UserRepository {
   }
 
   async insertMany(users: NewUser[], now = new Date().toISOString()): Promise<Array<{ id: number; username: string }>> {
-    return this.pg ? insertUnnest(this.db, users, now) : insertByPosition(this.db, users, now);
+    return this.pg ? insertFromJson(this.db, users, now) : insertByPosition(this.db, users, now);
   }
 
   async updateSynced(id: number, fields: SyncedFields, now = new Date().toISOString()): Promise<void> {
