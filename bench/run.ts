@@ -7,6 +7,9 @@
  * The directory is one that grew over time: its entries come back in no order of name and their
  * entryUUIDs in no order at all, as Active Directory's GUIDs and any long-lived OpenLDAP's are.
  * `--load-order`: names and IDs both ascending, as slapadd makes them when it loads all at once.
+ * Each step also records the CPU its client, slapd and a local PostgreSQL spent (`cpu`, from
+ * /proc), and their sum over the machine's cores against the floor (`floorOfCoresRatio`): a
+ * ratio no order of work on this machine can beat, however its parts overlap.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,6 +23,7 @@ import { openStore } from '../src/open-store.ts';
 import { apiBench, type ApiFigures } from './api.ts';
 import { drawChart } from './chart.ts';
 import { summariseProfileDir, type ProfileLine } from './profile.ts';
+import { accountCpu, processCpuSeconds, type StepCpu } from './cpu-account.ts';
 import { SYNC_SEMI_SPACE_MB } from '../src/tasks/sync-heap.ts';
 
 const { values } = parseArgs({ options: { 'api-size': { type: 'string', default: '100000' }, million: { type: 'boolean', default: false }, sizes: { type: 'string', default: '10000,100000' }, stores: { type: 'string', default: 'sqlite' + (process.env.DATABASE_URL ? ',postgres' : '') }, 'page-size': { type: 'string', default: '1000' }, tracking: { type: 'string', default: 'accesslog' }, delta: { type: 'boolean', default: false }, 'load-order': { type: 'boolean', default: false } } });
@@ -81,7 +85,7 @@ async function dropSchema(url: string, schema: string): Promise<void> {
 
 const time = (fn: () => void): number => { const t = performance.now(); fn(); return (performance.now() - t) / 1000; };
 
-interface Row { size: number; store: string; step: string; seconds: number; ratio: number; peakRssMb: number | null; entriesRead?: number; mechanism?: string | null }
+interface Row { size: number; store: string; step: string; seconds: number; ratio: number; peakRssMb: number | null; entriesRead?: number; mechanism?: string | null; cpu?: StepCpu; floorOfCoresRatio?: number }
 const rows: Row[] = [];
 let api: ApiFigures | null = null;
 /** Where a no-op full resync of the largest size spends its time, per store (an extra, untimed run). */
@@ -93,8 +97,15 @@ for (const size of sizes) {
   rmSync(dirname(ldifFile), { recursive: true, force: true });
   // The same attributes ldapsync asks for, photos included (it syncs them as avatars).
   const attrs = ['entryUUID', 'mail', 'cn', 'mailAlternativeAddress', 'givenName', 'sn', 'title', 'telephoneNumber', 'employeeNumber', 'thumbnailPhoto', 'jpegPhoto'];
-  const floor = time(() => execFileSync('ldapsearch', ['-x', '-H', slapd.url, '-D', SYNC_DN, '-w', SYNC_PW, '-b', BASE_DN, '-E', `pr=${pageSize}/noprompt`, '(objectClass=inetOrgPerson)', ...attrs], { stdio: ['ignore', 'ignore', 'inherit'], maxBuffer: 1 << 30 }));
-  rows.push({ size, store: '-', step: 'ldapsearch floor', seconds: floor, ratio: 1, peakRssMb: null });
+  const slapdPid = Number(readFileSync(join(slapd.dir, 'run', 'slapd.pid'), 'utf8').trim()) || null;
+  const dump = accountCpu(slapdPid, false, () => {
+    // This process waits meanwhile: what its reaped children's account gains is ldapsearch's.
+    const before = processCpuSeconds(process.pid) ?? 0;
+    const seconds = time(() => execFileSync('ldapsearch', ['-x', '-H', slapd.url, '-D', SYNC_DN, '-w', SYNC_PW, '-b', BASE_DN, '-E', `pr=${pageSize}/noprompt`, '(objectClass=inetOrgPerson)', ...attrs], { stdio: ['ignore', 'ignore', 'inherit'], maxBuffer: 1 << 30 }));
+    return { seconds, cpuSeconds: (processCpuSeconds(process.pid) ?? before) - before };
+  });
+  const floor = dump.result.seconds;
+  rows.push({ size, store: '-', step: 'ldapsearch floor', seconds: floor, ratio: 1, peakRssMb: null, cpu: dump.cpu, floorOfCoresRatio: Math.round((dump.cpu.floorOfCores / floor) * 100) / 100 });
   for (const kind of stores) {
     const url = kind === 'postgres' ? process.env.DATABASE_URL! : '';
     /** An empty store with the domain and its source, ready for a sync child. */
@@ -135,14 +146,14 @@ for (const size of sizes) {
       // The young generation the embedded mode's sync thread runs with, so the peak RSS is the one it has.
       const child = spawnSync(process.execPath, [`--max-semi-space-size=${SYNC_SEMI_SPACE_MB}`, ...nodeFlags, new URL('./import-child.ts', import.meta.url).pathname, target.dataDir, url, target.schema, String(target.domainId), importNew, mode], { encoding: 'utf8', maxBuffer: 1 << 26 });
       if (child.status !== 0) throw new Error(`bench child failed: ${child.stderr}`);
-      const r = JSON.parse(child.stdout) as { seconds: number; peakRssMb: number; status: string; mode: string; entriesSeen: number; entriesRead: number; mechanism: string | null };
+      const r = JSON.parse(child.stdout) as { seconds: number; cpuSeconds: number; peakRssMb: number; status: string; mode: string; entriesSeen: number; entriesRead: number; mechanism: string | null };
       if (r.status !== 'completed') throw new Error(`sync did not complete: ${child.stdout}`);
       return r;
     };
     for (const [step, importNew, mode, before] of steps) {
       before?.();
-      const r = runChild(importNew, mode);
-      rows.push({ size, store: kind, step: `${step} [${r.mode}, ${r.entriesSeen} entries]`, seconds: r.seconds, ratio: r.seconds / floor, peakRssMb: r.peakRssMb, entriesRead: r.entriesRead, mechanism: r.mechanism });
+      const { result: r, cpu } = accountCpu(slapdPid, kind === 'postgres', () => runChild(importNew, mode));
+      rows.push({ size, store: kind, step: `${step} [${r.mode}, ${r.entriesSeen} entries]`, seconds: r.seconds, ratio: r.seconds / floor, peakRssMb: r.peakRssMb, entriesRead: r.entriesRead, mechanism: r.mechanism, cpu, floorOfCoresRatio: Math.round((cpu.floorOfCores / floor) * 100) / 100 });
     }
     if (size === Math.max(...sizes) && !deltaOnly) {
       // Profiled apart from the timed runs: the sampler's own cost stays out of the figures.
@@ -175,7 +186,7 @@ const result = {
   api,
   profiles,
 };
-console.table(rows.map((r) => ({ ...r, seconds: r.seconds.toFixed(2), ratio: r.ratio.toFixed(2), peakRssMb: r.peakRssMb?.toFixed(0) ?? '' })));
+console.table(rows.map(({ cpu, ...r }) => ({ ...r, seconds: r.seconds.toFixed(2), ratio: r.ratio.toFixed(2), peakRssMb: r.peakRssMb?.toFixed(0) ?? '', cpu: cpu ? `${cpu.client} + ${cpu.slapd ?? '?'}${cpu.postgres === null ? '' : ` + ${cpu.postgres}`} s` : '' })));
 if (api) console.table([api]);
 for (const [name, lines] of Object.entries(profiles)) { console.log(`top functions by self time, ${name}:`); console.table(lines); }
 const file = join(new URL('./results/', import.meta.url).pathname, `bench-${result.date.slice(0, 10)}-${sizes.join('-')}-${stores.join('-')}${deltaOnly ? `-delta-${tracking}` : ''}${loadOrder ? '-load-order' : ''}.json`);
