@@ -60,6 +60,9 @@ export async function insertByPosition(db: Kysely<Database>, users: NewUser[], n
  * was. Every text here is decoded from UTF-8 or made by this code, so none holds a lone surrogate
  * PostgreSQL's JSON would refuse, and the mapper strips the NULs it cannot store. The JSON lists
  * go in as the `json` type, whose text is kept as written: the very `JSON.stringify` of each.
+ * The document is sent as its UTF-8 bytes (pg passes a Buffer as is, and binary `json` is its
+ * text): the string dies at once, where pg kept it until the server answered, long enough for
+ * 60 to 90 MB of them per 100,000 users to be promoted to the old generation.
  */
 export async function insertFromJson(db: Kysely<Database>, users: NewUser[], now: string): Promise<Created> {
   if (users.length === 0) return [];
@@ -71,7 +74,7 @@ export async function insertFromJson(db: Kysely<Database>, users: NewUser[], now
   const result = await sql<{ id: number; username: string }>`
     INSERT INTO users (${sql.raw(INSERT_COLUMNS.join(', '))})
     SELECT d, u, decode(x, 'hex'), k, n, v, e, a::text, l, s, o, r, p::text, h, y, g::text, ro::text, av, c, CASE WHEN x IS NULL THEN NULL ELSE ${now}::text END, ${now}::text, ${now}::text
-    FROM json_to_recordset(${JSON.stringify(rows)}::json) AS t(d integer, u text, x text, k bigint, n text, v text, e text, a json, l text, s text, o text, r text, p json, h text, y text, g json, ro json, av text, c text)
+    FROM json_to_recordset(${Buffer.from(JSON.stringify(rows))}::json) AS t(d integer, u text, x text, k bigint, n text, v text, e text, a json, l text, s text, o text, r text, p json, h text, y text, g json, ro json, av text, c text)
     RETURNING id, username`.execute(db);
   return result.rows;
 }
