@@ -1,8 +1,9 @@
 /**
- * The CPU each party spent on a step: the client (the sync process or ldapsearch), slapd and (when it runs on this machine)
- * PostgreSQL. On a machine of few cores their sum bounds how fast the step can be, whatever runs
- * beside what: `floorOfCores` is that bound, the time the step would take if every core did its
- * share of the work and none ever waited. Read from /proc (Linux); null where there is none.
+ * The CPU each party spent on a step: the client (the sync process or ldapsearch), slapd and,
+ * when it runs on this machine, PostgreSQL. On a machine of few cores their sum bounds how fast
+ * the step can be, whatever runs beside what: `floorOfCores` is that bound, the time the step
+ * would take if every core did its share of the work and none ever waited. Read from /proc
+ * (Linux); null where there is none.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
