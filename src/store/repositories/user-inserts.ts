@@ -4,7 +4,7 @@
  */
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { Database } from '../schema.ts';
-import type { User } from '../../domain/user.ts';
+import { externIdHex, type User } from '../../domain/user.ts';
 import { externKey } from '../extern-key.ts';
 
 /** A user as the sync or an admin creates it: everything but what the store assigns. */
@@ -68,7 +68,7 @@ export async function insertFromJson(db: Kysely<Database>, users: NewUser[], now
   if (users.length === 0) return [];
   // Keys of a letter or two: a page's document is a fifth smaller than with the column names.
   const rows = users.map((u) => ({
-    d: u.domainId, u: u.username, x: u.externId ? Buffer.from(u.externId.buffer, u.externId.byteOffset, u.externId.byteLength).toString('hex') : null, k: u.externId ? externKey(u.externId) : null,
+    d: u.domainId, u: u.username, x: u.externId ? externIdHex(u.externId) : null, k: u.externId ? externKey(u.externId) : null,
     n: u.dn, v: u.displayName, e: u.email, a: u.aliases, l: u.lang, s: u.status, o: u.statusSource, r: u.statusReason, p: u.properties, h: u.syncHash,
     y: u.entryKey ?? null, g: u.groups ?? [], ro: u.roles ?? [], av: u.avatarHash ?? null, c: u.status === 'active' ? null : now,
   }));
