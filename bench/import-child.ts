@@ -2,6 +2,10 @@
 import { openStore } from '../src/open-store.ts';
 import { runSync } from '../src/sync/engine.ts';
 import { connect } from '../src/directory/client.ts';
+import { keepSyncGarbageYoung } from '../src/tasks/sync-heap.ts';
+
+// As the ldapsync command does at start (src/main.ts).
+keepSyncGarbageYoung();
 
 const [dataDir, databaseUrl, schema, domainId, importNew, mode] = process.argv.slice(2);
 const store = await openStore({ dataDir: dataDir!, databaseUrl: databaseUrl || null, schema: schema || undefined });

@@ -9,6 +9,7 @@ import { readSecret } from './cli/read-secret.ts';
 import { keysCommand } from './cli/keys-command.ts';
 import { syncCommand } from './cli/sync-command.ts';
 import { asksForHelp, HELP, usageOf, version } from './cli/usage.ts';
+import { keepSyncGarbageYoung } from './tasks/sync-heap.ts';
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -68,6 +69,7 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
+keepSyncGarbageYoung();
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (e: unknown) => {
