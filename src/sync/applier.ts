@@ -7,8 +7,8 @@ import type { Store } from '../store/store.ts';
 import { CREATED_MESSAGE, OutcomeCode, SYNCED_MESSAGE, type Outcome } from '../domain/outcome.ts';
 import type { IdBitmap } from '../domain/id-bitmap.ts';
 import { describeUpdate, syncHash, type PlanItem } from './planner.ts';
-import type { NewUser } from '../store/repositories/users.ts';
-import { isAvatarImage } from '../domain/user.ts';
+import type { NewUser, PreparedInsert, SyncedFields } from '../store/repositories/users.ts';
+import { isAvatarImage, type AvatarImage } from '../domain/user.ts';
 import { GONE_REASON, goneOutcome } from './deactivation.ts';
 
 /**
@@ -48,62 +48,105 @@ const SQLITE_BATCH = 1000;
 /** Lets timers and I/O (the API's requests) run before the next stretch of work. */
 export const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/** Applies the items and returns the next outcome sequence number. */
-export async function applyPage(store: Store, target: PageTarget, items: PlanItem[]): Promise<number> {
+/**
+ * A batch of plan items as the store writes it: what the write needs of the items, drawn from
+ * them before it waits for anything, so the items (mapped users, their attributes) can be
+ * collected meanwhile. On PostgreSQL the next page is read and planned while this one is
+ * written, and whatever lives across that is promoted to the old generation.
+ */
+interface PreparedBatch {
+  now: string;
+  /** The avatars of the users created, stored before they are. */
+  avatars: AvatarImage[];
+  insert: PreparedInsert;
+  /** Users created with nothing more to say: kept in the run's bitmap, not an outcome row each. */
+  quiet: string[];
+  updates: Array<{ userId: number; avatar: AvatarImage | null | undefined; fields: SyncedFields }>;
+  unchanged: number[];
+  gone: number[];
+  /** The batch's outcome rows in order; a creation's ID comes from the insert, by its name. */
+  outcomes: Array<{ outcome: Outcome; createdAs?: string }>;
+}
+
+export interface PreparedPage { batches: PreparedBatch[]; created: number }
+
+type BatchTarget = Pick<PageTarget, 'domainId' | 'lang' | 'creations'>;
+
+function prepareBatch(store: Store, target: BatchTarget, reported: PlanItem[]): PreparedBatch {
+  const now = new Date().toISOString();
+  const creates = reported.flatMap((i) => (i.kind === 'create' ? [i] : []));
+  const newUsers: NewUser[] = creates.map(({ user }) => ({
+    domainId: target.domainId, username: user.username, externId: user.externId, dn: user.dn, displayName: user.displayName,
+    email: user.email, aliases: user.aliases, lang: target.lang, properties: user.properties, groups: user.groups, roles: user.roles, syncHash: syncHash(user), entryKey: user.entryKey ?? null,
+    status: user.enabled ? 'active' : 'deactivated', statusSource: user.enabled ? null : 'sync', statusReason: user.disabledReason,
+    avatarHash: isAvatarImage(user.avatar) ? user.avatar.hash : null,
+  }));
+  const batch: PreparedBatch = {
+    now, avatars: creates.flatMap(({ user }) => (isAvatarImage(user.avatar) ? [user.avatar] : [])), insert: store.users.prepareInsert(newUsers, now),
+    quiet: [], updates: [], unchanged: [], gone: [], outcomes: [],
+  };
+  for (const item of reported) {
+    if (item.kind === 'unchanged') batch.unchanged.push(item.userId);
+    else if (item.kind === 'gone') batch.gone.push(item.userId);
+    else if (item.kind === 'update') {
+      const u = item.user;
+      batch.updates.push({ userId: item.userId, avatar: item.avatar, fields: {
+        username: u.username, dn: u.dn, displayName: u.displayName, email: u.email, aliases: u.aliases, properties: u.properties, groups: u.groups, roles: u.roles,
+        syncHash: syncHash(u), entryKey: u.entryKey ?? null, ...(item.link ? { externId: u.externId } : {}), ...(item.avatar !== undefined ? { avatarHash: item.avatar?.hash ?? null } : {}), ...(item.status ? { status: item.status.to, statusSource: item.status.to === 'active' ? null : 'sync', statusReason: item.status.reason } : {}),
+      } });
+    }
+    if (target.creations && quietCreation(item) && item.kind === 'create') batch.quiet.push(item.user.username);
+    else batch.outcomes.push({ outcome: outcomeOf(item, 0), ...(item.kind === 'create' ? { createdAs: item.user.username } : {}) });
+  }
+  return batch;
+}
+
+/** The items in their batches, ready to write: see `PreparedBatch`. */
+export function preparePage(store: Store, target: BatchTarget, items: PlanItem[]): PreparedPage {
   const reported = items.filter((i) => i.kind !== 'skip');
   // PostgreSQL serves requests on other connections, and each commit costs a flush: one per page.
-  const batch = store.dialect === 'sqlite' ? SQLITE_BATCH : Math.max(1, reported.length);
+  const size = store.dialect === 'sqlite' ? SQLITE_BATCH : Math.max(1, reported.length);
+  const batches: PreparedBatch[] = [];
+  for (let i = 0; i < reported.length; i += size) batches.push(prepareBatch(store, target, reported.slice(i, i + size)));
+  return { batches, created: reported.reduce((n, i) => (i.kind === 'create' ? n + 1 : n), 0) };
+}
+
+/** Writes a prepared page and returns the next outcome sequence number. */
+export async function applyPrepared(store: Store, target: PageTarget, page: PreparedPage): Promise<number> {
   let seq = target.firstSeq;
-  for (let i = 0; i < reported.length; i += batch) {
+  for (let i = 0; i < page.batches.length; i++) {
     if (i > 0) await yieldToLoop();
-    seq = await applyBatch(store, { ...target, firstSeq: seq }, reported.slice(i, i + batch));
+    seq = await applyBatch(store, { ...target, firstSeq: seq }, page.batches[i]!);
   }
   return seq;
 }
 
-async function applyBatch(store: Store, target: PageTarget, reported: PlanItem[]): Promise<number> {
-  if (reported.length === 0) return target.firstSeq;
-  const now = new Date().toISOString();
+/** Applies the items and returns the next outcome sequence number. */
+export function applyPage(store: Store, target: PageTarget, items: PlanItem[]): Promise<number> {
+  return applyPrepared(store, target, preparePage(store, target, items));
+}
+
+async function applyBatch(store: Store, target: PageTarget, batch: PreparedBatch): Promise<number> {
+  const { now } = batch;
   const { creations } = target;
   let created: IdBitmap | null = null;
-  let rows = 0;
   await store.transaction(async (tx) => {
-    const creates = reported.flatMap((i) => (i.kind === 'create' ? [i] : []));
-    await tx.avatars.putMany(creates.flatMap(({ user }) => (isAvatarImage(user.avatar) ? [user.avatar] : [])), now);
-    const newUsers: NewUser[] = creates.map(({ user }) => ({
-      domainId: target.domainId, username: user.username, externId: user.externId, dn: user.dn, displayName: user.displayName,
-      email: user.email, aliases: user.aliases, lang: target.lang, properties: user.properties, groups: user.groups, roles: user.roles, syncHash: syncHash(user), entryKey: user.entryKey ?? null,
-      status: user.enabled ? 'active' : 'deactivated', statusSource: user.enabled ? null : 'sync', statusReason: user.disabledReason,
-      avatarHash: isAvatarImage(user.avatar) ? user.avatar.hash : null,
-    }));
-    const ids = new Map((await tx.users.insertMany(newUsers, now)).map((r) => [r.username, r.id]));
-    const unchanged: number[] = [];
-    const gone: number[] = [];
-    for (const item of reported) {
-      if (item.kind === 'unchanged') unchanged.push(item.userId);
-      else if (item.kind === 'gone') gone.push(item.userId);
-      else if (item.kind === 'update') {
-        const u = item.user;
-        if (item.avatar) await tx.avatars.put(item.avatar, now);
-        await tx.users.updateSynced(item.userId, {
-          username: u.username, dn: u.dn, displayName: u.displayName, email: u.email, aliases: u.aliases, properties: u.properties, groups: u.groups, roles: u.roles,
-          syncHash: syncHash(u), entryKey: u.entryKey ?? null, ...(item.link ? { externId: u.externId } : {}), ...(item.avatar !== undefined ? { avatarHash: item.avatar?.hash ?? null } : {}), ...(item.status ? { status: item.status.to, statusSource: item.status.to === 'active' ? null : 'sync', statusReason: item.status.reason } : {}),
-        }, now);
-      }
+    await tx.avatars.putMany(batch.avatars, now);
+    const ids = new Map((await tx.users.insertPrepared(batch.insert)).map((r) => [r.username, r.id]));
+    for (const { userId, avatar, fields } of batch.updates) {
+      if (avatar) await tx.avatars.put(avatar, now);
+      await tx.users.updateSynced(userId, fields, now);
     }
-    await tx.users.touchSynced(unchanged, now);
-    await tx.users.setStatus(gone, 'deactivated', 'sync', GONE_REASON, now);
-    const listed = creations ? reported.filter((i) => !quietCreation(i)) : reported;
-    if (creations && listed.length < reported.length) {
+    await tx.users.touchSynced(batch.unchanged, now);
+    await tx.users.setStatus(batch.gone, 'deactivated', 'sync', GONE_REASON, now);
+    if (creations && batch.quiet.length) {
       // A copy, kept only once the batch commits: a batch rolled back names none of its users.
       created = creations.bitmap.copy();
-      for (const item of reported) if (item.kind === 'create' && quietCreation(item)) created.add(ids.get(item.user.username) ?? -1);
+      for (const name of batch.quiet) created.add(ids.get(name) ?? -1);
       await tx.runs.setCreated(target.runId, created);
     }
-    const outcomes = listed.map((item) => outcomeOf(item, item.kind === 'create' ? ids.get(item.user.username) ?? 0 : 0));
-    await tx.runs.addOutcomes(target.runId, target.firstSeq, outcomes);
-    rows = outcomes.length;
+    await tx.runs.addOutcomes(target.runId, target.firstSeq, batch.outcomes.map(({ outcome, createdAs }) => (createdAs === undefined ? outcome : { ...outcome, ID: ids.get(createdAs) ?? 0 })));
   });
   if (creations && created) creations.bitmap = created;
-  return target.firstSeq + rows;
+  return target.firstSeq + batch.outcomes.length;
 }

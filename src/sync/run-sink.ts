@@ -6,7 +6,7 @@
 import type { Store } from '../store/store.ts';
 import type { Outcome, RunStatus, SyncCounts, OutcomeCode } from '../domain/outcome.ts';
 import type { PlanItem } from './planner.ts';
-import { applyPage, outcomeOf } from './applier.ts';
+import { applyPrepared, outcomeOf, preparePage } from './applier.ts';
 import { deleteAfterGrace, type GoneUser } from './deactivation.ts';
 import { settleDeactivations } from './settle.ts';
 import { wouldOutcome } from './wording.ts';
@@ -198,9 +198,12 @@ export class StoreSink implements RunSink {
       reported = reported.filter((i) => !isDisabling(i));
     }
     this.touch(reported);
+    // Drawn from the items now: the write in flight holds only what it writes (see preparePage).
+    const creations = this.t.confirmUnchanged ? { creations: this.creations } : {};
+    const page = preparePage(this.t.store, { domainId: this.t.domainId, lang: this.t.lang, ...creations }, reported);
     await this.enqueue(async () => {
-      this.seq = await applyPage(this.t.store, { runId: this.runId, firstSeq: this.seq, domainId: this.t.domainId, lang: this.t.lang, ...(this.t.confirmUnchanged ? { creations: this.creations } : {}) }, reported);
-      for (const i of reported) if (i.kind === 'create') this.created++;
+      this.seq = await applyPrepared(this.t.store, { runId: this.runId, firstSeq: this.seq, domainId: this.t.domainId, lang: this.t.lang, ...creations }, page);
+      this.created += page.created;
       // An import into an empty table: the lookups of the next pages plan by index once the
       // statistics know the table is not empty. Once is enough: the planner scales what they say
       // by the table's current size, and each refresh cost 130 ms at 80,000 users.

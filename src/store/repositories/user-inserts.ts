@@ -30,11 +30,20 @@ function insertStatement(rows: number): string {
 }
 
 /**
+ * New users as the dialect sends them, made before the insert waits for anything: the users they
+ * came from can be collected while it does (on PostgreSQL the next page is read meanwhile, and
+ * what lives across that is promoted to the old generation).
+ */
+export type PreparedInsert =
+  | { dialect: 'sqlite'; chunks: unknown[][] }
+  | { dialect: 'postgres'; document: Buffer | null; now: string };
+
+/**
  * SQLite: values bound by position into a statement kept per row count (prepared once); a query
  * builder's bookkeeping of 22 parameters a row cost more than SQLite's insert itself.
  */
-export async function insertByPosition(db: Kysely<Database>, users: NewUser[], now: string): Promise<Created> {
-  const out: Created = [];
+export function prepareByPosition(users: NewUser[], now: string): PreparedInsert {
+  const chunks: unknown[][] = [];
   for (let i = 0; i < users.length; i += INSERT_CHUNK) {
     const rows = Math.min(INSERT_CHUNK, users.length - i);
     // Sized once: pushing 10,000 values grew the array a dozen times per statement.
@@ -48,8 +57,14 @@ export async function insertByPosition(db: Kysely<Database>, users: NewUser[], n
       parameters[p++] = JSON.stringify(u.groups ?? []); parameters[p++] = JSON.stringify(u.roles ?? []); parameters[p++] = u.avatarHash ?? null;
       parameters[p++] = u.status === 'active' ? null : now; parameters[p++] = u.externId ? now : null; parameters[p++] = now; parameters[p++] = now;
     }
-    out.push(...(await db.executeQuery<{ id: number; username: string }>(CompiledQuery.raw(insertStatement(rows), parameters))).rows);
+    chunks.push(parameters);
   }
+  return { dialect: 'sqlite', chunks };
+}
+
+async function insertByPosition(db: Kysely<Database>, chunks: unknown[][]): Promise<Created> {
+  const out: Created = [];
+  for (const parameters of chunks) out.push(...(await db.executeQuery<{ id: number; username: string }>(CompiledQuery.raw(insertStatement(parameters.length / INSERT_COLUMNS.length), parameters))).rows);
   return out;
 }
 
@@ -64,18 +79,28 @@ export async function insertByPosition(db: Kysely<Database>, users: NewUser[], n
  * text): the string dies at once, where pg kept it until the server answered, long enough for
  * 60 to 90 MB of them per 100,000 users to be promoted to the old generation.
  */
-export async function insertFromJson(db: Kysely<Database>, users: NewUser[], now: string): Promise<Created> {
-  if (users.length === 0) return [];
+export function prepareJson(users: NewUser[], now: string): PreparedInsert {
+  if (users.length === 0) return { dialect: 'postgres', document: null, now };
   // Keys of a letter or two: a page's document is a fifth smaller than with the column names.
   const rows = users.map((u) => ({
     d: u.domainId, u: u.username, x: u.externId ? externIdHex(u.externId) : null, k: u.externId ? externKey(u.externId) : null,
     n: u.dn, v: u.displayName, e: u.email, a: u.aliases, l: u.lang, s: u.status, o: u.statusSource, r: u.statusReason, p: u.properties, h: u.syncHash,
     y: u.entryKey ?? null, g: u.groups ?? [], ro: u.roles ?? [], av: u.avatarHash ?? null, c: u.status === 'active' ? null : now,
   }));
+  return { dialect: 'postgres', document: Buffer.from(JSON.stringify(rows)), now };
+}
+
+async function insertFromJson(db: Kysely<Database>, document: Buffer | null, now: string): Promise<Created> {
+  if (document === null) return [];
   const result = await sql<{ id: number; username: string }>`
     INSERT INTO users (${sql.raw(INSERT_COLUMNS.join(', '))})
     SELECT d, u, decode(x, 'hex'), k, n, v, e, a::text, l, s, o, r, p::text, h, y, g::text, ro::text, av, c, CASE WHEN x IS NULL THEN NULL ELSE ${now}::text END, ${now}::text, ${now}::text
-    FROM json_to_recordset(${Buffer.from(JSON.stringify(rows))}::json) AS t(d integer, u text, x text, k bigint, n text, v text, e text, a json, l text, s text, o text, r text, p json, h text, y text, g json, ro json, av text, c text)
+    FROM json_to_recordset(${document}::json) AS t(d integer, u text, x text, k bigint, n text, v text, e text, a json, l text, s text, o text, r text, p json, h text, y text, g json, ro json, av text, c text)
     RETURNING id, username`.execute(db);
   return result.rows;
+}
+
+/** Inserts what `prepareByPosition` or `prepareJson` made; returns the IDs the users received. */
+export function insertPrepared(db: Kysely<Database>, prepared: PreparedInsert): Promise<Created> {
+  return prepared.dialect === 'sqlite' ? insertByPosition(db, prepared.chunks) : insertFromJson(db, prepared.document, prepared.now);
 }

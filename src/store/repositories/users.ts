@@ -1,7 +1,7 @@
 import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
 import { externKey, fillMissingExternKeys } from '../extern-key.ts';
 import { setUsersColumn } from '../users-column.ts';
-import { insertByPosition, insertFromJson, type NewUser } from './user-inserts.ts';
+import { insertPrepared, prepareByPosition, prepareJson, type NewUser, type PreparedInsert } from './user-inserts.ts';
 import type { Dialect } from '../database.ts';
 import type { Database, UsersTable } from '../schema.ts';
 import type { StatusSource, User, UserStatus } from '../../domain/user.ts';
@@ -17,7 +17,7 @@ export type { StoredUser };
 /** `entryKey`: the key of the directory entry the stored fields were mapped from (sync/entry-key.ts). */
 export type StoredSyncState = Omit<StoredUser, 'displayName' | 'aliasesJson' | 'propertiesJson' | 'groupsJson' | 'rolesJson'> & { entryKey: string | null };
 
-export type { NewUser };
+export type { NewUser, PreparedInsert };
 
 export type SyncedFields = Pick<NewUser, 'username' | 'dn' | 'displayName' | 'email' | 'aliases' | 'properties' | 'syncHash' | 'groups' | 'roles' | 'entryKey'> &
   Partial<Pick<NewUser, 'status' | 'statusSource' | 'statusReason' | 'externId' | 'avatarHash'>>;
@@ -120,7 +120,16 @@ export class UserRepository {
   }
 
   async insertMany(users: NewUser[], now = new Date().toISOString()): Promise<Array<{ id: number; username: string }>> {
-    return this.pg ? insertFromJson(this.db, users, now) : insertByPosition(this.db, users, now);
+    return this.insertPrepared(this.prepareInsert(users, now));
+  }
+
+  /** The rows of new users as this store sends them, made at once: see `PreparedInsert`. */
+  prepareInsert(users: NewUser[], now: string): PreparedInsert {
+    return this.pg ? prepareJson(users, now) : prepareByPosition(users, now);
+  }
+
+  insertPrepared(prepared: PreparedInsert): Promise<Array<{ id: number; username: string }>> {
+    return insertPrepared(this.db, prepared);
   }
 
   async updateSynced(id: number, fields: SyncedFields, now = new Date().toISOString()): Promise<void> {
