@@ -26,14 +26,38 @@ export function csrfMatches(keys: Keys, jwt: string, presented: string | undefin
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
+/**
+ * Tokens that verified, by their text, per key set. The console and grommunio's admin-web poll
+ * task status with the same token many times a second, and each check was an HMAC that WebCrypto
+ * runs as a job on the thread pool, a third of such a request's CPU. Only a token that verified
+ * is kept, so only its very text finds it; its expiry is checked on every use, and the session it
+ * names is still looked up in the store for each request (signing out ends it at once).
+ */
+const verified = new WeakMap<Keys, Map<string, { accountId: number; sessionId: string; expiresAtMs: number }>>();
+const VERIFIED_KEPT = 1000;
+
 /** Verifies a JWT; the error strings are grommunio's. */
 export async function checkToken(keys: Keys, jwt: string | undefined): Promise<TokenCheck> {
   if (!jwt) return { ok: false, error: 'No token provided' };
+  let known = verified.get(keys);
+  const hit = known?.get(jwt);
+  if (hit) {
+    // As jose decides: expired once the clock reaches `exp`.
+    if (Date.now() < hit.expiresAtMs) return { ok: true, accountId: hit.accountId, sessionId: hit.sessionId };
+    known!.delete(jwt);
+    return { ok: false, error: 'Token has expired' };
+  }
   try {
     const { payload } = await jwtVerify(jwt, keys.jwt, { algorithms: ['HS256'] });
     const accountId = Number(payload.sub);
     const sessionId = payload.sid;
-    return Number.isInteger(accountId) && typeof sessionId === 'string' ? { ok: true, accountId, sessionId } : { ok: false, error: 'invalid token' };
+    if (!Number.isInteger(accountId) || typeof sessionId !== 'string') return { ok: false, error: 'invalid token' };
+    if (typeof payload.exp === 'number') {
+      if (!known) verified.set(keys, (known = new Map()));
+      if (known.size >= VERIFIED_KEPT) known.delete(known.keys().next().value!);
+      known.set(jwt, { accountId, sessionId, expiresAtMs: payload.exp * 1000 });
+    }
+    return { ok: true, accountId, sessionId };
   } catch (e) {
     if (e instanceof errors.JWTExpired) return { ok: false, error: 'Token has expired' };
     if (e instanceof errors.JWSSignatureVerificationFailed) return { ok: false, error: 'Invalid token signature' };
