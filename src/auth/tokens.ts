@@ -42,9 +42,13 @@ export async function checkToken(keys: Keys, jwt: string | undefined): Promise<T
   let known = verified.get(keys);
   const hit = known?.get(jwt);
   if (hit) {
-    // As jose decides: expired once the clock reaches `exp`.
-    if (Date.now() < hit.expiresAtMs) return { ok: true, accountId: hit.accountId, sessionId: hit.sessionId };
     known!.delete(jwt);
+    // As jose decides: expired once the clock reaches `exp`.
+    if (Date.now() < hit.expiresAtMs) {
+      // Kept as the newest: a run of fresh sign-ins pushes out the tokens least used, not a poll's.
+      known!.set(jwt, hit);
+      return { ok: true, accountId: hit.accountId, sessionId: hit.sessionId };
+    }
     return { ok: false, error: 'Token has expired' };
   }
   try {
