@@ -18,9 +18,9 @@ export const SYNC_YOUNG_GENERATION_MB = 3 * SYNC_SEMI_SPACE_MB;
  * Turns off V8's allocation-site pretenuring, for the whole process (V8's flags are not per
  * thread). A scavenge that finds a page's users alive (they live until the page is written)
  * makes V8 allocate every later object of those sites in the old generation, where each page's
- * users die and wait for a mark-compact: in most imports of 100,000 users 75 to 170 MB went
- * there and peak RSS was 245 to 330 MB; in the others no site was pretenured, 25 to 40 MB was
- * promoted and peak RSS 185 to 210 MB. Without pretenuring every import is of the second kind,
+ * users die and wait for a mark-compact: in most imports of 100,000 users 73 to 168 MB went
+ * there and peak RSS was 244 to 326 MB; in the others no site was pretenured, 28 to 33 MB was
+ * promoted and peak RSS 190 to 213 MB. Without pretenuring every import is of the second kind,
  * at the same speed (bench/results, README). V8 reads the flag at each scavenge, so setting it
  * at start, before any site is pretenured, takes effect; it changes what is allocated where,
  * never what a program computes.
