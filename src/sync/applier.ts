@@ -61,7 +61,8 @@ interface PreparedBatch {
   insert: PreparedInsert;
   /** Users created with nothing more to say: kept in the run's bitmap, not an outcome row each. */
   quiet: string[];
-  updates: Array<{ userId: number; avatar: AvatarImage | null | undefined; fields: SyncedFields }>;
+  /** `renames`: the update gives the user another name (written one by one, see `updateSyncedMany`). */
+  updates: Array<{ userId: number; avatar: AvatarImage | null | undefined; fields: SyncedFields; renames: boolean }>;
   unchanged: number[];
   gone: number[];
   /** The batch's outcome rows in order; a creation's ID comes from the insert, by its name. */
@@ -90,7 +91,7 @@ function prepareBatch(store: Store, target: BatchTarget, reported: PlanItem[]): 
     else if (item.kind === 'gone') batch.gone.push(item.userId);
     else if (item.kind === 'update') {
       const u = item.user;
-      batch.updates.push({ userId: item.userId, avatar: item.avatar, fields: {
+      batch.updates.push({ userId: item.userId, avatar: item.avatar, renames: item.changes.some((c) => c.field === 'username'), fields: {
         username: u.username, dn: u.dn, displayName: u.displayName, email: u.email, aliases: u.aliases, properties: u.properties, groups: u.groups, roles: u.roles,
         syncHash: syncHash(u), entryKey: u.entryKey ?? null, ...(item.link ? { externId: u.externId } : {}), ...(item.avatar !== undefined ? { avatarHash: item.avatar?.hash ?? null } : {}), ...(item.status ? { status: item.status.to, statusSource: item.status.to === 'active' ? null : 'sync', statusReason: item.status.reason } : {}),
       } });
@@ -133,10 +134,11 @@ async function applyBatch(store: Store, target: PageTarget, batch: PreparedBatch
   await store.transaction(async (tx) => {
     await tx.avatars.putMany(batch.avatars, now);
     const ids = new Map((await tx.users.insertPrepared(batch.insert)).map((r) => [r.username, r.id]));
-    for (const { userId, avatar, fields } of batch.updates) {
-      if (avatar) await tx.avatars.put(avatar, now);
-      await tx.users.updateSynced(userId, fields, now);
-    }
+    for (const { avatar } of batch.updates) if (avatar) await tx.avatars.put(avatar, now);
+    // Users who keep their names change no name another holds, so they go first and together;
+    // renames follow one by one in the plan's order, which the planner's checks of names assume.
+    await tx.users.updateSyncedMany(batch.updates.flatMap((u) => (u.renames ? [] : [{ id: u.userId, fields: u.fields }])), now);
+    for (const { userId, fields, renames } of batch.updates) if (renames) await tx.users.updateSynced(userId, fields, now);
     await tx.users.touchSynced(batch.unchanged, now);
     await tx.users.setStatus(batch.gone, 'deactivated', 'sync', GONE_REASON, now);
     if (creations && batch.quiet.length) {

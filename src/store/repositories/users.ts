@@ -2,6 +2,7 @@ import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysel
 import { externKey, fillMissingExternKeys } from '../extern-key.ts';
 import { setUsersColumn } from '../users-column.ts';
 import { insertPrepared, prepareByPosition, prepareJson, type NewUser, type PreparedInsert } from './user-inserts.ts';
+import { updateSynced, updateSyncedJson, type SyncedFields, type SyncedUpdate } from './user-updates.ts';
 import type { Dialect } from '../database.ts';
 import type { Database, UsersTable } from '../schema.ts';
 import type { StatusSource, User, UserStatus } from '../../domain/user.ts';
@@ -19,8 +20,7 @@ export type StoredSyncState = Omit<StoredUser, 'displayName' | 'aliasesJson' | '
 
 export type { NewUser, PreparedInsert };
 
-export type SyncedFields = Pick<NewUser, 'username' | 'dn' | 'displayName' | 'email' | 'aliases' | 'properties' | 'syncHash' | 'groups' | 'roles' | 'entryKey'> &
-  Partial<Pick<NewUser, 'status' | 'statusSource' | 'statusReason' | 'externId' | 'avatarHash'>>;
+export type { SyncedFields, SyncedUpdate };
 
 const bytes = (v: Uint8Array | null): Uint8Array | null => (v === null ? null : new Uint8Array(v));
 
@@ -133,15 +133,13 @@ export class UserRepository {
   }
 
   async updateSynced(id: number, fields: SyncedFields, now = new Date().toISOString()): Promise<void> {
-    await this.db.updateTable('users').set({
-      username: fields.username, dn: fields.dn, display_name: fields.displayName, email: fields.email,
-      aliases: JSON.stringify(fields.aliases), properties: JSON.stringify(fields.properties), sync_hash: fields.syncHash, entry_key: fields.entryKey ?? null,
-      groups: JSON.stringify(fields.groups ?? []), roles: JSON.stringify(fields.roles ?? []),
-      ...(fields.externId ? { extern_id: fields.externId, extern_key: externKey(fields.externId) } : {}),
-      ...(fields.avatarHash !== undefined ? { avatar_hash: fields.avatarHash } : {}),
-      ...(fields.status ? { status: fields.status, status_source: fields.statusSource ?? null, status_reason: fields.statusReason ?? null, status_changed_at: now } : {}),
-      last_synced_at: now, updated_at: now,
-    }).where('id', '=', id).execute();
+    await updateSynced(this.db, id, fields, now);
+  }
+
+  /** Users written as `updateSynced` writes each, none of them renamed (see `updateSyncedJson`). */
+  async updateSyncedMany(updates: SyncedUpdate[], now = new Date().toISOString()): Promise<void> {
+    if (this.pg) await updateSyncedJson(this.db, updates, now);
+    else for (const { id, fields } of updates) await updateSynced(this.db, id, fields, now);
   }
 
   async touchSynced(ids: number[], now = new Date().toISOString()): Promise<void> {
