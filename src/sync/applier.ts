@@ -135,10 +135,14 @@ async function applyBatch(store: Store, target: PageTarget, batch: PreparedBatch
     await tx.avatars.putMany(batch.avatars, now);
     const ids = new Map((await tx.users.insertPrepared(batch.insert)).map((r) => [r.username, r.id]));
     for (const { avatar } of batch.updates) if (avatar) await tx.avatars.put(avatar, now);
-    // Users who keep their names change no name another holds, so they go first and together;
-    // renames follow one by one in the plan's order, which the planner's checks of names assume.
-    await tx.users.updateSyncedMany(batch.updates.flatMap((u) => (u.renames ? [] : [{ id: u.userId, fields: u.fields }])), now);
-    for (const { userId, fields, renames } of batch.updates) if (renames) await tx.users.updateSynced(userId, fields, now);
+    // Users who keep their names change no name another holds, so they go first and together.
+    // Renames follow one by one in the plan's order, which the planner's checks of names assume,
+    // and so does a user two entries of the batch update (both written, the later one last).
+    const times = new Map<number, number>();
+    for (const { userId } of batch.updates) times.set(userId, (times.get(userId) ?? 0) + 1);
+    const together = (u: PreparedBatch['updates'][number]) => !u.renames && times.get(u.userId) === 1;
+    await tx.users.updateSyncedMany(batch.updates.flatMap((u) => (together(u) ? [{ id: u.userId, fields: u.fields }] : [])), now);
+    for (const u of batch.updates) if (!together(u)) await tx.users.updateSynced(u.userId, u.fields, now);
     await tx.users.touchSynced(batch.unchanged, now);
     await tx.users.setStatus(batch.gone, 'deactivated', 'sync', GONE_REASON, now);
     if (creations && batch.quiet.length) {

@@ -32,8 +32,9 @@ export async function updateSynced(db: Kysely<Database>, id: number, fields: Syn
 /**
  * Each user as `updateSynced` writes it, in one statement. A field a user's update leaves alone
  * (the link, the photo, the status) keeps its stored value: `sa` says whether the photo is set,
- * since a photo removed is set to null. No update here may rename a user: one statement checks
- * the unique name row by row in an order of its own, so renames go one by one, in the plan's order.
+ * since a photo removed is set to null. No update here may rename a user, and no two may be of
+ * one user: one statement checks the unique name row by row, and picks one of two rows for a
+ * user, in an order of its own, so those go one by one, in the plan's order (`sync/applier.ts`).
  */
 export async function updateSyncedJson(db: Kysely<Database>, updates: SyncedUpdate[], now: string): Promise<void> {
   if (updates.length === 0) return;

@@ -136,7 +136,7 @@ export class UserRepository {
     await updateSynced(this.db, id, fields, now);
   }
 
-  /** Users written as `updateSynced` writes each, none of them renamed (see `updateSyncedJson`). */
+  /** Users written as `updateSynced` writes each, none renamed, each once (see `updateSyncedJson`). */
   async updateSyncedMany(updates: SyncedUpdate[], now = new Date().toISOString()): Promise<void> {
     if (this.pg) await updateSyncedJson(this.db, updates, now);
     else for (const { id, fields } of updates) await updateSynced(this.db, id, fields, now);
