@@ -150,13 +150,16 @@ export class StoreSink implements RunSink {
   private readonly touchedIds = new Set<string>();
   private readonly touchedNames = new Set<string>();
 
+  /** Whether a page's write goes on while the next page is planned (see above). */
+  private get overlaps(): boolean { return this.t.store.dialect === 'postgres'; }
+
   private enqueue(work: () => Promise<void>): Promise<void> {
     this.inFlight = true;
     this.pending = this.pending.then(async () => {
       if (this.failure) return;
       try { await work(); } catch (error) { this.failure = { error }; }
     }).finally(() => { this.inFlight = false; });
-    return this.t.store.dialect === 'postgres' ? Promise.resolve() : this.flush();
+    return this.overlaps ? Promise.resolve() : this.flush();
   }
 
   async flush(): Promise<void> {
@@ -197,8 +200,8 @@ export class StoreSink implements RunSink {
       for (const i of reported) if (isDisabling(i) && i.kind === 'update') { this.disabledNow.push(i); this.heldNames.add(i.user.username); }
       reported = reported.filter((i) => !isDisabling(i));
     }
-    // SQLite writes the page before the next is planned: nothing is ever in flight to touch.
-    if (this.t.store.dialect === 'postgres') this.touch(reported);
+    // Without overlap no page is ever in flight for `writing` to find.
+    if (this.overlaps) this.touch(reported);
     // Drawn from the items now: the write in flight holds only what it writes (see preparePage).
     const creations = this.t.confirmUnchanged ? { creations: this.creations } : {};
     const page = preparePage(this.t.store, { domainId: this.t.domainId, lang: this.t.lang, ...creations }, reported);

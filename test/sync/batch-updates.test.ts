@@ -10,8 +10,7 @@ import { BASE_DN, startSlapd, type Slapd } from '../support/slapd.ts';
 import { storeVariants, type TestStore } from '../support/stores.ts';
 import { sourceConfig } from '../support/source.ts';
 import { replaceLdif } from '../support/ldif.ts';
-import { runSync } from '../../src/sync/engine.ts';
-import { connect } from '../../src/directory/client.ts';
+import { fullRunOutcomes } from '../support/full-run.ts';
 
 const PEOPLE = `ou=people,${BASE_DN}`;
 const person = (uid: string, mail: string, employeeNumber: string, cn = `Person ${uid}`) => ({ dn: `uid=${uid},${PEOPLE}`, objectClass: ['inetOrgPerson'], uid, cn, sn: uid, mail, employeeNumber });
@@ -21,11 +20,7 @@ for (const variant of storeVariants()) {
     let slapd: Slapd;
     let t: TestStore;
     let domainId: number;
-    const sync = async () => {
-      const report = await runSync({ store: t.store, connect: (s) => connect(s) }, { domainId, importNew: true, lang: '', dryRun: false, full: true });
-      assert.equal(report.status, 'completed', report.message);
-      return (await t.store.runs.allOutcomes(report.runId!));
-    };
+    const sync = () => fullRunOutcomes(t.store, domainId);
 
     before(async () => {
       slapd = await startSlapd({ entries: Array.from({ length: 30 }, (_, i) => person(`u${i}`, `u${i}@example.org`, String(i + 1))) });

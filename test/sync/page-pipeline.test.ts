@@ -10,8 +10,7 @@ import { BASE_DN, startSlapd, type Slapd } from '../support/slapd.ts';
 import { storeVariants, type TestStore } from '../support/stores.ts';
 import { sourceConfig } from '../support/source.ts';
 import { replaceLdif } from '../support/ldif.ts';
-import { runSync } from '../../src/sync/engine.ts';
-import { connect } from '../../src/directory/client.ts';
+import { fullRunOutcomes } from '../support/full-run.ts';
 
 const PEOPLE = `ou=people,${BASE_DN}`;
 const person = (uid: string, mail: string, employeeNumber: string) => ({ dn: `uid=${uid},${PEOPLE}`, objectClass: ['inetOrgPerson'], uid, cn: `Person ${uid}`, sn: uid, mail, employeeNumber });
@@ -21,11 +20,7 @@ for (const variant of storeVariants()) {
     let slapd: Slapd;
     let t: TestStore;
     let domainId: number;
-    const sync = async () => {
-      const report = await runSync({ store: t.store, connect: (s) => connect(s) }, { domainId, importNew: true, lang: '', dryRun: false, full: true });
-      assert.equal(report.status, 'completed', report.message);
-      return new Map((await t.store.runs.allOutcomes(report.runId!)).map((o) => [`${o.username} ${o.code}`, o.message]));
-    };
+    const sync = async () => new Map((await fullRunOutcomes(t.store, domainId)).map((o) => [`${o.username} ${o.code}`, o.message]));
 
     before(async () => {
       slapd = await startSlapd({ entries: [person('a', 'a@example.org', '1'), person('b', 'b@example.org', '2'), person('twin', 'b@example.org', '3')] });
