@@ -78,6 +78,21 @@ for (const variant of storeVariants()) {
       assert.equal((await t.store.users.list({ domainId: d.id, limit: 10, offset: 0 })).total, 0);
     });
 
+    test('many new users: each gets the ID stored for it; a name taken late writes none of them', async () => {
+      const d = await t.store.domains.create({ name: 'many.example' });
+      const names = Array.from({ length: 1200 }, (_, i) => `u${i}@many.example`);
+      const rows = await t.store.users.insertMany(names.map((n, i) => newUser(d.id, n, [i >> 8, i & 0xff])));
+      assert.deepEqual(rows.map((r) => r.username), names);
+      const stored = new Map((await t.store.users.byUsernames(names)).map((u) => [u.username, u.id]));
+      assert.deepEqual(rows.map((r) => r.id), names.map((n) => stored.get(n)));
+      // The last row collides: the rows before it are not left behind, alone or in a transaction.
+      const late = [newUser(d.id, 'first@many.example', null), newUser(d.id, 'second@many.example', null), newUser(d.id, names[0]!, null)];
+      await assert.rejects(t.store.users.insertMany(late));
+      await assert.rejects(t.store.transaction((tx) => tx.users.insertMany(late)));
+      assert.deepEqual(await t.store.users.byUsernames(['first@many.example', 'second@many.example']), []);
+      assert.equal((await t.store.users.list({ domainId: d.id, limit: 1, offset: 0 })).total, names.length);
+    });
+
     test('tasks: create, compare-and-set transitions, scoped listing', async () => {
       const task = await t.store.tasks.create({ command: 'ldapSync', params: { domainID: 3, import: true }, domainId: 3, orgId: null, owner: 'admin' });
       assert.equal(task.state, TaskState.queued);

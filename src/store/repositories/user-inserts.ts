@@ -12,22 +12,10 @@ export type NewUser = Omit<User, 'id' | 'lastSyncedAt' | 'createdAt' | 'updatedA
 
 type Created = Array<{ id: number; username: string }>;
 
-/** Rows per INSERT on SQLite: 22 parameters each, well under its bound-parameter limit. */
-const INSERT_CHUNK = 500;
-
 const INSERT_COLUMNS = ['domain_id', 'username', 'extern_id', 'extern_key', 'dn', 'display_name', 'email', 'aliases', 'lang', 'status', 'status_source', 'status_reason', 'properties', 'sync_hash', 'entry_key', 'groups', 'roles', 'avatar_hash', 'status_changed_at', 'last_synced_at', 'created_at', 'updated_at'];
-const statements = new Map<number, string>();
 
-/** The INSERT of `rows` new users, bound by position; one text per row count. */
-function insertStatement(rows: number): string {
-  let text = statements.get(rows);
-  if (text === undefined) {
-    const row = `(${INSERT_COLUMNS.map(() => '?').join(', ')})`;
-    text = `insert into "users" (${INSERT_COLUMNS.map((c) => `"${c}"`).join(', ')}) values ${Array(rows).fill(row).join(', ')}`;
-    statements.set(rows, text);
-  }
-  return text;
-}
+/** The INSERT of one new user, bound by position; SQLite runs it once per row (see `runEach`). */
+const INSERT_ROW = `insert into "users" (${INSERT_COLUMNS.map((c) => `"${c}"`).join(', ')}) values (${INSERT_COLUMNS.map(() => '?').join(', ')})`;
 
 /**
  * New users as the dialect sends them, made before the insert waits for anything: the users they
@@ -35,51 +23,46 @@ function insertStatement(rows: number): string {
  * what lives across that is promoted to the old generation).
  */
 export type PreparedInsert =
-  | { dialect: 'sqlite'; chunks: unknown[][] }
+  | { dialect: 'sqlite'; rows: unknown[][] }
   | { dialect: 'postgres'; document: Buffer | null; now: string };
 
 /**
- * SQLite: values bound by position into a statement kept per row count (prepared once); a query
+ * SQLite: a row of values bound by position per user, for one statement prepared once; a query
  * builder's bookkeeping of 22 parameters a row cost more than SQLite's insert itself.
  */
 export function prepareByPosition(users: NewUser[], now: string): PreparedInsert {
-  const chunks: unknown[][] = [];
-  for (let i = 0; i < users.length; i += INSERT_CHUNK) {
-    const rows = Math.min(INSERT_CHUNK, users.length - i);
-    // Sized once: pushing 10,000 values grew the array a dozen times per statement.
-    const parameters: unknown[] = new Array(rows * INSERT_COLUMNS.length);
+  const rows: unknown[][] = new Array(users.length);
+  for (let k = 0; k < users.length; k++) {
+    const u = users[k]!;
+    // Sized once: pushing 22 values grew the array a few times per row.
+    const row: unknown[] = new Array(INSERT_COLUMNS.length);
     let p = 0;
-    for (let k = i; k < i + rows; k++) {
-      const u = users[k]!;
-      parameters[p++] = u.domainId; parameters[p++] = u.username; parameters[p++] = u.externId; parameters[p++] = u.externId ? externKey(u.externId) : null; parameters[p++] = u.dn; parameters[p++] = u.displayName;
-      parameters[p++] = u.email; parameters[p++] = JSON.stringify(u.aliases); parameters[p++] = u.lang; parameters[p++] = u.status; parameters[p++] = u.statusSource;
-      parameters[p++] = u.statusReason; parameters[p++] = JSON.stringify(u.properties); parameters[p++] = u.syncHash; parameters[p++] = u.entryKey ?? null;
-      parameters[p++] = JSON.stringify(u.groups ?? []); parameters[p++] = JSON.stringify(u.roles ?? []); parameters[p++] = u.avatarHash ?? null;
-      parameters[p++] = u.status === 'active' ? null : now; parameters[p++] = u.externId ? now : null; parameters[p++] = now; parameters[p++] = now;
-    }
-    chunks.push(parameters);
+    row[p++] = u.domainId; row[p++] = u.username; row[p++] = u.externId; row[p++] = u.externId ? externKey(u.externId) : null; row[p++] = u.dn; row[p++] = u.displayName;
+    row[p++] = u.email; row[p++] = JSON.stringify(u.aliases); row[p++] = u.lang; row[p++] = u.status; row[p++] = u.statusSource;
+    row[p++] = u.statusReason; row[p++] = JSON.stringify(u.properties); row[p++] = u.syncHash; row[p++] = u.entryKey ?? null;
+    row[p++] = JSON.stringify(u.groups ?? []); row[p++] = JSON.stringify(u.roles ?? []); row[p++] = u.avatarHash ?? null;
+    row[p++] = u.status === 'active' ? null : now; row[p++] = u.externId ? now : null; row[p++] = now; row[p] = now;
+    rows[k] = row;
   }
-  return { dialect: 'sqlite', chunks };
+  return { dialect: 'sqlite', rows };
 }
 
 /** Where a row's username is among its parameters. */
 const USERNAME_AT = INSERT_COLUMNS.indexOf('username');
 
 /**
- * The IDs come from the statement's last rowid, not from RETURNING (a result row per user, 10 %
- * of the insert's time): `users.id` is AUTOINCREMENT, so each row of one INSERT takes the largest
- * ID the table ever had plus one, in the order of its VALUES, and no other writer runs meanwhile.
+ * The rows go to the adapter as one list, which it runs row by row in this transaction (a
+ * failing row fails the whole insert, and its transaction rolls back). The IDs come from the
+ * last rowid, not from RETURNING (a result row per user, 10 % of the insert's time): `users.id`
+ * is AUTOINCREMENT, so each row takes the largest ID the table ever had plus one, in order, and
+ * no other writer runs meanwhile.
  */
-async function insertByPosition(db: Kysely<Database>, chunks: unknown[][]): Promise<Created> {
-  const out: Created = [];
-  for (const parameters of chunks) {
-    const rows = parameters.length / INSERT_COLUMNS.length;
-    const result = await db.executeQuery(CompiledQuery.raw(insertStatement(rows), parameters));
-    if (Number(result.numAffectedRows) !== rows || result.insertId === undefined) throw new Error(`inserted ${String(result.numAffectedRows)} users of ${rows}`);
-    const first = Number(result.insertId) - rows + 1;
-    for (let r = 0; r < rows; r++) out.push({ id: first + r, username: parameters[r * INSERT_COLUMNS.length + USERNAME_AT] as string });
-  }
-  return out;
+async function insertByPosition(db: Kysely<Database>, rows: unknown[][]): Promise<Created> {
+  if (rows.length === 0) return [];
+  const result = await db.executeQuery(CompiledQuery.raw(INSERT_ROW, rows));
+  if (Number(result.numAffectedRows) !== rows.length || result.insertId === undefined) throw new Error(`inserted ${String(result.numAffectedRows)} users of ${rows.length}`);
+  const first = Number(result.insertId) - rows.length + 1;
+  return rows.map((row, r) => ({ id: first + r, username: row[USERNAME_AT] as string }));
 }
 
 /**
@@ -116,5 +99,5 @@ async function insertFromJson(db: Kysely<Database>, document: Buffer | null, now
 
 /** Inserts what `prepareByPosition` or `prepareJson` made; returns the IDs the users received. */
 export function insertPrepared(db: Kysely<Database>, prepared: PreparedInsert): Promise<Created> {
-  return prepared.dialect === 'sqlite' ? insertByPosition(db, prepared.chunks) : insertFromJson(db, prepared.document, prepared.now);
+  return prepared.dialect === 'sqlite' ? insertByPosition(db, prepared.rows) : insertFromJson(db, prepared.document, prepared.now);
 }
