@@ -37,8 +37,8 @@ export interface RunSink {
   readonly keepsState: boolean;
   /** Names already taken by this run, for the planner of the next page. */
   claims(): Set<string>;
-  /** A page of plan items, counted already. */
-  write(items: PlanItem[]): Promise<void>;
+  /** A page of plan items; `written` is called once they are in the store for good (at once for a dry run). */
+  write(items: PlanItem[], written: () => void): Promise<void>;
   /** Entry keys of users found unchanged, stored so the next run need not map their entries. */
   keepKeys(keys: Array<{ id: number; key: string }>): Promise<void>;
   /** Waits until every page handed over is written; throws what a write failed with. */
@@ -72,12 +72,13 @@ export class DryRunSink implements RunSink {
 
   claims(): Set<string> { return this.claimed; }
 
-  async write(items: PlanItem[]): Promise<void> {
+  async write(items: PlanItem[], written: () => void): Promise<void> {
     for (const item of items) {
       if (item.kind === 'skip') continue;
       this.plan.push(item);
       this.outcomes.push(wouldOutcome(item, outcomeOf(item, 0)));
     }
+    written();
   }
 
   async keepKeys(): Promise<void> {}
@@ -142,7 +143,8 @@ export class StoreSink implements RunSink {
    * On PostgreSQL a page is written while the next one is read, mapped and planned (the server
    * and this process work at once); at most one page is in flight. A page whose users or names
    * the one in flight touches waits for it (`writing`), so it plans on what is written.
-   * SQLite writes on this thread: each page is written before the next is planned.
+   * SQLite writes on this thread: each page is written before the next is planned. A page
+   * counts once its write is done: a write that failed counts none of its users.
    */
   private pending: Promise<void> = Promise.resolve();
   private inFlight = false;
@@ -159,12 +161,17 @@ export class StoreSink implements RunSink {
       if (this.failure) return;
       try { await work(); } catch (error) { this.failure = { error }; }
     }).finally(() => { this.inFlight = false; });
-    return this.overlaps ? Promise.resolve() : this.flush();
+    return this.overlaps ? Promise.resolve() : this.ready();
+  }
+
+  /** Waits for the page in flight; throws what a write failed with. */
+  private async ready(): Promise<void> {
+    await this.pending;
+    if (this.failure) throw this.failure.error;
   }
 
   async flush(): Promise<void> {
-    await this.pending;
-    if (this.failure) throw this.failure.error;
+    await this.ready();
   }
 
   writing(ids: Iterable<string>, names: Iterable<string>): boolean {
@@ -185,8 +192,8 @@ export class StoreSink implements RunSink {
     }
   }
 
-  async write(items: PlanItem[]): Promise<void> {
-    await this.flush();
+  async write(items: PlanItem[], written: () => void): Promise<void> {
+    await this.ready();
     let reported = items;
     if (this.t.confirmUnchanged) {
       reported = reported.filter((i) => {
@@ -208,6 +215,7 @@ export class StoreSink implements RunSink {
     await this.enqueue(async () => {
       this.seq = await applyPrepared(this.t.store, { runId: this.runId, firstSeq: this.seq, domainId: this.t.domainId, lang: this.t.lang, ...creations }, page);
       this.created += page.created;
+      written();
       // An import into an empty table: the lookups of the next pages plan by index once the
       // statistics know the table is not empty. Once is enough: the planner scales what they say
       // by the table's current size, and each refresh cost 130 ms at 80,000 users.

@@ -6,7 +6,7 @@ import type { RunLock } from './run-lock.ts';
 import type { DirectorySource } from '../directory/source.ts';
 import { emptyCounts, type OutcomeCode, type SyncCounts } from '../domain/outcome.ts';
 import { noteSkip, type Skipped } from './wording.ts';
-import type { PlanItem } from './planner.ts';
+import type { PlanItem, SkipReason } from './planner.ts';
 import type { Mode } from './run-mode.ts';
 import type { SeenSet } from './seen-set.ts';
 import type { GoneContext, RunSink } from './run-sink.ts';
@@ -92,16 +92,19 @@ export class SyncRun implements GoneContext {
     this.options.onProgress?.({ phase, seen: this.seen, counts: { ...this.counts }, elapsedMs: Date.now() - this.started });
   }
 
-  /** Counts a page of plan items and hands it to the sink. */
+  /** Hands a page of plan items to the sink, and counts them once the sink has written them. */
   async record(items: PlanItem[]): Promise<void> {
-    // The page before is written first (the sink would wait for it anyway): a run whose write
-    // failed counts no page after it.
-    await this.sink.flush();
+    // Counted now, added once written: a page that waits for its commit keeps none of its items for it.
+    const page = emptyCounts();
+    const skips: Array<{ reason: SkipReason; name: string }> = [];
     for (const item of items) {
-      countFor(this.counts, item);
-      if (item.kind === 'skip') { noteSkip(this.skipped, item.reason, item.name); if (item.reason === 'not-imported') this.notImported++; }
+      countFor(page, item);
+      if (item.kind === 'skip') skips.push({ reason: item.reason, name: item.name });
     }
     // A delta run reports what it touched; entries re-read but unchanged are only counted.
-    await this.sink.write(this.mode.kind === 'delta' ? items.filter((i) => i.kind !== 'unchanged') : items);
+    await this.sink.write(this.mode.kind === 'delta' ? items.filter((i) => i.kind !== 'unchanged') : items, () => {
+      for (const key of Object.keys(page) as Array<keyof SyncCounts>) this.counts[key] += page[key];
+      for (const { reason, name } of skips) { noteSkip(this.skipped, reason, name); if (reason === 'not-imported') this.notImported++; }
+    });
   }
 }

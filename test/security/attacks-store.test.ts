@@ -89,6 +89,7 @@ describe('a disk that fills up during a run', { skip: diskSkip }, () => {
     assert.equal(await t.store.syncLocks.holder(1), undefined, 'the lock is free');
     const written = (await t.store.users.list({ domainId: 1, limit: 1, offset: 0 })).total;
     assert.ok(written > 0 && written < 999, `some users were written whole (${written}), not all`);
+    assert.equal(lastRun?.counts.created, written, 'the run counts the users it wrote, and none it took back');
     const again = await api.call('POST', '/domains/1/ldap/downsync?import=true&timeout=60', { session: admin });
     assert.equal(again.status, 200, 'the next run starts at once and finishes');
     assert.equal((await t.store.users.list({ domainId: 1, limit: 1, offset: 0 })).total, 999);
