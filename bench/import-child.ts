@@ -8,7 +8,8 @@ import { keepSyncGarbageYoung } from '../src/tasks/sync-heap.ts';
 keepSyncGarbageYoung();
 
 const [dataDir, databaseUrl, schema, domainId, importNew, mode] = process.argv.slice(2);
-const store = await openStore({ dataDir: dataDir!, databaseUrl: databaseUrl || null, schema: schema || undefined });
+// As the sync thread opens its store (src/tasks/sync-worker.ts).
+const store = await openStore({ dataDir: dataDir!, databaseUrl: databaseUrl || null, schema: schema || undefined, groupCommits: true });
 const started = performance.now();
 const cpuBefore = process.cpuUsage();
 const report = await runSync({ store, connect: (s) => connect(s) }, { domainId: Number(domainId), importNew: importNew === '1', lang: '', dryRun: false, full: mode === 'full' });

@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.ts';
 import { openSqlite } from './sqlite-adapter.ts';
+import type { CommitGroup } from './commit-group.ts';
 import { migrate } from './migrations/index.ts';
 
 import type { Dialect } from './sql-dialect.ts';
@@ -16,11 +17,14 @@ export interface StoreLocation {
   dataDir: string;
   /** PostgreSQL schema to work in (tests isolate themselves this way). */
   schema?: string;
+  /** SQLite: the connection is a sync's own, whose runs commit pages together (see commit-group.ts). */
+  groupCommits?: boolean;
 }
 
 export interface OpenDatabase {
   db: Kysely<Database>;
   dialect: Dialect;
+  commitGroup: CommitGroup | null;
   close(): Promise<void>;
 }
 
@@ -30,6 +34,7 @@ pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
 export async function openDatabase(location: StoreLocation): Promise<OpenDatabase> {
   let db: Kysely<Database>;
   let dialect: Dialect;
+  let commitGroup: CommitGroup | null = null;
   if (location.databaseUrl) {
     const options = location.schema ? `-c search_path=${location.schema}` : undefined;
     const pool = new pg.Pool({ connectionString: location.databaseUrl, max: 10, options });
@@ -46,9 +51,11 @@ export async function openDatabase(location: StoreLocation): Promise<OpenDatabas
   } else {
     mkdirSync(location.dataDir, { recursive: true });
     const file = join(location.dataDir, 'ldapsync.sqlite');
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqlite(file) }) });
+    const sqlite = openSqlite(file, { groupCommits: location.groupCommits === true });
+    commitGroup = sqlite.group;
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
     dialect = 'sqlite';
   }
   await migrate(db, dialect, location.schema);
-  return { db, dialect, close: () => db.destroy() };
+  return { db, dialect, commitGroup, close: () => db.destroy() };
 }

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from './schema.ts';
 import { openDatabase, type Dialect, type StoreLocation } from './database.ts';
 import type { SecretCipher } from '../domain/secret-cipher.ts';
+import type { CommitGroup } from './commit-group.ts';
 import { OrganizationRepository } from './repositories/organizations.ts';
 import { DomainRepository } from './repositories/domains.ts';
 import { SourceRepository } from './repositories/sources.ts';
@@ -41,10 +42,13 @@ export class Store {
    * key ring; null when that cannot be done (a transaction, or a cipher handed in by the caller).
    */
   readonly location: StoreReopen | null;
+  /** SQLite, on a connection that is a sync's own: commits its runs take together; else null. */
+  readonly commitGroup: CommitGroup | null;
 
-  constructor(db: Kysely<Database>, dialect: Dialect, close: () => Promise<void>, cipher: SecretCipher, location: StoreReopen | null = null) {
+  constructor(db: Kysely<Database>, dialect: Dialect, close: () => Promise<void>, cipher: SecretCipher, location: StoreReopen | null = null, commitGroup: CommitGroup | null = null) {
     this.cipher = cipher;
     this.location = location;
+    this.commitGroup = commitGroup;
     this.db = db;
     this.dialect = dialect;
     this.closeFn = close;
@@ -82,6 +86,6 @@ export type StoreReopen = StoreLocation & { keyFile: string | null };
  * when given, tells another thread how to open the same store itself.
  */
 export async function openStoreWith(location: StoreLocation & { cipher: SecretCipher; reopen?: StoreReopen | null }): Promise<Store> {
-  const { db, dialect, close } = await openDatabase(location);
-  return new Store(db, dialect, close, location.cipher, location.reopen ?? null);
+  const { db, dialect, close, commitGroup } = await openDatabase(location);
+  return new Store(db, dialect, close, location.cipher, location.reopen ?? null, commitGroup);
 }

@@ -50,8 +50,9 @@ async function readAndSettle(run: SyncRun): Promise<void> {
     await sink.flush();
   } catch (e) {
     run.error = runError(e);
-    // A page still being written when the error came is counted once it is; a write that
-    // failed throws again here, and its users stay uncounted.
+    // A page still being written when the error came, or pages a commit group on SQLite holds,
+    // are committed and counted now; a write that failed throws again here, and what it took
+    // back stays uncounted.
     await sink.flush().catch(() => undefined);
   } finally {
     await directory?.close();

@@ -13,6 +13,7 @@ import { wouldOutcome } from './wording.ts';
 import { settle } from '../store/settle.ts';
 import { IdBitmap } from '../domain/id-bitmap.ts';
 import { externIdHex } from '../domain/user.ts';
+import type { CommitHold } from '../store/commit-group.ts';
 
 /** A stream of users gone from the directory, readable more than once (counted, then settled). */
 export type GoneCandidates = () => AsyncIterable<GoneUser[]>;
@@ -143,10 +144,12 @@ export class StoreSink implements RunSink {
    * On PostgreSQL a page is written while the next one is read, mapped and planned (the server
    * and this process work at once); at most one page is in flight. A page whose users or names
    * the one in flight touches waits for it (`writing`), so it plans on what is written.
-   * SQLite writes on this thread: each page is written before the next is planned. A page
-   * counts once its write is done: a write that failed counts none of its users.
+   * SQLite writes on this thread: each page is written before the next is planned, and on a
+   * connection that is a sync's own a few pages commit together (`hold`, see commit-group.ts):
+   * a page counts once its commit is done, and a failed commit fails the run.
    */
   private pending: Promise<void> = Promise.resolve();
+  private hold: CommitHold | null = null;
   private inFlight = false;
   private failure: { error: unknown } | null = null;
   private readonly touchedIds = new Set<string>();
@@ -164,14 +167,25 @@ export class StoreSink implements RunSink {
     return this.overlaps ? Promise.resolve() : this.ready();
   }
 
-  /** Waits for the page in flight; throws what a write failed with. */
+  /** Waits for the page in flight; throws what a write or a commit failed with. */
   private async ready(): Promise<void> {
     await this.pending;
     if (this.failure) throw this.failure.error;
+    if (this.hold?.failure) throw this.hold.failure;
   }
 
   async flush(): Promise<void> {
     await this.ready();
+    this.letGo();
+  }
+
+  /** Commits what the group holds (its pages are counted then) and lets go of it. */
+  private letGo(): void {
+    const hold = this.hold;
+    if (!hold) return;
+    this.hold = null;
+    hold.release();
+    if (hold.failure) throw hold.failure;
   }
 
   writing(ids: Iterable<string>, names: Iterable<string>): boolean {
@@ -212,10 +226,12 @@ export class StoreSink implements RunSink {
     // Drawn from the items now: the write in flight holds only what it writes (see preparePage).
     const creations = this.t.confirmUnchanged ? { creations: this.creations } : {};
     const page = preparePage(this.t.store, { domainId: this.t.domainId, lang: this.t.lang, ...creations }, reported);
+    if (!this.overlaps) this.hold ??= this.t.store.commitGroup?.hold() ?? null;
     await this.enqueue(async () => {
       this.seq = await applyPrepared(this.t.store, { runId: this.runId, firstSeq: this.seq, domainId: this.t.domainId, lang: this.t.lang, ...creations }, page);
       this.created += page.created;
-      written();
+      if (this.hold) this.hold.afterCommit(written);
+      else written();
       // An import into an empty table: the lookups of the next pages plan by index once the
       // statistics know the table is not empty. Once is enough: the planner scales what they say
       // by the table's current size, and each refresh cost 130 ms at 80,000 users.
@@ -257,6 +273,7 @@ export class StoreSink implements RunSink {
     const { store } = this.t;
     // A run that failed mid-read may leave a page in flight: the record is written after it, whatever it did.
     await this.pending;
+    try { this.letGo(); } catch { /* the run failed already, with the error that lost the group */ }
     const { mode, ...record } = end;
     const { confirmed } = this;
     if (confirmed.size) await settle(() => store.transaction((tx) => tx.runs.confirm(this.runId, this.t.domainId, confirmed)));

@@ -50,7 +50,8 @@ function yieldCpuToApi(): void {
 
 yieldCpuToApi();
 const { location } = workerData as SyncThreadData;
-const store = await openStore(location);
+// The thread's connection serves only its runs: their pages may commit together (commit-group.ts).
+const store = await openStore({ ...location, groupCommits: true });
 const handlers = new Map([[SYNC_COMMAND, syncTaskHandler({ store, connect: (source) => connect(source) }, (report) => post({ type: 'report', report }), forwardingLog())]]);
 const running = new Map<number, AbortController>();
 

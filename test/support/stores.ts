@@ -16,7 +16,8 @@ export function storeVariants(): StoreVariant[] {
       name: 'sqlite', skip: false,
       async open() {
         const dataDir = mkdtempSync(join(tmpdir(), 'ldapsync-store-'));
-        const store = await openStore({ dataDir });
+        // As the sync thread opens it: its runs' pages commit together (src/store/commit-group.ts).
+        const store = await openStore({ dataDir, groupCommits: true });
         return { store, dataDir, databaseUrl: null, schema: null, cleanup: async () => { await store.close().catch(() => undefined); rmSync(dataDir, { recursive: true, force: true }); } };
       },
     },
