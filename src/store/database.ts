@@ -5,7 +5,7 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.ts';
 import { openSqlite } from './sqlite-adapter.ts';
-import type { CommitGroup } from './commit-group.ts';
+import type { CommitGroup, CommitTiming } from './commit-group.ts';
 import { migrate } from './migrations/index.ts';
 
 import type { Dialect } from './sql-dialect.ts';
@@ -18,7 +18,7 @@ export interface StoreLocation {
   /** PostgreSQL schema to work in (tests isolate themselves this way). */
   schema?: string;
   /** SQLite: the connection is a sync's own, whose runs commit pages together (see commit-group.ts). */
-  groupCommits?: boolean;
+  groupCommits?: boolean | CommitTiming;
 }
 
 export interface OpenDatabase {
@@ -51,7 +51,7 @@ export async function openDatabase(location: StoreLocation): Promise<OpenDatabas
   } else {
     mkdirSync(location.dataDir, { recursive: true });
     const file = join(location.dataDir, 'ldapsync.sqlite');
-    const sqlite = openSqlite(file, { groupCommits: location.groupCommits === true });
+    const sqlite = openSqlite(file, { groupCommits: location.groupCommits ?? false });
     commitGroup = sqlite.group;
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
     dialect = 'sqlite';

@@ -3,7 +3,7 @@
  * The dialect expects better-sqlite3's statement API; these few lines translate it.
  */
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
-import { SqliteCommitGroup, type CommitGroup } from './commit-group.ts';
+import { SqliteCommitGroup, type CommitGroup, type CommitTiming } from './commit-group.ts';
 
 interface Statement {
   readonly reader: boolean;
@@ -64,10 +64,10 @@ const TRANSACTION_CONTROL = new Set(['begin', 'commit', 'rollback']);
 
 /**
  * `groupCommits`: the connection is a sync's own, and its runs' pages may commit together (see
- * commit-group.ts); never for a connection that answers the API, whose writes are committed when
- * they are answered.
+ * commit-group.ts; timing other than the usual for tests); never for a connection that answers
+ * the API, whose writes are committed when they are answered.
  */
-export function openSqlite(path: string, options: { groupCommits?: boolean } = {}): { close(): void; prepare(sql: string): Statement; raw: DatabaseSync; group: CommitGroup | null } {
+export function openSqlite(path: string, options: { groupCommits?: boolean | CommitTiming } = {}): { close(): void; prepare(sql: string): Statement; raw: DatabaseSync; group: CommitGroup | null } {
   const db = new DatabaseSync(path);
   db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;');
   // A directory's IDs and names arrive in no order, so each page of new users lands on pages all
@@ -78,9 +78,11 @@ export function openSqlite(path: string, options: { groupCommits?: boolean } = {
   // Together: 3.4 s to 2.3 s for 100,000 new users in random order, 1,000 a transaction.
   db.exec('PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 16384;');
   const cache = new Map<string, Statement>();
-  const group = options.groupCommits ? new SqliteCommitGroup(db) : null;
-  /** A failed statement may have ended the group's transaction: the group is told. */
+  const { groupCommits } = options;
+  const group = groupCommits ? new SqliteCommitGroup(db, typeof groupCommits === 'object' ? groupCommits : undefined) : null;
+  /** A statement not of the group's holder commits the group first; one that failed may have ended it. */
   const told = <T>(work: () => T): T => {
+    group!.beforeStatement();
     try { return work(); } catch (error) { group!.failed(error); throw error; }
   };
   return {

@@ -112,12 +112,33 @@ export function preparePage(store: Store, target: BatchTarget, items: PlanItem[]
   return { batches, created: reported.reduce((n, i) => (i.kind === 'create' ? n + 1 : n), 0) };
 }
 
-/** Writes a prepared page and returns the next outcome sequence number. */
-export async function applyPrepared(store: Store, target: PageTarget, page: PreparedPage): Promise<number> {
+/**
+ * Writes a prepared page and returns the next outcome sequence number: each batch in a
+ * transaction of its own, or with `whole`, the page in one (a commit group on SQLite counts a
+ * page once its commit is done, so none of it may be committed apart).
+ */
+export async function applyPrepared(store: Store, target: PageTarget, page: PreparedPage, whole = false): Promise<number> {
+  const { creations } = target;
   let seq = target.firstSeq;
+  if (whole) {
+    let created: IdBitmap | null = null;
+    await store.transaction(async (tx) => {
+      for (let i = 0; i < page.batches.length; i++) {
+        if (i > 0) await yieldToLoop();
+        const batch = page.batches[i]!;
+        created = await writeBatch(tx, { ...target, firstSeq: seq }, batch, created);
+        seq += batch.outcomes.length;
+      }
+    });
+    if (creations && created) creations.bitmap = created;
+    return seq;
+  }
   for (let i = 0; i < page.batches.length; i++) {
     if (i > 0) await yieldToLoop();
-    seq = await applyBatch(store, { ...target, firstSeq: seq }, page.batches[i]!);
+    const batch = page.batches[i]!;
+    const created = await store.transaction((tx) => writeBatch(tx, { ...target, firstSeq: seq }, batch, null));
+    if (creations && created) creations.bitmap = created;
+    seq += batch.outcomes.length;
   }
   return seq;
 }
@@ -127,32 +148,33 @@ export function applyPage(store: Store, target: PageTarget, items: PlanItem[]): 
   return applyPrepared(store, target, preparePage(store, target, items));
 }
 
-async function applyBatch(store: Store, target: PageTarget, batch: PreparedBatch): Promise<number> {
+/**
+ * Writes a batch in the transaction given. Returns the run's bitmap of created users with this
+ * batch's in it, a copy (of `created`, or of the run's), to be kept only once the transaction
+ * commits: one rolled back names none of its users. Null when the batch created none quietly.
+ */
+async function writeBatch(tx: Store, target: PageTarget, batch: PreparedBatch, created: IdBitmap | null): Promise<IdBitmap | null> {
   const { now } = batch;
   const { creations } = target;
-  let created: IdBitmap | null = null;
-  await store.transaction(async (tx) => {
-    await tx.avatars.putMany(batch.avatars, now);
-    const ids = new Map((await tx.users.insertPrepared(batch.insert)).map((r) => [r.username, r.id]));
-    for (const { avatar } of batch.updates) if (avatar) await tx.avatars.put(avatar, now);
-    // Users who keep their names change no name another holds, so they go first and together.
-    // Renames follow one by one in the plan's order, which the planner's checks of names assume,
-    // and so does a user two entries of the batch update (both written, the later one last).
-    const times = new Map<number, number>();
-    for (const { userId } of batch.updates) times.set(userId, (times.get(userId) ?? 0) + 1);
-    const together = (u: PreparedBatch['updates'][number]) => !u.renames && times.get(u.userId) === 1;
-    await tx.users.updateSyncedMany(batch.updates.flatMap((u) => (together(u) ? [{ id: u.userId, fields: u.fields }] : [])), now);
-    for (const u of batch.updates) if (!together(u)) await tx.users.updateSynced(u.userId, u.fields, now);
-    await tx.users.touchSynced(batch.unchanged, now);
-    await tx.users.setStatus(batch.gone, 'deactivated', 'sync', GONE_REASON, now);
-    if (creations && batch.quiet.length) {
-      // A copy, kept only once the batch commits: a batch rolled back names none of its users.
-      created = creations.bitmap.copy();
-      for (const name of batch.quiet) created.add(ids.get(name) ?? -1);
-      await tx.runs.setCreated(target.runId, created);
-    }
-    await tx.runs.addOutcomes(target.runId, target.firstSeq, batch.outcomes.map(({ outcome, createdAs }) => (createdAs === undefined ? outcome : { ...outcome, ID: ids.get(createdAs) ?? 0 })));
-  });
-  if (creations && created) creations.bitmap = created;
-  return target.firstSeq + batch.outcomes.length;
+  await tx.avatars.putMany(batch.avatars, now);
+  const ids = new Map((await tx.users.insertPrepared(batch.insert)).map((r) => [r.username, r.id]));
+  for (const { avatar } of batch.updates) if (avatar) await tx.avatars.put(avatar, now);
+  // Users who keep their names change no name another holds, so they go first and together.
+  // Renames follow one by one in the plan's order, which the planner's checks of names assume,
+  // and so does a user two entries of the batch update (both written, the later one last).
+  const times = new Map<number, number>();
+  for (const { userId } of batch.updates) times.set(userId, (times.get(userId) ?? 0) + 1);
+  const together = (u: PreparedBatch['updates'][number]) => !u.renames && times.get(u.userId) === 1;
+  await tx.users.updateSyncedMany(batch.updates.flatMap((u) => (together(u) ? [{ id: u.userId, fields: u.fields }] : [])), now);
+  for (const u of batch.updates) if (!together(u)) await tx.users.updateSynced(u.userId, u.fields, now);
+  await tx.users.touchSynced(batch.unchanged, now);
+  await tx.users.setStatus(batch.gone, 'deactivated', 'sync', GONE_REASON, now);
+  let next = created;
+  if (creations && batch.quiet.length) {
+    next = (created ?? creations.bitmap).copy();
+    for (const name of batch.quiet) next.add(ids.get(name) ?? -1);
+    await tx.runs.setCreated(target.runId, next);
+  }
+  await tx.runs.addOutcomes(target.runId, target.firstSeq, batch.outcomes.map(({ outcome, createdAs }) => (createdAs === undefined ? outcome : { ...outcome, ID: ids.get(createdAs) ?? 0 })));
+  return next;
 }

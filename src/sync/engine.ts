@@ -38,9 +38,9 @@ async function readAndSettle(run: SyncRun): Promise<void> {
   try {
     directory = await run.deps.connect(source);
     const { mapper, groups, changes } = await prepareReading(run, directory);
-    const gone = run.mode.kind === 'delta' && changes
-      ? await readDelta(run, directory, mapper, groups, changes)
-      : await readFull(run, directory, mapper);
+    const gone = await sink.grouping(() => (run.mode.kind === 'delta' && changes
+      ? readDelta(run, directory!, mapper, groups, changes)
+      : readFull(run, directory!, mapper)));
     if (gone) await settleGone(run, gone);
     for (const r of directory.references()) run.references.add(r);
     if (!run.cancelled && sink.hasDeferred()) await settleGone(run, null);
@@ -50,9 +50,8 @@ async function readAndSettle(run: SyncRun): Promise<void> {
     await sink.flush();
   } catch (e) {
     run.error = runError(e);
-    // A page still being written when the error came, or pages a commit group on SQLite holds,
-    // are committed and counted now; a write that failed throws again here, and what it took
-    // back stays uncounted.
+    // A page still being written when the error came (PostgreSQL) is counted once it is; a write
+    // that failed throws again here, and what it took back stays uncounted.
     await sink.flush().catch(() => undefined);
   } finally {
     await directory?.close();

@@ -42,6 +42,11 @@ export interface RunSink {
   write(items: PlanItem[], written: () => void): Promise<void>;
   /** Entry keys of users found unchanged, stored so the next run need not map their entries. */
   keepKeys(keys: Array<{ id: number; key: string }>): Promise<void>;
+  /**
+   * Runs the reading of the directory: on SQLite, as the holder of the connection's commit group
+   * if it has one, whose pages are committed and counted when `work` ends, however it ends.
+   */
+  grouping<T>(work: () => Promise<T>): Promise<T>;
   /** Waits until every page handed over is written; throws what a write failed with. */
   flush(): Promise<void>;
   /** Whether a page still being written touches any of these users (IDs in hex) or names. */
@@ -83,6 +88,7 @@ export class DryRunSink implements RunSink {
   }
 
   async keepKeys(): Promise<void> {}
+  grouping<T>(work: () => Promise<T>): Promise<T> { return work(); }
   async flush(): Promise<void> {}
   writing(): boolean { return false; }
   hasDeferred(): boolean { return false; }
@@ -145,8 +151,8 @@ export class StoreSink implements RunSink {
    * and this process work at once); at most one page is in flight. A page whose users or names
    * the one in flight touches waits for it (`writing`), so it plans on what is written.
    * SQLite writes on this thread: each page is written before the next is planned, and on a
-   * connection that is a sync's own a few pages commit together (`hold`, see commit-group.ts):
-   * a page counts once its commit is done, and a failed commit fails the run.
+   * connection that is a sync's own a few pages commit together while the run reads (`grouping`,
+   * commit-group.ts): each page in one transaction, counted once its commit is done.
    */
   private pending: Promise<void> = Promise.resolve();
   private hold: CommitHold | null = null;
@@ -176,16 +182,22 @@ export class StoreSink implements RunSink {
 
   async flush(): Promise<void> {
     await this.ready();
-    this.letGo();
   }
 
-  /** Commits what the group holds (its pages are counted then) and lets go of it. */
-  private letGo(): void {
-    const hold = this.hold;
-    if (!hold) return;
-    this.hold = null;
-    hold.release();
+  async grouping<T>(work: () => Promise<T>): Promise<T> {
+    const hold = this.overlaps ? null : this.t.store.commitGroup?.hold() ?? null;
+    if (!hold) return work();
+    this.hold = hold;
+    let result: T;
+    try {
+      result = await hold.run(work);
+    } finally {
+      // What the group holds is committed, and its pages counted, before the run's message is made.
+      this.hold = null;
+      hold.release();
+    }
     if (hold.failure) throw hold.failure;
+    return result;
   }
 
   writing(ids: Iterable<string>, names: Iterable<string>): boolean {
@@ -226,11 +238,11 @@ export class StoreSink implements RunSink {
     // Drawn from the items now: the write in flight holds only what it writes (see preparePage).
     const creations = this.t.confirmUnchanged ? { creations: this.creations } : {};
     const page = preparePage(this.t.store, { domainId: this.t.domainId, lang: this.t.lang, ...creations }, reported);
-    if (!this.overlaps) this.hold ??= this.t.store.commitGroup?.hold() ?? null;
     await this.enqueue(async () => {
-      this.seq = await applyPrepared(this.t.store, { runId: this.runId, firstSeq: this.seq, domainId: this.t.domainId, lang: this.t.lang, ...creations }, page);
+      const hold = this.hold;
+      this.seq = await applyPrepared(this.t.store, { runId: this.runId, firstSeq: this.seq, domainId: this.t.domainId, lang: this.t.lang, ...creations }, page, hold !== null);
       this.created += page.created;
-      if (this.hold) this.hold.afterCommit(written);
+      if (hold) hold.afterCommit(written);
       else written();
       // An import into an empty table: the lookups of the next pages plan by index once the
       // statistics know the table is not empty. Once is enough: the planner scales what they say
@@ -273,7 +285,6 @@ export class StoreSink implements RunSink {
     const { store } = this.t;
     // A run that failed mid-read may leave a page in flight: the record is written after it, whatever it did.
     await this.pending;
-    try { this.letGo(); } catch { /* the run failed already, with the error that lost the group */ }
     const { mode, ...record } = end;
     const { confirmed } = this;
     if (confirmed.size) await settle(() => store.transaction((tx) => tx.runs.confirm(this.runId, this.t.domainId, confirmed)));
