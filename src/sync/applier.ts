@@ -1,7 +1,8 @@
 /**
- * Writes a page of the plan with its outcomes, in one transaction per page (PostgreSQL) or per
- * SQLITE_BATCH users (SQLite): every user in a batch is either fully updated or, if anything
- * fails, left as before. The event loop gets a turn between batches, so the API stays responsive.
+ * Writes a page of the plan with its outcomes, in one transaction per page (PostgreSQL, and
+ * SQLite in a commit group) or per SQLITE_BATCH users (SQLite): every user in a batch is either
+ * fully updated or, if anything fails, left as before. The event loop gets a turn between
+ * batches, so the API stays responsive.
  */
 import type { Store } from '../store/store.ts';
 import { CREATED_MESSAGE, OutcomeCode, SYNCED_MESSAGE, type Outcome } from '../domain/outcome.ts';
@@ -119,26 +120,19 @@ export function preparePage(store: Store, target: BatchTarget, items: PlanItem[]
  */
 export async function applyPrepared(store: Store, target: PageTarget, page: PreparedPage, whole = false): Promise<number> {
   const { creations } = target;
+  const transactions = whole ? [page.batches] : page.batches.map((batch) => [batch]);
   let seq = target.firstSeq;
-  if (whole) {
+  for (let t = 0; t < transactions.length; t++) {
+    if (t > 0) await yieldToLoop();
     let created: IdBitmap | null = null;
     await store.transaction(async (tx) => {
-      for (let i = 0; i < page.batches.length; i++) {
+      for (const [i, batch] of transactions[t]!.entries()) {
         if (i > 0) await yieldToLoop();
-        const batch = page.batches[i]!;
         created = await writeBatch(tx, { ...target, firstSeq: seq }, batch, created);
         seq += batch.outcomes.length;
       }
     });
     if (creations && created) creations.bitmap = created;
-    return seq;
-  }
-  for (let i = 0; i < page.batches.length; i++) {
-    if (i > 0) await yieldToLoop();
-    const batch = page.batches[i]!;
-    const created = await store.transaction((tx) => writeBatch(tx, { ...target, firstSeq: seq }, batch, null));
-    if (creations && created) creations.bitmap = created;
-    seq += batch.outcomes.length;
   }
   return seq;
 }
