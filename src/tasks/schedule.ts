@@ -19,14 +19,20 @@ export async function activeSchedules(store: Store): Promise<Map<number, string>
   return wanted;
 }
 
-/** A schedule never fires twice within this: repeats of one occurrence are dropped. */
-const MIN_GAP_MS = 2000;
+/**
+ * A schedule never fires twice within this: repeats of one occurrence are dropped. Two distinct
+ * occurrences may still fire closer than their rule's interval, since pg-boss sends them when its
+ * pass runs, one per minute slot, and a pass on each side of a minute's end sends one each.
+ */
+export const MIN_GAP_MS = 2000;
 
 export async function queueScheduledSyncs(store: Store, queue: TaskQueue, orgId: number, occurrence: string, log: Log = silentLog): Promise<void> {
   const config = await store.sources.get(orgId);
   if (!config) return;
-  if (!(await store.syncLocks.claimScheduleFire(orgId, MIN_GAP_MS))) {
-    await store.audit.record({ actor: 'schedule', action: 'schedule.duplicate', targetType: 'source', targetId: String(orgId), before: null, after: { occurrence, at: new Date().toISOString() } });
+  // The time it fired is the claim's: the gap the claim keeps is between these.
+  const firedAt = new Date();
+  if (!(await store.syncLocks.claimScheduleFire(orgId, MIN_GAP_MS, firedAt))) {
+    await store.audit.record({ actor: 'schedule', action: 'schedule.duplicate', targetType: 'source', targetId: String(orgId), before: null, after: { occurrence, at: firedAt.toISOString() } });
     log.debug({ event: 'schedule.duplicate', orgId, occurrence }, `schedule of source ${orgId} fired twice for ${occurrence}; the repeat is dropped`);
     return;
   }
@@ -41,5 +47,5 @@ export async function queueScheduledSyncs(store: Store, queue: TaskQueue, orgId:
     if (existing) log.warn({ event: 'schedule.skipped', orgId, domainId: d.id, domain: d.name, occurrence, busyTask: task.id }, `scheduled sync of ${d.name} skipped for ${occurrence}: task ${task.id} of this domain is still ${task.state === 0 ? 'queued' : 'running'}`);
   }
   log.info({ event: 'schedule.fire', orgId, occurrence, tasks: queued }, `schedule of source ${orgId} fired for ${occurrence}: ${domains.length} domains, tasks ${queued.join(', ') || 'none'}`);
-  await store.audit.record({ actor: 'schedule', action: 'schedule.fire', targetType: 'source', targetId: String(orgId), before: null, after: { occurrence, tasks: queued, at: new Date().toISOString() } });
+  await store.audit.record({ actor: 'schedule', action: 'schedule.fire', targetType: 'source', targetId: String(orgId), before: null, after: { occurrence, tasks: queued, at: firedAt.toISOString() } });
 }

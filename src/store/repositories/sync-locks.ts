@@ -33,8 +33,8 @@ export class SyncLockRepository {
     await this.db.updateTable('sync_locks').set({ heartbeat_at: new Date().toISOString() }).where('domain_id', '=', domainId).where('holder', '=', holder).execute();
   }
 
-  claimScheduleFire(orgId: number, minGapMs: number): Promise<boolean> {
-    return claimScheduleFire(this.db, orgId, minGapMs);
+  claimScheduleFire(orgId: number, minGapMs: number, now = new Date()): Promise<boolean> {
+    return claimScheduleFire(this.db, orgId, minGapMs, now);
   }
 
   async release(domainId: number, holder: string): Promise<void> {
@@ -46,8 +46,7 @@ export class SyncLockRepository {
  * Claims a schedule's firing for a source: true for the first claim, false for a repeat within
  * `minGapMs` (a job queue may hand out one occurrence more than once).
  */
-export async function claimScheduleFire(db: Kysely<Database>, orgId: number, minGapMs: number): Promise<boolean> {
-  const now = new Date();
+export async function claimScheduleFire(db: Kysely<Database>, orgId: number, minGapMs: number, now: Date): Promise<boolean> {
   const cutoff = new Date(now.getTime() - minGapMs).toISOString();
   const row = await db.insertInto('schedule_fires').values({ org_id: orgId, fired_at: now.toISOString() })
     .onConflict((oc) => oc.column('org_id').doUpdateSet({ fired_at: now.toISOString() }).where('schedule_fires.fired_at', '<', cutoff))
