@@ -219,25 +219,23 @@ export class StoreSink implements RunSink {
   }
 
   async write(items: PlanItem[], written: () => void): Promise<void> {
-    await this.ready();
-    let reported = items;
-    if (this.t.confirmUnchanged) {
-      reported = reported.filter((i) => {
-        if (i.kind !== 'unchanged' || i.note) return true;
-        this.confirmed.add(i.userId);
-        return false;
-      });
-    }
-    if (this.t.deferDisabled) {
-      const isDisabling = (i: PlanItem) => i.kind === 'update' && i.status?.to === 'deactivated';
-      for (const i of reported) if (isDisabling(i) && i.kind === 'update') { this.disabledNow.push(i); this.heldNames.add(i.user.username); }
-      reported = reported.filter((i) => !isDisabling(i));
-    }
-    // Without overlap no page is ever in flight for `writing` to find.
-    if (this.overlaps) this.touch(reported);
+    const confirmed: number[] = [];
+    const disabling: PlanItem[] = [];
+    const reported = items.filter((i) => {
+      if (this.t.confirmUnchanged && i.kind === 'unchanged' && !i.note) { confirmed.push(i.userId); return false; }
+      if (this.t.deferDisabled && i.kind === 'update' && i.status?.to === 'deactivated') { disabling.push(i); return false; }
+      return true;
+    });
     // Drawn from the items now: the write in flight holds only what it writes (see preparePage).
+    // Made before the page in flight is done: on PostgreSQL the server writes that one meanwhile,
+    // where it would wait for this page (1.3 s per 100,000 users) if this were made after.
     const creations = this.t.confirmUnchanged ? { creations: this.creations } : {};
     const page = preparePage(this.t.store, { domainId: this.t.domainId, lang: this.t.lang, ...creations }, reported);
+    await this.ready();
+    for (const id of confirmed) this.confirmed.add(id);
+    for (const i of disabling) if (i.kind === 'update') { this.disabledNow.push(i); this.heldNames.add(i.user.username); }
+    // Without overlap no page is ever in flight for `writing` to find.
+    if (this.overlaps) this.touch(reported);
     await this.enqueue(async () => {
       const hold = this.hold;
       this.seq = await applyPrepared(this.t.store, { runId: this.runId, firstSeq: this.seq, domainId: this.t.domainId, lang: this.t.lang, ...creations }, page, hold !== null);
