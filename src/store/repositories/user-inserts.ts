@@ -4,8 +4,9 @@
  */
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { Database } from '../schema.ts';
-import { externIdHex, type User } from '../../domain/user.ts';
+import type { User } from '../../domain/user.ts';
 import { externKey } from '../extern-key.ts';
+import { byteaArray, int4Array, int8Array, textArray } from '../pg-arrays.ts';
 
 /** A user as the sync or an admin creates it: everything but what the store assigns. */
 export type NewUser = Omit<User, 'id' | 'lastSyncedAt' | 'createdAt' | 'updatedAt' | 'statusChangedAt' | 'groups' | 'roles' | 'avatarHash'> & Partial<Pick<User, 'groups' | 'roles' | 'avatarHash'>> & { entryKey?: string | null };
@@ -24,7 +25,7 @@ const INSERT_ROW = `insert into "users" (${INSERT_COLUMNS.map((c) => `"${c}"`).j
  */
 export type PreparedInsert =
   | { dialect: 'sqlite'; rows: unknown[][] }
-  | { dialect: 'postgres'; document: Buffer | null; now: string };
+  | { dialect: 'postgres'; columns: Buffer[] | null; now: string };
 
 /**
  * SQLite: a row of values bound by position per user, for one statement prepared once; a query
@@ -66,38 +67,47 @@ async function insertByPosition(db: Kysely<Database>, rows: unknown[][]): Promis
 }
 
 /**
- * PostgreSQL: the page as one JSON document of rows, read back by `json_to_recordset`. One
- * native `JSON.stringify` in place of twenty arrays, each of whose elements pg quoted and escaped
- * in JavaScript: for 100,000 new users 0.6 s of client CPU against 1.1 s, with the server's as it
- * was. Every text here is decoded from UTF-8 or made by this code, so none holds a lone surrogate
- * PostgreSQL's JSON would refuse, and the mapper strips the NULs it cannot store. The JSON lists
- * go in as the `json` type, whose text is kept as written: the very `JSON.stringify` of each.
- * The document is sent as its UTF-8 bytes (pg passes a Buffer as is, and binary `json` is its
- * text): the string dies at once, where pg kept it until the server answered, long enough for
- * 60 to 90 MB of them per 100,000 users to be promoted to the old generation.
+ * PostgreSQL: the page as a list per column, each in the binary array format (pg-arrays.ts),
+ * read back by `unnest`. Against one JSON document of the rows, for 100,000 new users: the
+ * server's CPU for the insert 2.4 to 3.8 s against 4.3 to 4.7 s, and 15 % fewer bytes sent
+ * (the stable IDs go as bytes, not hex, and no names or quotes); the client's work is alike.
+ * The JSON lists are stored as their text, so each goes as its `JSON.stringify`. The lists are
+ * made before the insert waits for anything: the users can be collected while it does.
  */
-export function prepareJson(users: NewUser[], now: string): PreparedInsert {
-  if (users.length === 0) return { dialect: 'postgres', document: null, now };
-  // Keys of a letter or two: a page's document is a fifth smaller than with the column names.
-  const rows = users.map((u) => ({
-    d: u.domainId, u: u.username, x: u.externId ? externIdHex(u.externId) : null, k: u.externId ? externKey(u.externId) : null,
-    n: u.dn, v: u.displayName, e: u.email, a: u.aliases, l: u.lang, s: u.status, o: u.statusSource, r: u.statusReason, p: u.properties, h: u.syncHash,
-    y: u.entryKey ?? null, g: u.groups ?? [], ro: u.roles ?? [], av: u.avatarHash ?? null, c: u.status === 'active' ? null : now,
-  }));
-  return { dialect: 'postgres', document: Buffer.from(JSON.stringify(rows)), now };
+export function prepareArrays(users: NewUser[], now: string): PreparedInsert {
+  if (users.length === 0) return { dialect: 'postgres', columns: null, now };
+  const n = users.length;
+  const text = (): Array<string | null> => new Array<string | null>(n);
+  const domainIds = new Array<number>(n); const usernames = text(); const externIds = new Array<Uint8Array | null>(n); const keys = new Array<number | null>(n);
+  const dns = text(); const displayNames = text(); const emails = text(); const aliases = text(); const langs = text(); const statuses = text();
+  const sources = text(); const reasons = text(); const properties = text(); const hashes = text(); const entryKeys = text(); const groups = text();
+  const roles = text(); const avatars = text(); const statusTimes = text();
+  for (let k = 0; k < n; k++) {
+    const u = users[k]!;
+    domainIds[k] = u.domainId; usernames[k] = u.username; externIds[k] = u.externId; keys[k] = u.externId ? externKey(u.externId) : null;
+    dns[k] = u.dn; displayNames[k] = u.displayName; emails[k] = u.email; aliases[k] = JSON.stringify(u.aliases); langs[k] = u.lang; statuses[k] = u.status;
+    sources[k] = u.statusSource; reasons[k] = u.statusReason; properties[k] = JSON.stringify(u.properties); hashes[k] = u.syncHash; entryKeys[k] = u.entryKey ?? null;
+    groups[k] = JSON.stringify(u.groups ?? []); roles[k] = JSON.stringify(u.roles ?? []); avatars[k] = u.avatarHash ?? null; statusTimes[k] = u.status === 'active' ? null : now;
+  }
+  const columns = [int4Array(domainIds), textArray(usernames), byteaArray(externIds), int8Array(keys), ...[dns, displayNames, emails, aliases, langs, statuses, sources, reasons, properties, hashes, entryKeys, groups, roles, avatars, statusTimes].map(textArray)];
+  return { dialect: 'postgres', columns, now };
 }
 
-async function insertFromJson(db: Kysely<Database>, document: Buffer | null, now: string): Promise<Created> {
-  if (document === null) return [];
+/** The types of `prepareArrays`' lists, in their order. */
+const ARRAY_TYPES = ['int4', 'text', 'bytea', 'int8', ...Array<string>(15).fill('text')];
+
+async function insertFromArrays(db: Kysely<Database>, columns: Buffer[] | null, now: string): Promise<Created> {
+  if (columns === null) return [];
+  const lists = sql.join(columns.map((c, i) => sql`${c}::${sql.raw(ARRAY_TYPES[i]!)}[]`));
   const result = await sql<{ id: number; username: string }>`
     INSERT INTO users (${sql.raw(INSERT_COLUMNS.join(', '))})
-    SELECT d, u, decode(x, 'hex'), k, n, v, e, a::text, l, s, o, r, p::text, h, y, g::text, ro::text, av, c, CASE WHEN x IS NULL THEN NULL ELSE ${now}::text END, ${now}::text, ${now}::text
-    FROM json_to_recordset(${document}::json) AS t(d integer, u text, x text, k bigint, n text, v text, e text, a json, l text, s text, o text, r text, p json, h text, y text, g json, ro json, av text, c text)
+    SELECT d, u, x, k, n, v, e, a, l, s, o, r, p, h, y, g, ro, av, c, CASE WHEN x IS NULL THEN NULL ELSE ${now}::text END, ${now}::text, ${now}::text
+    FROM unnest(${lists}) AS t(d, u, x, k, n, v, e, a, l, s, o, r, p, h, y, g, ro, av, c)
     RETURNING id, username`.execute(db);
   return result.rows;
 }
 
-/** Inserts what `prepareByPosition` or `prepareJson` made; returns the IDs the users received. */
+/** Inserts what `prepareByPosition` or `prepareArrays` made; returns the IDs the users received. */
 export function insertPrepared(db: Kysely<Database>, prepared: PreparedInsert): Promise<Created> {
-  return prepared.dialect === 'sqlite' ? insertByPosition(db, prepared.rows) : insertFromJson(db, prepared.document, prepared.now);
+  return prepared.dialect === 'sqlite' ? insertByPosition(db, prepared.rows) : insertFromArrays(db, prepared.columns, prepared.now);
 }

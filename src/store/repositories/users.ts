@@ -1,7 +1,8 @@
 import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
 import { externKey, fillMissingExternKeys } from '../extern-key.ts';
 import { setUsersColumn } from '../users-column.ts';
-import { insertPrepared, prepareByPosition, prepareJson, type NewUser, type PreparedInsert } from './user-inserts.ts';
+import { sqlArray } from '../pg-arrays.ts';
+import { insertPrepared, prepareArrays, prepareByPosition, type NewUser, type PreparedInsert } from './user-inserts.ts';
 import { updateSynced, updateSyncedJson, type SyncedFields, type SyncedUpdate } from './user-updates.ts';
 import type { Dialect } from '../database.ts';
 import type { Database, UsersTable } from '../schema.ts';
@@ -102,12 +103,13 @@ export class UserRepository {
   }
 
   /**
-   * A page's list of values as one parameter: an array on PostgreSQL (see `pg`), a JSON array on
-   * SQLite. A parameter per value made SQLite's statement text differ with the list's length (a
-   * statement prepared anew for most pages of a resync) and the query builder walk 1,000 values.
+   * A page's list of values as one parameter: a binary array on PostgreSQL (see `pg` and
+   * pg-arrays.ts), a JSON array on SQLite. A parameter per value made SQLite's statement text
+   * differ with the list's length (a statement prepared anew for most pages of a resync) and the
+   * query builder walk 1,000 values.
    */
   private valuesIn<T>(values: Array<string | number>, pgType: 'bigint' | 'integer' | 'text') {
-    return this.pg ? sql<T>`(SELECT unnest(${values}::${sql.raw(pgType)}[]))` : sql<T>`(SELECT value FROM json_each(${JSON.stringify(values)}))`;
+    return this.pg ? sql<T>`(SELECT unnest(${sqlArray(pgType, values)}::${sql.raw(pgType)}[]))` : sql<T>`(SELECT value FROM json_each(${JSON.stringify(values)}))`;
   }
 
   /** See extern-key.ts: linked users without their ID's key get it; returns how many. */
@@ -125,7 +127,7 @@ export class UserRepository {
 
   /** The rows of new users as this store sends them, made at once: see `PreparedInsert`. */
   prepareInsert(users: NewUser[], now: string): PreparedInsert {
-    return this.pg ? prepareJson(users, now) : prepareByPosition(users, now);
+    return this.pg ? prepareArrays(users, now) : prepareByPosition(users, now);
   }
 
   insertPrepared(prepared: PreparedInsert): Promise<Array<{ id: number; username: string }>> {
