@@ -19,6 +19,7 @@ import * as entryKeys from './014-entry-keys.ts';
 import * as runBitmaps from './015-run-bitmaps.ts';
 import * as usersDomainIndex from './016-users-domain-index.ts';
 import * as externKeys from './017-extern-keys.ts';
+import * as partialAvatarIndex from './018-partial-avatar-index.ts';
 
 export interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -42,6 +43,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '015-run-bitmaps': runBitmaps,
   '016-users-domain-index': usersDomainIndex,
   '017-extern-keys': externKeys,
+  '018-partial-avatar-index': partialAvatarIndex,
 };
 
 class InlineProvider implements MigrationProvider {

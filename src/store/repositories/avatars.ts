@@ -43,8 +43,9 @@ export class AvatarRepository {
 
   /** Removes images no user points at any more; returns how many. */
   async pruneUnused(): Promise<number> {
+    // Said outright, so each store plans the lookup on its index of users with an avatar.
     const r = await this.db.deleteFrom('avatars')
-      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('users').select('id').whereRef('users.avatar_hash', '=', 'avatars.hash'))))
+      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('users').select('id').where('users.avatar_hash', 'is not', null).whereRef('users.avatar_hash', '=', 'avatars.hash'))))
       .executeTakeFirst();
     return Number(r.numDeletedRows);
   }
