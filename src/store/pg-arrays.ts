@@ -23,18 +23,21 @@ function header(out: Buffer, type: keyof typeof TYPE_OID, length: number, hasNul
   return HEADER_BYTES;
 }
 
-/** A `text[]`; a string is sent as its UTF-8 bytes (a lone surrogate as U+FFFD, as everywhere). */
+/**
+ * A `text[]`; a string is sent as its UTF-8 bytes (a lone surrogate as U+FFFD, as everywhere).
+ * An element left undefined is NULL here too, as a JSON document left it out.
+ */
 export function textArray(values: ReadonlyArray<string | null>): Buffer {
   let size = HEADER_BYTES + 4 * values.length;
   let hasNulls = false;
   for (const v of values) {
-    if (v === null) hasNulls = true;
+    if (v == null) hasNulls = true;
     else size += Buffer.byteLength(v);
   }
   const out = Buffer.allocUnsafe(size);
   let p = header(out, 'text', values.length, hasNulls);
   for (const v of values) {
-    if (v === null) { out.writeInt32BE(NULL_LENGTH, p); p += 4; continue; }
+    if (v == null) { out.writeInt32BE(NULL_LENGTH, p); p += 4; continue; }
     const bytes = out.write(v, p + 4);
     out.writeInt32BE(bytes, p);
     p += 4 + bytes;
@@ -47,13 +50,13 @@ export function byteaArray(values: ReadonlyArray<Uint8Array | null>): Buffer {
   let size = HEADER_BYTES + 4 * values.length;
   let hasNulls = false;
   for (const v of values) {
-    if (v === null) hasNulls = true;
+    if (v == null) hasNulls = true;
     else size += v.byteLength;
   }
   const out = Buffer.allocUnsafe(size);
   let p = header(out, 'bytea', values.length, hasNulls);
   for (const v of values) {
-    if (v === null) { out.writeInt32BE(NULL_LENGTH, p); p += 4; continue; }
+    if (v == null) { out.writeInt32BE(NULL_LENGTH, p); p += 4; continue; }
     out.writeInt32BE(v.byteLength, p);
     out.set(v, p + 4);
     p += 4 + v.byteLength;
@@ -78,11 +81,11 @@ const TWO_TO_32 = 2 ** 32;
 /** An `int8[]` of safe integers (JavaScript numbers: up to 2^53 either way). */
 export function int8Array(values: ReadonlyArray<number | null>): Buffer {
   let hasNulls = false;
-  for (const v of values) if (v === null) hasNulls = true;
+  for (const v of values) if (v == null) hasNulls = true;
   const out = Buffer.allocUnsafe(HEADER_BYTES + 12 * values.length);
   let p = header(out, 'int8', values.length, hasNulls);
   for (const v of values) {
-    if (v === null) { out.writeInt32BE(NULL_LENGTH, p); p += 4; continue; }
+    if (v == null) { out.writeInt32BE(NULL_LENGTH, p); p += 4; continue; }
     if (!Number.isSafeInteger(v)) throw new RangeError(`not an int8 this code sends: ${v}`);
     const high = Math.floor(v / TWO_TO_32);
     out.writeInt32BE(8, p);

@@ -17,6 +17,8 @@ describe('binary arrays, as PostgreSQL reads them', { skip: databaseUrl ? false 
     const values = ['plain', '', null, 'Zoë Ångström', '漢字', 'emoji 🙂', 'quote " and \\ and {,}', 'x'.repeat(70_000)];
     assert.deepEqual(await readBack(textArray(values), 'text'), values);
     assert.deepEqual(await readBack(textArray([]), 'text'), []);
+    // A value a caller left undefined is NULL, as the JSON document that came before left it out.
+    assert.deepEqual(await readBack(textArray(['a', undefined as unknown as null, 'b']), 'text'), ['a', null, 'b']);
   });
 
   test('bytea: the bytes as they were', async () => {
