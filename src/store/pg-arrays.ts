@@ -64,11 +64,16 @@ export function byteaArray(values: ReadonlyArray<Uint8Array | null>): Buffer {
   return out;
 }
 
-/** An `int4[]` of integers. */
+const INT4_MIN = -(2 ** 31);
+const INT4_MAX = 2 ** 31 - 1;
+
+/** An `int4[]` of integers; anything else is refused, as the server refused it in text. */
 export function int4Array(values: ReadonlyArray<number>): Buffer {
   const out = Buffer.allocUnsafe(HEADER_BYTES + 8 * values.length);
   let p = header(out, 'int4', values.length, false);
   for (const v of values) {
+    // writeInt32BE would write 0 for undefined or NaN and cut 1.5 to 1.
+    if (!Number.isInteger(v) || v < INT4_MIN || v > INT4_MAX) throw new RangeError(`not an int4: ${v}`);
     out.writeInt32BE(4, p);
     out.writeInt32BE(v, p + 4);
     p += 8;

@@ -30,6 +30,7 @@ describe('binary arrays, as PostgreSQL reads them', { skip: databaseUrl ? false 
   test('int4 and int8: the extremes JavaScript numbers hold, either sign', async () => {
     const int4 = [0, 1, -1, 2 ** 31 - 1, -(2 ** 31)];
     assert.deepEqual((await readBack(int4Array(int4), 'int4')).map(Number), int4);
+    for (const bad of [1.5, Number.NaN, undefined, 2 ** 31]) assert.throws(() => int4Array([bad as number]), RangeError);
     const int8 = [0, -1, 2 ** 32, 2 ** 32 - 1, -(2 ** 32) - 5, 2 ** 48 - 1, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, null];
     assert.deepEqual((await readBack(int8Array(int8), 'int8')).map((v) => (v === null ? null : Number(v))), int8);
     assert.throws(() => int8Array([2 ** 53]), RangeError);
