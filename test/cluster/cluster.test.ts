@@ -234,6 +234,8 @@ describe('cluster: 2 API processes, 3 workers, 50 domains (each its own slapd se
     // pg-boss sends a rule's occurrences one per minute slot when its pass runs, so two of them can
     // fire closer than the rule's 4 s; a repeat of one occurrence is what must not get through.
     for (let i = 1; i < fires.length; i++) assert.ok(fires[i]! - fires[i - 1]! > MIN_GAP_MS, `one sync per occurrence: ${JSON.stringify(all)}`);
+    const occurrences = (await store.audit.list(1000)).filter((e) => e.action === 'schedule.fire' && e.targetId === String(orgId)).map((e) => (e.after as { occurrence: string }).occurrence);
+    assert.equal(new Set(occurrences).size, occurrences.length, `no occurrence fired twice: ${JSON.stringify(occurrences)}`);
     const scheduled = (await store.tasks.list({ all: false, domainIds: [2] }, 1000, 0)).filter((x) => x.owner === 'schedule');
     assert.equal(scheduled.length, fires.length, 'each occurrence queued one sync of the domain, however many processes saw it');
     await sleep(5000);
