@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { int4Array, textArray } from '../pg-arrays.ts';
 import type { Database } from '../schema.ts';
 import type { Dialect } from '../database.ts';
 import type { Outcome, OutcomeCode, RunStatus, SyncCounts } from '../../domain/outcome.ts';
@@ -39,10 +40,11 @@ export class RunRepository {
   async addOutcomes(runId: number, firstSeq: number, outcomes: Outcome[]): Promise<void> {
     if (!outcomes.length) return;
     if (this.dialect === 'postgres') {
-      // Six arrays instead of six parameters a row: PostgreSQL parses and binds one short statement.
+      // Five binary arrays (pg-arrays.ts) instead of six parameters a row: PostgreSQL binds one
+      // short statement and reads each list by its elements' lengths.
       const seqs = outcomes.map((_, i) => firstSeq + i);
       await this.db.insertInto('sync_outcomes').columns(['run_id', 'seq', 'user_id', 'username', 'code', 'message'])
-        .expression(sql`SELECT ${runId}::integer, * FROM unnest(${seqs}::integer[], ${outcomes.map((o) => o.ID)}::integer[], ${outcomes.map((o) => o.username)}::text[], ${outcomes.map((o) => o.code)}::integer[], ${outcomes.map((o) => o.message)}::text[])`)
+        .expression(sql`SELECT ${runId}::integer, * FROM unnest(${int4Array(seqs)}::integer[], ${int4Array(outcomes.map((o) => o.ID))}::integer[], ${textArray(outcomes.map((o) => o.username))}::text[], ${int4Array(outcomes.map((o) => o.code))}::integer[], ${textArray(outcomes.map((o) => o.message))}::text[])`)
         .execute();
       return;
     }
