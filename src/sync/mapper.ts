@@ -8,6 +8,7 @@ import type { DirectoryEntry } from '../directory/entry.ts';
 import { externIdHex, type MappedUser } from '../domain/user.ts';
 import type { GroupIndex } from './groups.ts';
 import { avatarFrom } from './avatar.ts';
+import { cutText } from '../domain/text.ts';
 
 export type MapResult = { ok: true; user: MappedUser } | { ok: false; externId: Uint8Array | null; dn: string; reason: string };
 
@@ -98,7 +99,7 @@ export function createMapper(source: DirectorySource, disabledIds: ReadonlySet<s
       const mails = addresses(attributes.get(usernameKey));
       const username = mails[0];
       if (!username) return invalid(externId, entry.dn, `entry has no ${u.username} value`);
-      if (!ADDRESS.test(username) || username.length > 320) return invalid(externId, entry.dn, `${u.username} '${username.slice(0, 80)}' is not an e-mail address`);
+      if (!ADDRESS.test(username) || username.length > 320) return invalid(externId, entry.dn, `${u.username} '${cutText(username, 80)}' is not an e-mail address`);
 
       // The other addresses and the alias attribute's, once each, valid, sorted.
       const aliases: string[] = [];
@@ -121,7 +122,7 @@ export function createMapper(source: DirectorySource, disabledIds: ReadonlySet<s
         if (text && text.length <= MAX_VALUE) properties[propertyNames[i]!] = text;
       }
       const displayNameRaw = attributes.get(displayNameKey)?.[0];
-      const displayName = typeof displayNameRaw === 'string' ? clean(displayNameRaw).slice(0, MAX_VALUE) : '';
+      const displayName = typeof displayNameRaw === 'string' ? cutText(clean(displayNameRaw), MAX_VALUE) : '';
       const reason = disabledReason(entry, externId);
       let memberOf: number[] = [];
       if (groups) {

@@ -5,6 +5,7 @@
  */
 import type { Store } from '../store/store.ts';
 import { TaskState } from '../domain/task.ts';
+import { cutText } from '../domain/text.ts';
 import { SyncError, type SyncReport } from '../sync/engine.ts';
 import { SYNC_COMMAND, type SyncTaskParams, type SyncTaskResult } from './sync-task.ts';
 
@@ -24,11 +25,11 @@ export async function asInProcessTask(store: Store, domainId: number, params: Sy
     const result: SyncTaskResult = { runIds: report.runId === null ? [] : [report.runId], counts: report.counts, startedAt, finishedAt: report.finishedAt, ...(report.error ? { code: report.error.code } : {}) };
     const state = report.held ? TaskState.awaitingApproval : report.status === 'cancelled' ? TaskState.cancelled : report.error ? TaskState.error : TaskState.completed;
     const message = report.held ? `Waiting for approval: ${report.held} users would be deactivated; ${report.message}` : report.message;
-    await store.tasks.update(task.id, { state, message: message.slice(0, 1000), result, progress: report.entriesSeen });
+    await store.tasks.update(task.id, { state, message: cutText(message, 1000), result, progress: report.entriesSeen });
     return report;
   } catch (e) {
     const code = e instanceof SyncError ? e.code : 500;
-    await store.tasks.update(task.id, { state: TaskState.error, message: (e as Error).message.slice(0, 1000), result: { runIds: [], code } }).catch(() => undefined);
+    await store.tasks.update(task.id, { state: TaskState.error, message: cutText((e as Error).message, 1000), result: { runIds: [], code } }).catch(() => undefined);
     throw e;
   } finally {
     clearInterval(watch);

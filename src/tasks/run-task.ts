@@ -4,6 +4,7 @@
  */
 import type { Store } from '../store/store.ts';
 import { TaskState } from '../domain/task.ts';
+import { cutText } from '../domain/text.ts';
 import { TaskFailure, type TaskHandler } from './queue.ts';
 import { settle } from '../store/settle.ts';
 import { INTERRUPTED_BY_SHUTDOWN, isShutdown } from '../domain/shutdown.ts';
@@ -27,7 +28,7 @@ export async function executeTask(store: Store, handlers: ReadonlyMap<string, Ta
     const now = Date.now();
     if (now - lastWrite < PROGRESS_INTERVAL_MS) return;
     lastWrite = now;
-    pendingWrite = pendingWrite.then(() => store.tasks.update(taskId, { message: message.slice(0, MESSAGE_LIMIT), progress: done, ...(partial !== undefined ? { result: partial } : {}) })).catch(() => undefined);
+    pendingWrite = pendingWrite.then(() => store.tasks.update(taskId, { message: cutText(message, MESSAGE_LIMIT), progress: done, ...(partial !== undefined ? { result: partial } : {}) })).catch(() => undefined);
   };
   // A cancel may be asked for in another process: it reaches this one through the store.
   const cancelWatch = setInterval(() => {
@@ -38,14 +39,14 @@ export async function executeTask(store: Store, handlers: ReadonlyMap<string, Ta
     await pendingWrite;
     if (await requeueIfShutdown(store, taskId, controller.signal)) return true;
     const state = controller.signal.aborted ? TaskState.cancelled : outcome.state ?? TaskState.completed;
-    await store.tasks.update(taskId, { state, message: outcome.message.slice(0, MESSAGE_LIMIT), result: outcome.result, ...(outcome.progress !== undefined ? { progress: outcome.progress } : {}) });
+    await store.tasks.update(taskId, { state, message: cutText(outcome.message, MESSAGE_LIMIT), result: outcome.result, ...(outcome.progress !== undefined ? { progress: outcome.progress } : {}) });
   } catch (e) {
     await pendingWrite;
     if (await requeueIfShutdown(store, taskId, controller.signal)) return true;
     const failure = e instanceof TaskFailure ? e : new TaskFailure(500, `${(e as Error).name}: ${(e as Error).message}`);
     const state = controller.signal.aborted ? TaskState.cancelled : TaskState.error;
     // Ended whatever the store says now: retried until it takes the write.
-    await settle(() => store.tasks.update(taskId, { state, message: failure.message.slice(0, MESSAGE_LIMIT), result: { code: failure.code, ...(failure.result as object ?? {}) } }));
+    await settle(() => store.tasks.update(taskId, { state, message: cutText(failure.message, MESSAGE_LIMIT), result: { code: failure.code, ...(failure.result as object ?? {}) } }));
   } finally {
     clearInterval(cancelWatch);
   }

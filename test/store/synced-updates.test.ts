@@ -24,6 +24,8 @@ const CASES: Array<{ name: string; externId: number[] | null; stored?: Partial<N
   { name: 'photo-removed', externId: [3], stored: { avatarHash: 'hash-old' }, fields: { dn: null, displayName: 'p', email: null, aliases: [], properties: {}, syncHash: 'after', groups: [], roles: [], entryKey: null, avatarHash: null } },
   { name: 'photo-kept', externId: [4], stored: { avatarHash: 'hash-old' }, fields: { dn: null, displayName: 'p', email: null, aliases: [], properties: {}, syncHash: 'after', groups: [], roles: [], entryKey: null } },
   { name: 'deactivated', externId: [5], fields: { dn: null, displayName: 'd', email: null, aliases: [], properties: {}, syncHash: 'after', groups: [], roles: [], entryKey: null, status: 'deactivated', statusSource: 'sync', statusReason: 'disabled in the directory' } },
+  // What a cut between the halves of an emoji would leave; PostgreSQL's JSON parser refuses it.
+  { name: 'lone-surrogate', externId: [7], fields: { dn: null, displayName: 'cut \ud83d', email: null, aliases: [], properties: {}, syncHash: 'after', groups: [], roles: [], entryKey: null, status: 'deactivated', statusSource: 'sync', statusReason: 'reason \udbff' } },
   { name: 'status-kept', externId: [6], stored: { status: 'deactivated', statusSource: 'admin', statusReason: 'by hand' }, fields: { dn: null, displayName: 's', email: null, aliases: [], properties: {}, syncHash: 'after', groups: [], roles: [], entryKey: null } },
 ];
 
@@ -49,6 +51,8 @@ for (const variant of storeVariants()) {
         assert.deepEqual(comparable(many), comparable(one), c.name);
         assert.equal(many.lastSyncedAt, LATER, c.name);
       }
+      const cut = (await t.store.users.get(id.get('lone-surrogate-many@x')!))!;
+      assert.deepEqual([cut.displayName, cut.statusReason], ['cut \ufffd', 'reason \ufffd'], 'a lone surrogate is stored as U+FFFD, as a single UPDATE stores it');
       const removed = (await t.store.users.get(id.get('photo-removed-many@x')!))!;
       assert.equal(removed.avatarHash, null);
       assert.equal((await t.store.users.get(id.get('photo-kept-many@x')!))!.avatarHash, 'hash-old');

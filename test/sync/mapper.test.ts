@@ -42,4 +42,10 @@ test('entries that cannot be users say why', () => {
   assert.equal(noId.ok, false);
   const huge = mapper.map(entry({ mail: ['a@x.org'], cn: ['x'.repeat(1_000_000)] }));
   assert.ok(huge.ok && huge.user.displayName.length <= 4096, 'a 1 MB attribute is cut, not stored');
+  // A cut at 4096 UTF-16 units would fall between the halves of the emoji, leaving a lone surrogate.
+  const emoji = mapped({ mail: ['a@x.org'], cn: ['x'.repeat(4095) + '\u{1F600}' + 'y'] });
+  assert.equal(emoji.displayName, 'x'.repeat(4095), 'the cut goes before the character it would split');
+  assert.ok(emoji.displayName.isWellFormed());
+  const longBad = mapper.map(entry({ mail: ['x'.repeat(79) + '\u{1F600}' + ' not an address'] }));
+  assert.ok(!longBad.ok && longBad.reason.isWellFormed() && longBad.reason.includes(`'${'x'.repeat(79)}'`), 'the message quotes the address cut whole');
 });

@@ -9,6 +9,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../schema.ts';
 import { externIdHex } from '../../domain/user.ts';
 import { externKey } from '../extern-key.ts';
+import { wellFormedJson } from '../../domain/text.ts';
 import type { NewUser } from './user-inserts.ts';
 
 /** What a sync writes of a user: the mapped fields, and the link, photo and status where they changed. */
@@ -55,6 +56,6 @@ export async function updateSyncedJson(db: Kysely<Database>, updates: SyncedUpda
       status_reason = CASE WHEN t.s IS NULL THEN users.status_reason ELSE t.r END,
       status_changed_at = CASE WHEN t.s IS NULL THEN users.status_changed_at ELSE ${now}::text END,
       last_synced_at = ${now}::text, updated_at = ${now}::text
-    FROM json_to_recordset(${Buffer.from(JSON.stringify(rows))}::json) AS t(i integer, u text, n text, v text, e text, a json, p json, h text, y text, g json, ro json, x text, k bigint, sa boolean, av text, s text, o text, r text)
+    FROM json_to_recordset(${Buffer.from(wellFormedJson(rows))}::json) AS t(i integer, u text, n text, v text, e text, a json, p json, h text, y text, g json, ro json, x text, k bigint, sa boolean, av text, s text, o text, r text)
     WHERE users.id = t.i`.execute(db);
 }
