@@ -20,6 +20,7 @@ import * as runBitmaps from './015-run-bitmaps.ts';
 import * as usersDomainIndex from './016-users-domain-index.ts';
 import * as externKeys from './017-extern-keys.ts';
 import * as partialAvatarIndex from './018-partial-avatar-index.ts';
+import * as statementLinks from './019-statement-links.ts';
 
 export interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -44,6 +45,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '016-users-domain-index': usersDomainIndex,
   '017-extern-keys': externKeys,
   '018-partial-avatar-index': partialAvatarIndex,
+  '019-statement-links': statementLinks,
 };
 
 class InlineProvider implements MigrationProvider {
