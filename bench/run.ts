@@ -10,6 +10,9 @@
  * Each step also records the CPU its client, slapd and a local PostgreSQL spent (`cpu`, from
  * /proc), and their sum over the machine's cores against the floor (`floorOfCoresRatio`): a
  * ratio no order of work on this machine can beat, however its parts overlap.
+ * `--repeat N` (3 unless given): the floor and every step are measured N times over, each
+ * repetition's ratios to its own floor; a figure is the median, each repetition kept beside it
+ * (repeat.ts). The API's load is run N times too.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,10 +26,11 @@ import { openStore } from '../src/open-store.ts';
 import { apiBench, type ApiFigures } from './api.ts';
 import { drawChart } from './chart.ts';
 import { summariseProfileDir, type ProfileLine } from './profile.ts';
-import { accountCpu, processCpuSeconds, type StepCpu } from './cpu-account.ts';
+import { accountCpu, processCpuSeconds } from './cpu-account.ts';
 import { SYNC_SEMI_SPACE_MB } from '../src/tasks/sync-heap.ts';
+import { combineApi, combineRows, type Row } from './repeat.ts';
 
-const { values } = parseArgs({ options: { 'api-size': { type: 'string', default: '100000' }, million: { type: 'boolean', default: false }, sizes: { type: 'string', default: '10000,100000' }, stores: { type: 'string', default: 'sqlite' + (process.env.DATABASE_URL ? ',postgres' : '') }, 'page-size': { type: 'string', default: '1000' }, tracking: { type: 'string', default: 'accesslog' }, delta: { type: 'boolean', default: false }, 'load-order': { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { 'api-size': { type: 'string', default: '100000' }, million: { type: 'boolean', default: false }, sizes: { type: 'string', default: '10000,100000' }, stores: { type: 'string', default: 'sqlite' + (process.env.DATABASE_URL ? ',postgres' : '') }, 'page-size': { type: 'string', default: '1000' }, tracking: { type: 'string', default: 'accesslog' }, delta: { type: 'boolean', default: false }, 'load-order': { type: 'boolean', default: false }, repeat: { type: 'string', default: '3' } } });
 const loadOrder = values['load-order'] === true;
 const tracking = values.tracking as ChangeTracking;
 const deltaOnly = values.delta === true;
@@ -34,6 +38,8 @@ const sizes = [...values.sizes!.split(',').map(Number), ...(values.million ? [1_
 const apiSize = Number(values['api-size']);
 const stores = values.stores!.split(',');
 const pageSize = Number(values['page-size']);
+/** Repetitions of every measurement; a figure is their median (repeat.ts). */
+const repeat = Math.max(1, Number(values.repeat));
 
 /** One user in ten has a real photo (a 48 × 48 JPEG), which ldapsync syncs as their avatar. */
 const PHOTO_BASE64 = readFileSync(new URL('../test/fixtures/photo-blue.jpg', import.meta.url)).toString('base64');
@@ -85,7 +91,6 @@ async function dropSchema(url: string, schema: string): Promise<void> {
 
 const time = (fn: () => void): number => { const t = performance.now(); fn(); return (performance.now() - t) / 1000; };
 
-interface Row { size: number; store: string; step: string; seconds: number; ratio: number; peakRssMb: number | null; entriesRead?: number; mechanism?: string | null; cpu?: StepCpu; floorOfCoresRatio?: number }
 const rows: Row[] = [];
 let api: ApiFigures | null = null;
 /** Where a no-op full resync of the largest size spends its time, per store (an extra, untimed run). */
@@ -98,15 +103,32 @@ for (const size of sizes) {
   // The same attributes ldapsync asks for, photos included (it syncs them as avatars).
   const attrs = ['entryUUID', 'mail', 'cn', 'mailAlternativeAddress', 'givenName', 'sn', 'title', 'telephoneNumber', 'employeeNumber', 'thumbnailPhoto', 'jpegPhoto'];
   const slapdPid = Number(readFileSync(join(slapd.dir, 'run', 'slapd.pid'), 'utf8').trim()) || null;
-  const dump = accountCpu(slapdPid, false, () => {
-    // This process waits meanwhile: what its reaped children's account gains is ldapsearch's.
-    const before = processCpuSeconds(process.pid) ?? 0;
-    const seconds = time(() => execFileSync('ldapsearch', ['-x', '-H', slapd.url, '-D', SYNC_DN, '-w', SYNC_PW, '-b', BASE_DN, '-E', `pr=${pageSize}/noprompt`, '(objectClass=inetOrgPerson)', ...attrs], { stdio: ['ignore', 'ignore', 'inherit'], maxBuffer: 1 << 30 }));
-    return { seconds, cpuSeconds: (processCpuSeconds(process.pid) ?? before) - before };
-  });
-  const floor = dump.result.seconds;
-  rows.push({ size, store: '-', step: 'ldapsearch floor', seconds: floor, ratio: 1, peakRssMb: null, cpu: dump.cpu, floorOfCoresRatio: Math.round((dump.cpu.floorOfCores / floor) * 100) / 100 });
-  for (const kind of stores) {
+  const measureFloor = (): Row => {
+    const dump = accountCpu(slapdPid, false, () => {
+      // This process waits meanwhile: what its reaped children's account gains is ldapsearch's.
+      const before = processCpuSeconds(process.pid) ?? 0;
+      const seconds = time(() => execFileSync('ldapsearch', ['-x', '-H', slapd.url, '-D', SYNC_DN, '-w', SYNC_PW, '-b', BASE_DN, '-E', `pr=${pageSize}/noprompt`, '(objectClass=inetOrgPerson)', ...attrs], { stdio: ['ignore', 'ignore', 'inherit'], maxBuffer: 1 << 30 }));
+      return { seconds, cpuSeconds: (processCpuSeconds(process.pid) ?? before) - before };
+    });
+    const floor = dump.result.seconds;
+    return { size, store: '-', step: 'ldapsearch floor', seconds: floor, ratio: 1, peakRssMb: null, cpu: dump.cpu, floorOfCoresRatio: Math.round((dump.cpu.floorOfCores / floor) * 100) / 100 };
+  };
+  // Rounds of changes count across repetitions: each round gives its entries a title they never had.
+  let changeRound = 0;
+  /** Changes `count` entries online (so the accesslog sees them), a different set each round. */
+  const change = (count: number) => {
+    changeRound++;
+    const step = Math.max(1, Math.floor(size / count));
+    let ldif = '';
+    for (let i = 0, n = changeRound; i < count; i++, n += step) {
+      const u = `user${String(((n - 1) % size) + 1).padStart(7, '0')}`;
+      ldif += `dn: uid=${u},ou=people,${BASE_DN}\nchangetype: modify\nreplace: title\ntitle: Changed in round ${changeRound}\n\n`;
+    }
+    slapd.modify(ldif);
+  };
+  /** One repetition of every step on one store, from an empty one, timed against `floor`. */
+  const runStore = async (kind: string, floor: number, profile: boolean): Promise<Row[]> => {
+    const stepRows: Row[] = [];
     const url = kind === 'postgres' ? process.env.DATABASE_URL! : '';
     /** An empty store with the domain and its source, ready for a sync child. */
     const emptyStore = async (schema: string) => {
@@ -119,18 +141,6 @@ for (const size of sizes) {
     };
     const schema = kind === 'postgres' ? `bench_${Date.now()}` : '';
     const { dataDir, domainId } = await emptyStore(schema);
-    let changeRound = 0;
-    /** Changes `count` entries online (so the accesslog sees them), a different set each round. */
-    const change = (count: number) => {
-      changeRound++;
-      const step = Math.max(1, Math.floor(size / count));
-      let ldif = '';
-      for (let i = 0, n = changeRound; i < count; i++, n += step) {
-        const u = `user${String(((n - 1) % size) + 1).padStart(7, '0')}`;
-        ldif += `dn: uid=${u},ou=people,${BASE_DN}\nchangetype: modify\nreplace: title\ntitle: Changed in round ${changeRound}\n\n`;
-      }
-      slapd.modify(ldif);
-    };
     const steps: Array<[string, string, string, (() => void) | null]> = deltaOnly ? [
       ['initial import', '1', 'full', null],
       ['100 changes, delta run', '0', 'auto', () => change(100)],
@@ -153,9 +163,9 @@ for (const size of sizes) {
     for (const [step, importNew, mode, before] of steps) {
       before?.();
       const { result: r, cpu } = accountCpu(slapdPid, kind === 'postgres', () => runChild(importNew, mode));
-      rows.push({ size, store: kind, step: `${step} [${r.mode}, ${r.entriesSeen} entries]`, seconds: r.seconds, ratio: r.seconds / floor, peakRssMb: r.peakRssMb, entriesRead: r.entriesRead, mechanism: r.mechanism, cpu, floorOfCoresRatio: Math.round((cpu.floorOfCores / floor) * 100) / 100 });
+      stepRows.push({ size, store: kind, step: `${step} [${r.mode}, ${r.entriesSeen} entries]`, seconds: r.seconds, ratio: r.seconds / floor, peakRssMb: r.peakRssMb, entriesRead: r.entriesRead, mechanism: r.mechanism, cpu, floorOfCoresRatio: Math.round((cpu.floorOfCores / floor) * 100) / 100 });
     }
-    if (size === Math.max(...sizes) && !deltaOnly) {
+    if (profile) {
       // Profiled apart from the timed runs: the sampler's own cost stays out of the figures.
       const profileDir = mkdtempSync(join(tmpdir(), 'ldapsync-bench-prof-'));
       runChild('0', 'full', ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
@@ -170,8 +180,22 @@ for (const size of sizes) {
     }
     if (kind === 'postgres') await dropSchema(url, schema);
     rmSync(dataDir, { recursive: true, force: true });
+    return stepRows;
+  };
+  const repetitions: Row[][] = [];
+  for (let r = 0; r < repeat; r++) {
+    const floor = measureFloor();
+    const repetition = [floor];
+    const profile = r === repeat - 1 && size === Math.max(...sizes) && !deltaOnly;
+    for (const kind of stores) repetition.push(...await runStore(kind, floor.seconds, profile));
+    repetitions.push(repetition);
   }
-  if (size === apiSize && !deltaOnly) api = await apiBench(slapd, size);
+  rows.push(...combineRows(repetitions));
+  if (size === apiSize && !deltaOnly) {
+    const runs: ApiFigures[] = [];
+    for (let r = 0; r < repeat; r++) runs.push(await apiBench(slapd, size));
+    api = combineApi(runs);
+  }
   await slapd.destroy();
 }
 
@@ -180,6 +204,7 @@ const result = {
   machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30) },
   versions: { node: process.version, slapd: execFileSync('slapd', ['-VV'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).split('\n')[0]?.trim() ?? '' },
   pageSize,
+  repeat,
   tracking,
   order: loadOrder ? 'load order' : 'shuffled names, random entryUUIDs',
   rows,
