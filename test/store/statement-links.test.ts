@@ -62,6 +62,28 @@ describe('links checked per statement on PostgreSQL', { skip: postgres.skip }, (
     assert.equal(Number((await c.query('SELECT count(*) AS n FROM sync_outcomes WHERE run_id = $1', [runId])).rows[0].n), 0);
   });
 
+  test('the checks find their tables from any search_path, and after the schema is renamed', async () => {
+    const d = await t.store.domains.create({ name: 'paths.example' });
+    const outside = new pg.Client({ connectionString: t.databaseUrl! });
+    await outside.connect();
+    clients.push(outside);
+    const at = (schema: string) => `"${schema}".users`;
+    const insert = (schema: string, domainId: number, name: string) =>
+      outside.query(`INSERT INTO ${at(schema)} (domain_id, username, created_at, updated_at) VALUES ($1, $2, 'now', 'now')`, [domainId, name]);
+    await insert(t.schema!, d.id, 'a@paths');
+    await assert.rejects(insert(t.schema!, 987654, 'b@paths'), (e) => code(e) === '23503', 'checked in the table\'s own schema, not the caller\'s');
+    const renamed = `${t.schema}_renamed`;
+    await outside.query(`ALTER SCHEMA "${t.schema}" RENAME TO "${renamed}"`);
+    try {
+      await insert(renamed, d.id, 'c@paths');
+      await assert.rejects(insert(renamed, 987654, 'd@paths'), (e) => code(e) === '23503');
+      await outside.query(`DELETE FROM "${renamed}".domains WHERE id = $1`, [d.id]);
+      assert.equal(Number((await outside.query(`SELECT count(*) AS n FROM ${at(renamed)} WHERE domain_id = $1`, [d.id])).rows[0].n), 0, 'the cascade too');
+    } finally {
+      await outside.query(`ALTER SCHEMA "${renamed}" RENAME TO "${t.schema}"`);
+    }
+  });
+
   test('an insert and a delete of its domain, in either order, leave no user without a domain', async () => {
     const [a, b] = [await connect(), await connect()];
     // The insert first: the delete waits for it, then takes its users with the domain.

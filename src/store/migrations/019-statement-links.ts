@@ -26,37 +26,43 @@ const LINKS: Link[] = [
   { child: 'sync_outcomes', column: 'run_id', parent: 'sync_runs', constraint: 'sync_outcomes_run_id_fkey' },
 ];
 
-/** Every statement of the link, each made so it can run again (a store migrated before, then asked again). */
+/**
+ * Every statement of the link, each made so it can run again (a store migrated before, then asked
+ * again). The functions name the tables in the schema of the table that fired them, whatever the
+ * caller's search_path, and after a rename of the schema too (as a key's reference would).
+ */
 function statements({ child, column, parent, constraint }: Link): string[] {
   const name = `${child}_${column}_link`;
   const violation = `RAISE foreign_key_violation USING MESSAGE = format('insert or update on table "${child}" violates its link to "${parent}": no ${parent}.id = %s', missing)`;
   return [
     `ALTER TABLE ${child} DROP CONSTRAINT IF EXISTS ${constraint}`,
     // The rows a statement added, checked together.
-    `CREATE OR REPLACE FUNCTION ${name}_added() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+    `CREATE OR REPLACE FUNCTION ${name}_added() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE missing bigint;
 BEGIN
-  PERFORM 1 FROM ${parent} p WHERE p.id IN (SELECT DISTINCT a.${column} FROM added a) FOR KEY SHARE OF p;
-  SELECT a.${column} INTO missing FROM added a WHERE NOT EXISTS (SELECT 1 FROM ${parent} p WHERE p.id = a.${column}) LIMIT 1;
-  IF FOUND THEN ${violation}; END IF;
+  EXECUTE format('SELECT 1 FROM %I.${parent} p WHERE p.id IN (SELECT DISTINCT a.${column} FROM added a) FOR KEY SHARE OF p', TG_TABLE_SCHEMA);
+  EXECUTE format('SELECT a.${column} FROM added a WHERE NOT EXISTS (SELECT 1 FROM %I.${parent} p WHERE p.id = a.${column}) LIMIT 1', TG_TABLE_SCHEMA) INTO missing;
+  IF missing IS NOT NULL THEN ${violation}; END IF;
   RETURN NULL;
 END $$`,
     // A row moved to another parent: the WHEN clause keeps every other update from calling it.
-    `CREATE OR REPLACE FUNCTION ${name}_moved() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
-DECLARE missing bigint := NEW.${column};
+    `CREATE OR REPLACE FUNCTION ${name}_moved() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE missing bigint := NEW.${column}; locked bigint;
 BEGIN
-  PERFORM 1 FROM ${parent} p WHERE p.id = NEW.${column} FOR KEY SHARE OF p;
-  IF NOT FOUND THEN ${violation}; END IF;
+  EXECUTE format('SELECT p.id FROM %I.${parent} p WHERE p.id = $1 FOR KEY SHARE OF p', TG_TABLE_SCHEMA) INTO locked USING NEW.${column};
+  IF locked IS NULL THEN ${violation}; END IF;
   RETURN NULL;
 END $$`,
-    `CREATE OR REPLACE FUNCTION ${name}_removed() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+    `CREATE OR REPLACE FUNCTION ${name}_removed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  DELETE FROM ${child} c WHERE c.${column} IN (SELECT r.id FROM removed r);
+  EXECUTE format('DELETE FROM %I.${child} c WHERE c.${column} IN (SELECT r.id FROM removed r)', TG_TABLE_SCHEMA);
   RETURN NULL;
 END $$`,
-    `CREATE OR REPLACE FUNCTION ${name}_renumbered() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+    `CREATE OR REPLACE FUNCTION ${name}_renumbered() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE held boolean;
 BEGIN
-  IF EXISTS (SELECT 1 FROM ${child} c WHERE c.${column} = OLD.id) THEN
+  EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I.${child} c WHERE c.${column} = $1)', TG_TABLE_SCHEMA) INTO held USING OLD.id;
+  IF held THEN
     RAISE foreign_key_violation USING MESSAGE = format('update on table "${parent}" would leave rows of "${child}" without their link: id %s', OLD.id);
   END IF;
   RETURN NULL;
