@@ -89,6 +89,20 @@ async function dropSchema(url: string, schema: string): Promise<void> {
   await c.connect(); await c.query(`DROP SCHEMA "${schema}" CASCADE`); await c.end();
 }
 
+/** What `slapd -VV` says it is ("slapd 2.5.13+dfsg-5"): it writes that to standard error, not output. */
+function slapdVersion(): string {
+  const said = spawnSync('slapd', ['-VV'], { encoding: 'utf8' });
+  const text = `${said.stdout ?? ''}${said.stderr ?? ''}`;
+  return /slapd \S+/.exec(text)?.[0] ?? text.split('\n')[0]?.trim() ?? '';
+}
+
+/** The PostgreSQL server's version, when the bench measured one. */
+async function postgresVersion(url: string): Promise<string | null> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try { return (await c.query<{ server_version: string }>('SHOW server_version')).rows[0]?.server_version ?? null; } finally { await c.end(); }
+}
+
 const time = (fn: () => void): number => { const t = performance.now(); fn(); return (performance.now() - t) / 1000; };
 
 const rows: Row[] = [];
@@ -202,7 +216,7 @@ for (const size of sizes) {
 const result = {
   date: new Date().toISOString(),
   machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30) },
-  versions: { node: process.version, slapd: execFileSync('slapd', ['-VV'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).split('\n')[0]?.trim() ?? '' },
+  versions: { node: process.version, slapd: slapdVersion(), postgres: stores.includes('postgres') ? await postgresVersion(process.env.DATABASE_URL!) : null },
   pageSize,
   repeat,
   tracking,
