@@ -62,15 +62,26 @@ export interface StepCpu {
 
 const round = (n: number) => Math.round(n * 100) / 100;
 
+/** The CPU slapd and PostgreSQL had spent when a step began. */
+export interface CpuMark { slapdPid: number | null; slapd: number | null; postgres: number | null }
+
+export function cpuMark(slapdPid: number | null, usesPostgres: boolean): CpuMark {
+  return { slapdPid, slapd: processCpuSeconds(slapdPid), postgres: usesPostgres ? postgresCpuSeconds() : null };
+}
+
+/** What slapd and PostgreSQL spent since `mark`, beside the client's own account of its CPU. */
+export function cpuSince(mark: CpuMark, clientSeconds: number): StepCpu {
+  const slapdAfter = processCpuSeconds(mark.slapdPid);
+  const pgAfter = mark.postgres === null ? null : postgresCpuSeconds();
+  const slapd = mark.slapd !== null && slapdAfter !== null ? slapdAfter - mark.slapd : null;
+  const postgres = mark.postgres !== null && pgAfter !== null ? pgAfter - mark.postgres : null;
+  const sum = clientSeconds + (slapd ?? 0) + (postgres ?? 0);
+  return { client: round(clientSeconds), slapd: slapd === null ? null : round(slapd), postgres: postgres === null ? null : round(postgres), floorOfCores: round(sum / cpus().length) };
+}
+
 /** What slapd and PostgreSQL spend while `work` runs, beside the sync CPU `work` reports. */
 export function accountCpu<T extends { cpuSeconds: number }>(slapdPid: number | null, usesPostgres: boolean, work: () => T): { result: T; cpu: StepCpu } {
-  const slapdBefore = processCpuSeconds(slapdPid);
-  const pgBefore = usesPostgres ? postgresCpuSeconds() : null;
+  const mark = cpuMark(slapdPid, usesPostgres);
   const result = work();
-  const slapdAfter = processCpuSeconds(slapdPid);
-  const pgAfter = usesPostgres ? postgresCpuSeconds() : null;
-  const slapd = slapdBefore !== null && slapdAfter !== null ? slapdAfter - slapdBefore : null;
-  const postgres = pgBefore !== null && pgAfter !== null ? pgAfter - pgBefore : null;
-  const sum = result.cpuSeconds + (slapd ?? 0) + (postgres ?? 0);
-  return { result, cpu: { client: round(result.cpuSeconds), slapd: slapd === null ? null : round(slapd), postgres: postgres === null ? null : round(postgres), floorOfCores: round(sum / cpus().length) } };
+  return { result, cpu: cpuSince(mark, result.cpuSeconds) };
 }

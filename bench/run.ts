@@ -2,6 +2,8 @@
  * `npm run bench [-- --sizes 10000,100000 --stores sqlite,postgres]`: builds a real slapd
  * directory per size with slapadd, measures the ldapsearch floor, then ldapsync's initial import
  * and no-op resync, each in its own process for an honest peak RSS. Prints a table; writes JSON.
+ * The last step is the delta run once more in a process that ran one before it (the embedded
+ * mode's sync thread and a cluster worker live across runs; every other step is a new process).
  * `--delta --tracking syncprov`: only the import, then 100 changes read by a delta run and 100
  * more by a full run, with the entries each read, on slapd as most deploy it (syncprov only).
  * The directory is one that grew over time: its entries come back in no order of name and their
@@ -14,10 +16,12 @@
  * repetition's ratios to its own floor; a figure is the median, each repetition kept beside it
  * (repeat.ts). The API's load is run N times too.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { startSlapd, BASE_DN, SYNC_DN, SYNC_PW, type ChangeTracking } from '../test/support/slapd.ts';
@@ -26,7 +30,7 @@ import { openStore } from '../src/open-store.ts';
 import { apiBench, type ApiFigures } from './api.ts';
 import { drawChart } from './chart.ts';
 import { summariseProfileDir, type ProfileLine } from './profile.ts';
-import { accountCpu, processCpuSeconds } from './cpu-account.ts';
+import { accountCpu, cpuMark, cpuSince, processCpuSeconds, type StepCpu } from './cpu-account.ts';
 import { SYNC_SEMI_SPACE_MB } from '../src/tasks/sync-heap.ts';
 import { combineApi, combineRows, type Row } from './repeat.ts';
 
@@ -103,6 +107,9 @@ async function postgresVersion(url: string): Promise<string | null> {
   try { return (await c.query<{ server_version: string }>('SHOW server_version')).rows[0]?.server_version ?? null; } finally { await c.end(); }
 }
 
+/** What a bench child prints of a sync. */
+interface ChildResult { seconds: number; cpuSeconds: number; peakRssMb: number; status: string; mode: string; entriesSeen: number; entriesRead: number; mechanism: string | null }
+
 const time = (fn: () => void): number => { const t = performance.now(); fn(); return (performance.now() - t) / 1000; };
 
 const rows: Row[] = [];
@@ -166,19 +173,52 @@ for (const size of sizes) {
       ['100 changes, full run', '0', 'full', () => change(100)],
       ['100 changes, delta run', '0', 'auto', () => change(100)],
     ];
-    const runChild = (importNew: string, mode: string, nodeFlags: string[] = [], target = { dataDir, schema, domainId }) => {
+    const childArgs = (importNew: string, mode: string, nodeFlags: string[], target = { dataDir, schema, domainId }) =>
       // The young generation the embedded mode's sync thread runs with, so the peak RSS is the one it has.
-      const child = spawnSync(process.execPath, [`--max-semi-space-size=${SYNC_SEMI_SPACE_MB}`, ...nodeFlags, new URL('./import-child.ts', import.meta.url).pathname, target.dataDir, url, target.schema, String(target.domainId), importNew, mode], { encoding: 'utf8', maxBuffer: 1 << 26 });
-      if (child.status !== 0) throw new Error(`bench child failed: ${child.stderr}`);
-      const r = JSON.parse(child.stdout) as { seconds: number; cpuSeconds: number; peakRssMb: number; status: string; mode: string; entriesSeen: number; entriesRead: number; mechanism: string | null };
-      if (r.status !== 'completed') throw new Error(`sync did not complete: ${child.stdout}`);
+      [`--max-semi-space-size=${SYNC_SEMI_SPACE_MB}`, ...nodeFlags, new URL('./import-child.ts', import.meta.url).pathname, target.dataDir, url, target.schema, String(target.domainId), importNew, mode];
+    const completed = (text: string): ChildResult => {
+      const r = JSON.parse(text) as ChildResult;
+      if (r.status !== 'completed') throw new Error(`sync did not complete: ${text}`);
       return r;
     };
+    const runChild = (importNew: string, mode: string, nodeFlags: string[] = [], target = { dataDir, schema, domainId }) => {
+      const child = spawnSync(process.execPath, childArgs(importNew, mode, nodeFlags, target), { encoding: 'utf8', maxBuffer: 1 << 26 });
+      if (child.status !== 0) throw new Error(`bench child failed: ${child.stderr}`);
+      return completed(child.stdout);
+    };
+    const rowOf = (step: string, r: ChildResult, cpu: StepCpu): Row => ({ size, store: kind, step: `${step} [${r.mode}, ${r.entriesSeen} entries]`, seconds: r.seconds, ratio: r.seconds / floor, peakRssMb: r.peakRssMb, entriesRead: r.entriesRead, mechanism: r.mechanism, cpu, floorOfCoresRatio: Math.round((cpu.floorOfCores / floor) * 100) / 100 });
     for (const [step, importNew, mode, before] of steps) {
       before?.();
       const { result: r, cpu } = accountCpu(slapdPid, kind === 'postgres', () => runChild(importNew, mode));
-      stepRows.push({ size, store: kind, step: `${step} [${r.mode}, ${r.entriesSeen} entries]`, seconds: r.seconds, ratio: r.seconds / floor, peakRssMb: r.peakRssMb, entriesRead: r.entriesRead, mechanism: r.mechanism, cpu, floorOfCoresRatio: Math.round((cpu.floorOfCores / floor) * 100) / 100 });
+      stepRows.push(rowOf(step, r, cpu));
     }
+    /**
+     * The delta again, in a process that ran one before it: the embedded mode's sync thread and
+     * a cluster worker live across runs, where each step above is a new process running its code
+     * for the first time. The first run is not timed.
+     */
+    const warmDelta = async (): Promise<Row> => {
+      const child = spawn(process.execPath, childArgs('0', 'warm', []), { stdio: ['pipe', 'pipe', 'inherit'] });
+      const exited = once(child, 'exit');
+      const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+      const round = async (): Promise<ChildResult> => {
+        child.stdin.write('\n');
+        const line = await lines.next();
+        if (line.done) throw new Error(`bench child ended before its answer (exit ${String((await exited)[0])})`);
+        return completed(line.value);
+      };
+      change(100);
+      await round();
+      change(100);
+      const mark = cpuMark(slapdPid, kind === 'postgres');
+      const r = await round();
+      const cpu = cpuSince(mark, r.cpuSeconds);
+      child.stdin.end();
+      const [code] = await exited;
+      if (code !== 0) throw new Error(`bench child failed: exit ${String(code)}`);
+      return rowOf('delta run in a warm process, 100 changes', r, cpu);
+    };
+    stepRows.push(await warmDelta());
     if (profile) {
       // Profiled apart from the timed runs: the sampler's own cost stays out of the figures.
       const profileDir = mkdtempSync(join(tmpdir(), 'ldapsync-bench-prof-'));
