@@ -88,10 +88,14 @@ function bulkLdif(n: number): string {
   return file;
 }
 
-async function dropSchema(url: string, schema: string): Promise<void> {
+/** One statement on a connection of its own, closed whatever the statement did. */
+async function queryOnce<R extends pg.QueryResultRow>(url: string, text: string): Promise<R[]> {
   const c = new pg.Client({ connectionString: url });
-  await c.connect(); await c.query(`DROP SCHEMA "${schema}" CASCADE`); await c.end();
+  await c.connect();
+  try { return (await c.query<R>(text)).rows; } finally { await c.end(); }
 }
+
+const dropSchema = async (url: string, schema: string): Promise<void> => { await queryOnce(url, `DROP SCHEMA "${schema}" CASCADE`); };
 
 /** What `slapd -VV` says it is ("slapd 2.5.13+dfsg-5"): it writes that to standard error, not output. */
 function slapdVersion(): string {
@@ -101,11 +105,7 @@ function slapdVersion(): string {
 }
 
 /** The PostgreSQL server's version, when the bench measured one. */
-async function postgresVersion(url: string): Promise<string | null> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try { return (await c.query<{ server_version: string }>('SHOW server_version')).rows[0]?.server_version ?? null; } finally { await c.end(); }
-}
+const postgresVersion = async (url: string): Promise<string | null> => (await queryOnce<{ server_version: string }>(url, 'SHOW server_version'))[0]?.server_version ?? null;
 
 /** What a bench child prints of a sync. */
 interface ChildResult { seconds: number; cpuSeconds: number; peakRssMb: number; status: string; mode: string; entriesSeen: number; entriesRead: number; mechanism: string | null }
@@ -207,13 +207,19 @@ for (const size of sizes) {
         if (line.done) throw new Error(`bench child ended before its answer (exit ${String((await exited)[0])})`);
         return completed(line.value);
       };
-      change(100);
-      await round();
-      change(100);
-      const mark = cpuMark(slapdPid, kind === 'postgres');
-      const r = await round();
-      const cpu = cpuSince(mark, r.cpuSeconds);
-      child.stdin.end();
+      let r: ChildResult;
+      let cpu: StepCpu;
+      try {
+        change(100);
+        await round();
+        change(100);
+        const mark = cpuMark(slapdPid, kind === 'postgres');
+        r = await round();
+        cpu = cpuSince(mark, r.cpuSeconds);
+      } finally {
+        // Its input's end ends the child, whatever went wrong here.
+        child.stdin.end();
+      }
       const [code] = await exited;
       if (code !== 0) throw new Error(`bench child failed: exit ${String(code)}`);
       return rowOf('delta run in a warm process, 100 changes', r, cpu);
