@@ -1,7 +1,8 @@
 /**
  * PostgreSQL checks a user's domain and an outcome's run once per statement (migration 019), and
- * keeps every promise of the foreign keys it replaced, concurrent transactions included. A real
- * server; SQLite keeps its keys.
+ * keeps every promise of the foreign keys it replaced, concurrent transactions included, and a
+ * TRUNCATE by hand refused as the keys refused it (migration 020). A real server; SQLite keeps its
+ * keys.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -82,6 +83,27 @@ describe('links checked per statement on PostgreSQL', { skip: postgres.skip }, (
     } finally {
       await outside.query(`ALTER SCHEMA "${renamed}" RENAME TO "${t.schema}"`);
     }
+  });
+
+  test('a TRUNCATE of a domain or a run alone is refused while rows hang on it, and goes with them', async () => {
+    const c = await connect();
+    const d = await t.store.domains.create({ name: 'truncate.example' });
+    await addUser(c, d.id, 'held@truncate');
+    const runId = (await c.query(`INSERT INTO sync_runs (domain_id, started_at, status) VALUES ($1, 'now', 'completed') RETURNING id`, [d.id])).rows[0].id as number;
+    await c.query(`INSERT INTO sync_outcomes (run_id, seq, user_id, username, code, message) VALUES ($1, 1, 1, 'x', 0, '')`, [runId]);
+    /** Runs the statement in a transaction always taken back: the schema's other tests keep their rows. */
+    const inTakenBack = async (statement: string): Promise<unknown> => {
+      await c.query('BEGIN');
+      try { await c.query(statement); return null; } catch (e) { return e; } finally { await c.query('ROLLBACK'); }
+    };
+    const refused = (e: unknown, child: string) => code(e) === '0A000' && (e as Error).message.includes(`"${child}"`);
+    assert.ok(refused(await inTakenBack('TRUNCATE domains'), 'users'), 'the domains alone, while users hang on them');
+    assert.ok(refused(await inTakenBack('TRUNCATE domains CASCADE'), 'users'), 'nothing references the domains for CASCADE to follow');
+    assert.ok(refused(await inTakenBack('TRUNCATE sync_runs, pending_deactivations'), 'sync_outcomes'), 'the runs without their outcomes');
+    assert.equal(await inTakenBack('TRUNCATE domains, users'), null);
+    assert.equal(await inTakenBack('TRUNCATE users, domains'), null, 'in either order: the check runs once both are truncated');
+    assert.equal(await inTakenBack('TRUNCATE sync_runs, pending_deactivations, sync_outcomes'), null);
+    assert.equal(await users(c, d.id), 1, 'every refusal took its statement back whole');
   });
 
   test('an insert and a delete of its domain, in either order, leave no user without a domain', async () => {

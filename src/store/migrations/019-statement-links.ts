@@ -14,9 +14,8 @@
  * - Deleting a parent deletes its children, in the same statement's end, as ON DELETE CASCADE did.
  * - Moving a row to another parent (which nothing does) is checked as an insert is; a parent's
  *   ID cannot change while it has children (NO ACTION, as the keys had).
- * The errors carry the key's SQLSTATE (23503, foreign_key_violation). One thing a key refused is
- * let through: a TRUNCATE of a parent by hand (no trigger can tell whether the same statement
- * truncates the children too). ldapsync never truncates.
+ * The errors carry the key's SQLSTATE (23503, foreign_key_violation). A TRUNCATE of a parent by
+ * hand, which the keys refused too, is refused by migration 020.
  */
 import { sql, type Kysely } from 'kysely';
 import type { Dialect } from '../sql-dialect.ts';

@@ -21,6 +21,7 @@ import * as usersDomainIndex from './016-users-domain-index.ts';
 import * as externKeys from './017-extern-keys.ts';
 import * as partialAvatarIndex from './018-partial-avatar-index.ts';
 import * as statementLinks from './019-statement-links.ts';
+import * as truncateGuards from './020-truncate-guards.ts';
 
 export interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -46,6 +47,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '017-extern-keys': externKeys,
   '018-partial-avatar-index': partialAvatarIndex,
   '019-statement-links': statementLinks,
+  '020-truncate-guards': truncateGuards,
 };
 
 class InlineProvider implements MigrationProvider {
