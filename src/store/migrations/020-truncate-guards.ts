@@ -3,9 +3,10 @@
  * on it, as the foreign keys that migration 019 replaced refused it. A trigger after TRUNCATE runs
  * once the whole statement has truncated every table it names, so it tells the two cases apart:
  * `TRUNCATE domains, users` goes through, `TRUNCATE domains` alone is taken back whole, with the
- * key's SQLSTATE (0A000) and its hint. One thing differs from a key: `TRUNCATE domains CASCADE` is
- * refused too, where the key would have truncated the users along (nothing references the
- * domains any more for CASCADE to follow). ldapsync itself never truncates.
+ * key's SQLSTATE (0A000) and the first half of its hint (CASCADE would not help here). One thing
+ * differs from a key: `TRUNCATE domains CASCADE` is refused too, where the key would have
+ * truncated the users along (nothing references the domains any more for CASCADE to follow).
+ * ldapsync itself never truncates.
  */
 import { sql, type Kysely } from 'kysely';
 import type { Dialect } from '../sql-dialect.ts';
